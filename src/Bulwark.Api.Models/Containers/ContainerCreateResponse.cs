@@ -1,0 +1,3 @@
+namespace Bulwark.Api.Models.Containers;
+
+public sealed record ContainerCreateResponse(string Id, IReadOnlyList<string> Warnings);

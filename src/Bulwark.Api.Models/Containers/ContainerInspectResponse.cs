@@ -1,0 +1,94 @@
+namespace Bulwark.Api.Models.Containers;
+
+/// <summary><c>GET /containers/{id}/json</c>; <see cref="SecurityProfile"/> is Bulwark's addition (tolerated by clients).</summary>
+public sealed record ContainerInspectResponse
+{
+    public required string Id { get; init; }
+    public required string Created { get; init; }
+    public required string Path { get; init; }
+    public required IReadOnlyList<string> Args { get; init; }
+    public required ContainerStateDto State { get; init; }
+    public required string Image { get; init; }
+    public string ResolvConfPath { get; init; } = "";
+    public string HostnamePath { get; init; } = "";
+    public string HostsPath { get; init; } = "";
+    public string LogPath { get; init; } = "";
+    public required string Name { get; init; }
+    public int RestartCount { get; init; }
+    public string Driver { get; init; } = "overlay";
+    public string Platform { get; init; } = "linux";
+    public string MountLabel { get; init; } = "";
+    public string ProcessLabel { get; init; } = "";
+    public string AppArmorProfile { get; init; } = "";
+    public IReadOnlyList<string>? ExecIDs { get; init; }
+    public required HostConfig HostConfig { get; init; }
+    public GraphDriverDto GraphDriver { get; init; } = new();
+    public IReadOnlyList<MountPoint> Mounts { get; init; } = [];
+    public required ContainerConfigDto Config { get; init; }
+    public NetworkSettingsDto NetworkSettings { get; init; } = new();
+    public SecurityProfileDto? SecurityProfile { get; init; }
+}
+
+public sealed record ContainerStateDto
+{
+    public required string Status { get; init; }
+    public bool Running { get; init; }
+    public bool Paused { get; init; }
+    public bool Restarting { get; init; }
+    public bool OOMKilled { get; init; }
+    public bool Dead { get; init; }
+    public int Pid { get; init; }
+    public int ExitCode { get; init; }
+    public string Error { get; init; } = "";
+    public string StartedAt { get; init; } = "0001-01-01T00:00:00Z";
+    public string FinishedAt { get; init; } = "0001-01-01T00:00:00Z";
+}
+
+public sealed record GraphDriverDto
+{
+    public string Name { get; init; } = "overlay";
+    public IReadOnlyDictionary<string, string> Data { get; init; } = new Dictionary<string, string>();
+}
+
+public sealed record ContainerConfigDto
+{
+    public string Hostname { get; init; } = "";
+    public string Domainname { get; init; } = "";
+    public string User { get; init; } = "";
+    public bool AttachStdin { get; init; }
+    public bool AttachStdout { get; init; }
+    public bool AttachStderr { get; init; }
+    public bool Tty { get; init; }
+    public bool OpenStdin { get; init; }
+    public bool StdinOnce { get; init; }
+    public IReadOnlyList<string> Env { get; init; } = [];
+    public IReadOnlyList<string>? Cmd { get; init; }
+    public required string Image { get; init; }
+    public string WorkingDir { get; init; } = "";
+    public IReadOnlyList<string>? Entrypoint { get; init; }
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public string? StopSignal { get; init; }
+    public int? StopTimeout { get; init; }
+}
+
+public sealed record NetworkSettingsDto
+{
+    public string SandboxID { get; init; } = "";
+    public string SandboxKey { get; init; } = "";
+    public IReadOnlyDictionary<string, EndpointSettings> Networks { get; init; } = new Dictionary<string, EndpointSettings>();
+}
+
+/// <summary>The effective security profile, so every security decision is visible in inspect.</summary>
+public sealed record SecurityProfileDto
+{
+    public IReadOnlyList<string> Capabilities { get; init; } = [];
+    public bool NoNewPrivileges { get; init; }
+    public string Seccomp { get; init; } = "";
+    public int SeccompSyscalls { get; init; }
+    public IReadOnlyList<string> MaskedPaths { get; init; } = [];
+    public IReadOnlyList<string> ReadonlyPaths { get; init; } = [];
+    public long PidsLimit { get; init; }
+    public bool ReadOnlyRootfs { get; init; }
+    public string UserNamespace { get; init; } = "";
+    public string Runtime { get; init; } = "";
+}

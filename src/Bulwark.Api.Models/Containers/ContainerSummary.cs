@@ -1,0 +1,49 @@
+namespace Bulwark.Api.Models.Containers;
+
+/// <summary>One item of <c>GET /containers/json</c>.</summary>
+public sealed record ContainerSummary
+{
+    public required string Id { get; init; }
+    public required IReadOnlyList<string> Names { get; init; }
+    public required string Image { get; init; }
+    public required string ImageID { get; init; }
+    public required string Command { get; init; }
+    public long Created { get; init; }
+    public IReadOnlyList<JsonElement> Ports { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public required string State { get; init; }
+    public required string Status { get; init; }
+    public SummaryHostConfig HostConfig { get; init; } = new();
+    public IReadOnlyList<MountPoint> Mounts { get; init; } = [];
+    public SummaryNetworkSettings NetworkSettings { get; init; } = new();
+}
+
+public sealed record SummaryHostConfig
+{
+    public string NetworkMode { get; init; } = "none";
+}
+
+public sealed record SummaryNetworkSettings
+{
+    public IReadOnlyDictionary<string, EndpointSettings> Networks { get; init; } = new Dictionary<string, EndpointSettings>();
+}
+
+public sealed record EndpointSettings
+{
+    public string NetworkID { get; init; } = "";
+    public string EndpointID { get; init; } = "";
+    public string Gateway { get; init; } = "";
+    public string IPAddress { get; init; } = "";
+    public int IPPrefixLen { get; init; }
+    public string MacAddress { get; init; } = "";
+}
+
+public sealed record MountPoint
+{
+    public string Type { get; init; } = "bind";
+    public string Source { get; init; } = "";
+    public string Destination { get; init; } = "";
+    public string Mode { get; init; } = "";
+    public bool RW { get; init; }
+    public string Propagation { get; init; } = "rprivate";
+}

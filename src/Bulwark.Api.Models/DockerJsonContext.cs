@@ -1,0 +1,31 @@
+using Bulwark.Api.Models.Containers;
+using Bulwark.Api.Models.Errors;
+using Bulwark.Api.Models.Images;
+using Bulwark.Api.Models.Streams;
+using Bulwark.Api.Models.System;
+
+namespace Bulwark.Api.Models;
+
+/// <summary>Every type that crosses the wire. Reflection JSON is off everywhere, so a missing type fails a test.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNameCaseInsensitive = true,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true)]
+[JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(ContainerCreateRequest))]
+[JsonSerializable(typeof(ContainerCreateResponse))]
+[JsonSerializable(typeof(WaitResponse))]
+[JsonSerializable(typeof(List<ContainerSummary>))]
+[JsonSerializable(typeof(ContainerInspectResponse))]
+[JsonSerializable(typeof(List<ImageSummary>))]
+[JsonSerializable(typeof(ImageInspectResponse))]
+[JsonSerializable(typeof(List<ImageDeleteResponseItem>))]
+[JsonSerializable(typeof(List<ImageHistoryItem>))]
+[JsonSerializable(typeof(JsonMessage))]
+[JsonSerializable(typeof(VersionResponse))]
+[JsonSerializable(typeof(InfoResponse))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(Dictionary<string, List<string>>))]
+[JsonSerializable(typeof(Dictionary<string, Dictionary<string, bool>>))]
+public sealed partial class DockerJsonContext : JsonSerializerContext;

@@ -1,0 +1,263 @@
+using System.Globalization;
+using Bulwark.Api.Models.Containers;
+using Bulwark.Engine.Containers;
+using Bulwark.Engine.Errors;
+
+namespace Bulwark.Daemon.Api.Containers;
+
+/// <summary>
+/// Maps Docker's create body directly to the engine's neutral <see cref="ContainerSpec"/>. Options we do not
+/// implement are refused with a 400 naming the field, never silently dropped.
+/// </summary>
+internal static class ContainerCreateMapper
+{
+    private const long MinimumMemory = 6 * 1024 * 1024;
+
+    public static ContainerSpec Map(ContainerCreateRequest body, string? name)
+    {
+        if (string.IsNullOrWhiteSpace(body.Image))
+        {
+            throw EngineException.Invalid("Config.Image: an image is required");
+        }
+        var hc = body.HostConfig ?? new HostConfig();
+        RefuseUnsupported(body, hc);
+
+        if (hc.Memory is > 0 and < MinimumMemory)
+        {
+            throw EngineException.Invalid("Minimum memory limit allowed is 6MB");
+        }
+        if (hc.Memory < 0 || hc.NanoCpus < 0 || hc.CpuShares < 0)
+        {
+            throw EngineException.Invalid("HostConfig: negative resource limits are invalid");
+        }
+        if (hc.NanoCpus > 0 && (hc.CpuQuota > 0 || hc.CpuPeriod > 0))
+        {
+            throw EngineException.Invalid("Conflicting options: Nano CPUs and CPU Period cannot both be set");
+        }
+
+        return new ContainerSpec
+        {
+            Image = body.Image,
+            Name = name,
+            Entrypoint = body.Entrypoint,
+            Cmd = body.Cmd,
+            Env = body.Env ?? [],
+            WorkingDir = NullIfEmpty(body.WorkingDir),
+            User = NullIfEmpty(body.User),
+            Hostname = NullIfEmpty(body.Hostname),
+            Labels = body.Labels ?? [],
+            Tty = body.Tty,
+            OpenStdin = body.OpenStdin,
+            StdinOnce = body.StdinOnce,
+            StopSignal = NullIfEmpty(body.StopSignal),
+            StopTimeout = body.StopTimeout,
+            AutoRemove = hc.AutoRemove,
+            Storage = new StorageSpec
+            {
+                ReadOnlyRootfs = hc.ReadonlyRootfs,
+                Binds = [.. (hc.Binds ?? []).Select(ParseBind)],
+                Tmpfs = hc.Tmpfs ?? [],
+                ShmSizeBytes = hc.ShmSize > 0 ? hc.ShmSize : null,
+            },
+            Resources = new ResourceSpec
+            {
+                MemoryBytes = hc.Memory > 0 ? hc.Memory : null,
+                MemorySwapBytes = hc.MemorySwap != 0 ? hc.MemorySwap : null,
+                NanoCpus = hc.NanoCpus > 0 ? hc.NanoCpus : null,
+                CpuShares = hc.CpuShares > 0 ? hc.CpuShares : null,
+                CpuQuota = hc.CpuQuota > 0 ? hc.CpuQuota : null,
+                CpuPeriod = hc.CpuPeriod > 0 ? hc.CpuPeriod : null,
+                CpusetCpus = NullIfEmpty(hc.CpusetCpus),
+                // The docker CLI sends 0 when --pids-limit is absent: 0/null mean "our default", -1 means unlimited.
+                PidsLimit = hc.PidsLimit is > 0 or -1 ? hc.PidsLimit : null,
+                OomScoreAdj = hc.OomScoreAdj != 0 ? (int)hc.OomScoreAdj : null,
+                Ulimits = [.. (hc.Ulimits ?? []).Select(u => new Ulimit(u.Name ?? throw EngineException.Invalid("HostConfig.Ulimits: name missing"), u.Soft, u.Hard))],
+            },
+            Security = new SecuritySpec
+            {
+                Privileged = hc.Privileged,
+                CapAdd = hc.CapAdd ?? [],
+                CapDrop = hc.CapDrop ?? [],
+                SecurityOpt = hc.SecurityOpt ?? [],
+                MaskedPaths = hc.MaskedPaths,
+                ReadonlyPaths = hc.ReadonlyPaths,
+                PidMode = NullIfEmpty(hc.PidMode),
+                IpcMode = NullIfEmpty(hc.IpcMode),
+                UtsMode = NullIfEmpty(hc.UTSMode),
+                UsernsMode = NullIfEmpty(hc.UsernsMode),
+                Sysctls = hc.Sysctls ?? [],
+                Init = hc.Init ?? false,
+            },
+            Network = new NetworkSpec { Mode = MapNetwork(hc.NetworkMode, body.NetworkDisabled) },
+            Log = MapLog(hc.LogConfig),
+        };
+    }
+
+    private static void RefuseUnsupported(ContainerCreateRequest body, HostConfig hc)
+    {
+        if (hc.Devices is { Count: > 0 })
+        {
+            throw EngineException.Invalid("HostConfig.Devices (--device) is not supported by this daemon yet");
+        }
+        if (hc.Mounts is { Count: > 0 } mounts && mounts.Any(m => m.Type is not ("bind" or null)))
+        {
+            throw EngineException.Invalid("HostConfig.Mounts: only bind mounts are supported; volumes are not supported by this daemon yet");
+        }
+        if (hc.Mounts is { Count: > 0 })
+        {
+            throw EngineException.Invalid("HostConfig.Mounts (--mount) is not supported yet: use -v/--volume for bind mounts");
+        }
+        if (hc.VolumesFrom is { Count: > 0 })
+        {
+            throw EngineException.Invalid("HostConfig.VolumesFrom (--volumes-from) is not supported");
+        }
+        if (hc.Links is { Count: > 0 })
+        {
+            throw EngineException.Invalid("HostConfig.Links (--link) is not supported");
+        }
+        if (hc.PortBindings is { Count: > 0 } || hc.PublishAllPorts)
+        {
+            throw EngineException.Invalid("HostConfig.PortBindings (-p/--publish) is not supported: containers have no network by default");
+        }
+        if (hc.RestartPolicy is { Name: { Length: > 0 } rp } && rp != "no")
+        {
+            throw EngineException.Invalid($"HostConfig.RestartPolicy \"{rp}\" is not supported yet");
+        }
+        if (hc.Init == true)
+        {
+            throw EngineException.Invalid("HostConfig.Init (--init) is not supported yet");
+        }
+        if (hc.Runtime is { Length: > 0 } rt && rt is not ("runc" or "crun"))
+        {
+            throw EngineException.Invalid($"HostConfig.Runtime: unknown runtime \"{rt}\"");
+        }
+        if (hc.CgroupParent is { Length: > 0 })
+        {
+            throw EngineException.Invalid("HostConfig.CgroupParent (--cgroup-parent) is not supported");
+        }
+        if (body.Healthcheck is { Test.Count: > 0 } h && h.Test[0] != "NONE")
+        {
+            throw EngineException.Invalid("Config.Healthcheck is not supported yet");
+        }
+        if (body.Volumes is { Count: > 0 })
+        {
+            throw EngineException.Invalid("Config.Volumes (anonymous volumes) is not supported yet: use a bind mount");
+        }
+    }
+
+    internal static BindMount ParseBind(string spec)
+    {
+        string[] parts = spec.Split(':');
+        if (parts.Length is < 2 or > 3 || parts[0].Length == 0 || parts[1].Length == 0)
+        {
+            throw EngineException.Invalid($"invalid volume specification: '{spec}'");
+        }
+        if (!parts[0].StartsWith('/'))
+        {
+            throw EngineException.Invalid($"invalid volume specification: '{spec}': named volumes are not supported yet, give an absolute host path");
+        }
+        if (!parts[1].StartsWith('/'))
+        {
+            throw EngineException.Invalid($"invalid volume specification: '{spec}': mount path must be absolute");
+        }
+        bool ro = false;
+        string propagation = "rprivate";
+        if (parts.Length == 3)
+        {
+            foreach (string opt in parts[2].Split(','))
+            {
+                switch (opt)
+                {
+                    case "ro":
+                        ro = true;
+                        break;
+                    case "rw":
+                        ro = false;
+                        break;
+                    case "private" or "rprivate" or "slave" or "rslave" or "shared" or "rshared":
+                        propagation = opt;
+                        break;
+                    case "z" or "Z":
+                        throw EngineException.Invalid($"invalid volume specification: '{spec}': SELinux relabeling (:{opt}) needs SELinux, which is not enabled on this host");
+                    default:
+                        throw EngineException.Invalid($"invalid volume specification: '{spec}': unknown option '{opt}'");
+                }
+            }
+        }
+        return new BindMount(parts[0], parts[1], ro, propagation);
+    }
+
+    private static string MapNetwork(string? mode, bool? disabled)
+    {
+        if (disabled == true)
+        {
+            return "none";
+        }
+        return mode switch
+        {
+            null or "" or "none" or "default" => "none",
+            "host" => "host",
+            "bridge" => throw EngineException.Invalid("HostConfig.NetworkMode \"bridge\" is not supported yet: containers run with --network none (default) or host"),
+            _ => throw EngineException.Invalid($"HostConfig.NetworkMode \"{mode}\" is not supported"),
+        };
+    }
+
+    private static LogSpec MapLog(LogConfig? log)
+    {
+        if (log is null)
+        {
+            return new LogSpec();
+        }
+        if (log.Type is { Length: > 0 } t && t != "json-file")
+        {
+            throw EngineException.Invalid($"HostConfig.LogConfig.Type \"{t}\" is not supported: only json-file");
+        }
+        long maxSize = -1;
+        int maxFile = 1;
+        foreach (var kv in log.Config ?? [])
+        {
+            switch (kv.Key)
+            {
+                case "max-size":
+                    maxSize = ParseSize(kv.Value, "max-size");
+                    break;
+                case "max-file":
+                    if (!int.TryParse(kv.Value, NumberStyles.None, CultureInfo.InvariantCulture, out maxFile) || maxFile < 1)
+                    {
+                        throw EngineException.Invalid($"invalid value for log-opt max-file: {kv.Value}");
+                    }
+                    break;
+                default:
+                    throw EngineException.Invalid($"unknown log opt '{kv.Key}' for json-file log driver");
+            }
+        }
+        if (maxFile > 1 && maxSize <= 0)
+        {
+            throw EngineException.Invalid("max-file cannot be set without max-size");
+        }
+        return new LogSpec { MaxSizeBytes = maxSize, MaxFile = maxFile };
+    }
+
+    internal static long ParseSize(string value, string what)
+    {
+        string v = value.Trim().ToLowerInvariant();
+        long mult = 1;
+        if (v.EndsWith('b'))
+        {
+            v = v[..^1];
+        }
+        switch (v.Length > 0 ? v[^1] : ' ')
+        {
+            case 'k': mult = 1024; v = v[..^1]; break;
+            case 'm': mult = 1024 * 1024; v = v[..^1]; break;
+            case 'g': mult = 1024L * 1024 * 1024; v = v[..^1]; break;
+        }
+        if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double n) || n <= 0)
+        {
+            throw EngineException.Invalid($"invalid value for {what}: {value}");
+        }
+        return (long)(n * mult);
+    }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+}

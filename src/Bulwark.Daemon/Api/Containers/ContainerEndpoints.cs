@@ -1,0 +1,313 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Bulwark.Api.Models;
+using Bulwark.Api.Models.Containers;
+using Bulwark.Daemon.Api.Streams;
+using Bulwark.Daemon.Http;
+using Bulwark.Engine.Containers;
+using Bulwark.Engine.Errors;
+using Bulwark.Engine.Logs;
+
+namespace Bulwark.Daemon.Api.Containers;
+
+/// <summary>The <c>/containers/…</c> routes.</summary>
+internal static class ContainerEndpoints
+{
+    public static void Map(DockerApiRouter router, DaemonServices s)
+    {
+        router.Map("POST", "/containers/create", ctx => CreateAsync(ctx, s));
+        router.Map("GET", "/containers/json", ctx => ListAsync(ctx, s));
+        router.Map("GET", "/containers/{id}/json", ctx => InspectAsync(ctx, s));
+        router.Map("POST", "/containers/{id}/start", ctx => StartAsync(ctx, s));
+        router.Map("POST", "/containers/{id}/attach", ctx => AttachAsync(ctx, s));
+        router.Map("POST", "/containers/{id}/wait", ctx => WaitAsync(ctx, s));
+        router.Map("POST", "/containers/{id}/stop", ctx => StopAsync(ctx, s));
+        router.Map("POST", "/containers/{id}/restart", ctx => RestartAsync(ctx, s));
+        router.Map("POST", "/containers/{id}/kill", ctx => KillAsync(ctx, s));
+        router.Map("POST", "/containers/{id}/resize", ctx => ResizeAsync(ctx, s));
+        router.Map("DELETE", "/containers/{id}", ctx => RemoveAsync(ctx, s));
+        router.Map("GET", "/containers/{id}/logs", ctx => LogsAsync(ctx, s));
+    }
+
+    private static string Id(HttpContext ctx) => ctx.RouteValues["id"];
+
+    private static async Task CreateAsync(HttpContext ctx, DaemonServices s)
+    {
+        var body = await RequestJson.ReadAsync(ctx, DockerJsonContext.Default.ContainerCreateRequest).ConfigureAwait(false)
+            ?? throw EngineException.Invalid("config cannot be empty in order to create a container");
+        var spec = ContainerCreateMapper.Map(body, ctx.Request.Query.Get("name"));
+        var (record, warnings) = await s.Containers.CreateAsync(spec, ctx.Aborted).ConfigureAwait(false);
+        await ctx.Response.WriteJsonAsync(201, new ContainerCreateResponse(record.Id, warnings),
+            DockerJsonContext.Default.ContainerCreateResponse, ctx.Aborted).ConfigureAwait(false);
+    }
+
+    private static Task ListAsync(HttpContext ctx, DaemonServices s)
+    {
+        bool all = ctx.Request.Query.Bool("all");
+        var filters = ListFilters.Parse(ctx.Request.Query.Get("filters"),
+            ["ancestor", "before", "exited", "id", "label", "name", "status", "since", "health", "volume", "network", "is-task", "publish", "expose", "isolation"]);
+        var now = DateTimeOffset.UtcNow;
+        IEnumerable<ContainerRecord> records = s.Containers.List();
+        bool statusFilter = filters.ContainsKey("status");
+        if (!all && !statusFilter)
+        {
+            records = records.Where(r => r.State is ContainerState.Running or ContainerState.Paused);
+        }
+        records = records.Where(r => Matches(r, filters, s));
+        if (ctx.Request.Query.Int("limit") is int limit and > 0)
+        {
+            records = records.Take(limit);
+        }
+        var list = records.Select(r => ContainerViewMapper.ToSummary(r, now)).ToList();
+        return ctx.Response.WriteJsonAsync(200, list, DockerJsonContext.Default.ListContainerSummary, ctx.Aborted);
+    }
+
+    private static bool Matches(ContainerRecord r, Dictionary<string, List<string>> filters, DaemonServices s)
+    {
+        foreach (var (key, values) in filters)
+        {
+            bool ok = key switch
+            {
+                "id" => values.Any(v => r.Id.StartsWith(v, StringComparison.Ordinal)),
+                "name" => values.Any(v => Regex.IsMatch("/" + r.Name, v, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))),
+                "status" => values.Any(v => ContainerViewMapper.StateName(r.State) == v),
+                "exited" => r.State == ContainerState.Exited && values.Any(v => v == r.ExitCode.ToString(CultureInfo.InvariantCulture)),
+                "label" => values.All(v => v.Split('=', 2) is var kv && r.Labels.TryGetValue(kv[0], out string? lv) && (kv.Length == 1 || lv == kv[1])),
+                "ancestor" => values.Any(v => v == r.Spec.Image || s.Images.TryResolve(v)?.Id == r.ImageId),
+                "network" => values.Any(v => v == r.Spec.Network.Mode),
+                _ => true,
+            };
+            if (!ok)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Task InspectAsync(HttpContext ctx, DaemonServices s)
+    {
+        var r = s.Containers.Get(Id(ctx));
+        var view = ContainerViewMapper.ToInspect(r, s.Containers.GetLogPath(r), s.SnapshotDriver);
+        return ctx.Response.WriteJsonAsync(200, view, DockerJsonContext.Default.ContainerInspectResponse, ctx.Aborted);
+    }
+
+    private static async Task StartAsync(HttpContext ctx, DaemonServices s)
+    {
+        bool started = await s.Containers.StartAsync(Id(ctx), ctx.Aborted).ConfigureAwait(false);
+        await ctx.Response.WriteEmptyAsync(started ? 204 : 304, ctx.Aborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Hijacks the connection and streams the container's stdio: stdcopy frames without a TTY, raw bytes with one.
+    /// A client half-close only ends its input; the output ends when the container exits.
+    /// </summary>
+    private static async Task AttachAsync(HttpContext ctx, DaemonServices s)
+    {
+        var q = ctx.Request.Query;
+        var record = s.Containers.Get(Id(ctx));
+        bool stdin = q.Bool("stdin");
+        bool stdout = q.Bool("stdout");
+        bool stderr = q.Bool("stderr");
+        bool logs = q.Bool("logs");
+        bool stream = q.Bool("stream");
+        bool tty = record.Spec.Tty;
+        using var session = stream ? s.Containers.Attach(Id(ctx), stdin, stdout, stderr) : null;
+        string contentType = !tty && ApiVersioning.Compare(ctx.ApiVersion, "1.42") >= 0
+            ? "application/vnd.docker.multiplexed-stream"
+            : "application/vnd.docker.raw-stream";
+        var conn = await ctx.Response.HijackAsync(ctx.Request.WantsUpgrade, contentType, ctx.Aborted).ConfigureAwait(false);
+
+        async ValueTask Send(OutputStream which, ReadOnlyMemory<byte> data)
+        {
+            await conn.WriteAsync(tty ? data : StdStreamFramer.Frame((int)which, data.Span), ctx.Aborted).ConfigureAwait(false);
+        }
+
+        if (logs)
+        {
+            var options = new LogReadOptions { Stdout = stdout, Stderr = stderr };
+            await foreach (var e in JsonFileLogReader.ReadAsync(s.Containers.GetLogPath(record), options, () => false, ctx.Aborted)
+                .ConfigureAwait(false))
+            {
+                await Send(e.Stream, e.Text).ConfigureAwait(false);
+            }
+        }
+        if (session is null)
+        {
+            conn.CloseOutput();
+            return;
+        }
+
+        using var inputDone = CancellationTokenSource.CreateLinkedTokenSource(ctx.Aborted);
+        using var detached = CancellationTokenSource.CreateLinkedTokenSource(ctx.Aborted);
+        Task input = stdin ? PumpInputAsync(conn, session, record, detached, inputDone.Token) : DiscardInputAsync(conn, inputDone.Token);
+        try
+        {
+            await foreach (var (which, data) in session.Output.ReadAllAsync(detached.Token).ConfigureAwait(false))
+            {
+                await Send(which, data).ConfigureAwait(false);
+            }
+        }
+        catch (IOException)
+        {
+            // Dropped as a too-slow attach client, or the client vanished.
+        }
+        catch (OperationCanceledException) when (detached.IsCancellationRequested && !ctx.Aborted.IsCancellationRequested)
+        {
+            // The client's input ended on a TTY or a shared stdin: Docker treats that as a detach.
+        }
+        conn.CloseOutput();
+        await inputDone.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await input.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
+        {
+        }
+    }
+
+    private static async Task PumpInputAsync(
+        HijackedStream conn, AttachSession session, ContainerRecord record, CancellationTokenSource detach, CancellationToken ct)
+    {
+        byte[] buf = new byte[32 * 1024];
+        int n;
+        while ((n = await conn.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
+        {
+            await session.WriteStdinAsync(buf.AsMemory(0, n), ct).ConfigureAwait(false);
+        }
+        // Client stdin ended: `run -i` (StdinOnce, no TTY) closes the container's stdin and keeps streaming output;
+        // otherwise the attachment ends (a detach) and the container keeps its stdin.
+        if (record.Spec.StdinOnce && !record.Spec.Tty)
+        {
+            await session.CloseStdinAsync(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await detach.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task DiscardInputAsync(HijackedStream conn, CancellationToken ct)
+    {
+        byte[] buf = new byte[4096];
+        while (await conn.ReadAsync(buf, ct).ConfigureAwait(false) > 0)
+        {
+        }
+    }
+
+    /// <summary>Registers the waiter, sends 200 and the headers at once, then blocks until the condition holds.</summary>
+    private static async Task WaitAsync(HttpContext ctx, DaemonServices s)
+    {
+        Task<int> waiter = s.Containers.Wait(Id(ctx), ctx.Request.Query.Get("condition"));
+        var body = await ctx.Response.StartChunkedAsync(200, "application/json", ctx.Aborted).ConfigureAwait(false);
+        int code = await waiter.WaitAsync(ctx.Aborted).ConfigureAwait(false);
+        byte[] json = Encoding.UTF8.GetBytes($"{{\"Error\":null,\"StatusCode\":{code.ToString(CultureInfo.InvariantCulture)}}}\n");
+        await body.WriteAsync(json, ctx.Aborted).ConfigureAwait(false);
+        await body.CompleteAsync(ctx.Aborted).ConfigureAwait(false);
+    }
+
+    private static async Task StopAsync(HttpContext ctx, DaemonServices s)
+    {
+        bool stopped = await s.Containers.StopAsync(Id(ctx), ctx.Request.Query.Int("t"), ctx.Request.Query.Get("signal"), ctx.Aborted)
+            .ConfigureAwait(false);
+        await ctx.Response.WriteEmptyAsync(stopped ? 204 : 304, ctx.Aborted).ConfigureAwait(false);
+    }
+
+    private static async Task RestartAsync(HttpContext ctx, DaemonServices s)
+    {
+        await s.Containers.StopAsync(Id(ctx), ctx.Request.Query.Int("t"), ctx.Request.Query.Get("signal"), ctx.Aborted).ConfigureAwait(false);
+        await s.Containers.StartAsync(Id(ctx), ctx.Aborted).ConfigureAwait(false);
+        await ctx.Response.WriteEmptyAsync(204, ctx.Aborted).ConfigureAwait(false);
+    }
+
+    private static async Task KillAsync(HttpContext ctx, DaemonServices s)
+    {
+        await s.Containers.KillAsync(Id(ctx), ctx.Request.Query.Get("signal"), ctx.Aborted).ConfigureAwait(false);
+        await ctx.Response.WriteEmptyAsync(204, ctx.Aborted).ConfigureAwait(false);
+    }
+
+    private static async Task ResizeAsync(HttpContext ctx, DaemonServices s)
+    {
+        int h = ctx.Request.Query.Int("h") ?? 0;
+        int w = ctx.Request.Query.Int("w") ?? 0;
+        await s.Containers.ResizeAsync(Id(ctx), h, w, ctx.Aborted).ConfigureAwait(false);
+        await ctx.Response.WriteBytesAsync(200, "text/plain; charset=utf-8", ReadOnlyMemory<byte>.Empty, ctx.Aborted).ConfigureAwait(false);
+    }
+
+    private static async Task RemoveAsync(HttpContext ctx, DaemonServices s)
+    {
+        if (ctx.Request.Query.Bool("link"))
+        {
+            throw EngineException.Invalid("links are not supported");
+        }
+        await s.Containers.RemoveAsync(Id(ctx), ctx.Request.Query.Bool("force"), ctx.Aborted).ConfigureAwait(false);
+        await ctx.Response.WriteEmptyAsync(204, ctx.Aborted).ConfigureAwait(false);
+    }
+
+    private static async Task LogsAsync(HttpContext ctx, DaemonServices s)
+    {
+        var q = ctx.Request.Query;
+        var record = s.Containers.Get(Id(ctx));
+        bool stdout = q.Bool("stdout");
+        bool stderr = q.Bool("stderr");
+        if (!stdout && !stderr)
+        {
+            throw EngineException.Invalid("Bad parameters: you must choose at least one stream");
+        }
+        string? tail = q.Get("tail");
+        var options = new LogReadOptions
+        {
+            Stdout = stdout,
+            Stderr = stderr,
+            Follow = q.Bool("follow"),
+            Tail = tail is null or "all" or "" ? null : int.TryParse(tail, out int t) ? t : throw EngineException.Invalid("invalid tail: " + tail),
+            Since = ParseUnixTime(q.Get("since")),
+            Until = ParseUnixTime(q.Get("until")),
+        };
+        bool timestamps = q.Bool("timestamps");
+        bool tty = record.Spec.Tty;
+        string contentType = !tty && ApiVersioning.Compare(ctx.ApiVersion, "1.42") >= 0
+            ? "application/vnd.docker.multiplexed-stream"
+            : "application/vnd.docker.raw-stream";
+        var body = await ctx.Response.StartChunkedAsync(200, contentType, ctx.Aborted).ConfigureAwait(false);
+        string id = record.Id;
+        bool IsRunning()
+        {
+            try
+            {
+                return s.Containers.Get(id).State is ContainerState.Running or ContainerState.Paused or ContainerState.Created;
+            }
+            catch (EngineException)
+            {
+                return false;
+            }
+        }
+        await foreach (var e in JsonFileLogReader.ReadAsync(s.Containers.GetLogPath(record), options, IsRunning, ctx.Aborted).ConfigureAwait(false))
+        {
+            byte[] text = e.Text;
+            if (timestamps)
+            {
+                text = [.. Encoding.ASCII.GetBytes(e.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'00Z' ", CultureInfo.InvariantCulture)), .. text];
+            }
+            await body.WriteAsync(tty ? text : StdStreamFramer.Frame((int)e.Stream, text), ctx.Aborted).ConfigureAwait(false);
+        }
+        await body.CompleteAsync(ctx.Aborted).ConfigureAwait(false);
+    }
+
+    internal static DateTimeOffset? ParseUnixTime(string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value == "0")
+        {
+            return null;
+        }
+        string[] parts = value.Split('.');
+        if (!long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out long sec))
+        {
+            throw EngineException.Invalid("invalid timestamp: " + value);
+        }
+        long ns = parts.Length > 1 && long.TryParse(parts[1].PadRight(9, '0')[..9], NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) ? n : 0;
+        return DateTimeOffset.FromUnixTimeSeconds(sec).AddTicks(ns / 100);
+    }
+}

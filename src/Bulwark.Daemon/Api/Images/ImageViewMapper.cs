@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text.Json;
+using Bulwark.Api.Models.Images;
+using Bulwark.Engine.Images;
+
+namespace Bulwark.Daemon.Api.Images;
+
+/// <summary>Image records → Docker's list and inspect shapes.</summary>
+internal static class ImageViewMapper
+{
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
+
+    public static ImageSummary ToSummary(ImageRecord img) => new()
+    {
+        Id = img.Id,
+        RepoTags = img.RepoTags,
+        RepoDigests = img.RepoDigests,
+        Created = img.Created?.ToUnixTimeSeconds() ?? 0,
+        Size = img.Size,
+        Labels = img.Config.Labels.Count == 0 ? null : img.Config.Labels,
+    };
+
+    public static ImageInspectResponse ToInspect(ImageRecord img, string driver) => new()
+    {
+        Id = img.Id,
+        RepoTags = img.RepoTags,
+        RepoDigests = img.RepoDigests,
+        Comment = img.Comment ?? "",
+        Created = img.Created?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
+        Author = img.Author ?? "",
+        Config = new ImageConfigDto
+        {
+            User = img.Config.User ?? "",
+            Env = img.Config.Env,
+            Cmd = img.Config.Cmd,
+            Entrypoint = img.Config.Entrypoint,
+            WorkingDir = img.Config.WorkingDir ?? "",
+            Labels = img.Config.Labels.Count == 0 ? null : img.Config.Labels,
+            StopSignal = img.Config.StopSignal,
+            ExposedPorts = img.Config.ExposedPorts.Count == 0 ? null : img.Config.ExposedPorts.ToDictionary(p => p, _ => EmptyObject),
+            Volumes = img.Config.Volumes.Count == 0 ? null : img.Config.Volumes.ToDictionary(p => p, _ => EmptyObject),
+        },
+        Architecture = img.Architecture,
+        Os = img.Os,
+        Size = img.Size,
+        GraphDriver = new GraphDriverInfo { Name = driver },
+        RootFS = new RootFsDto { Layers = img.DiffIds },
+    };
+}

@@ -1,0 +1,41 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Bulwark.Daemon.Http;
+using Bulwark.Engine.Errors;
+
+namespace Bulwark.Daemon.Api;
+
+/// <summary>Reads a JSON request body with a size bound; malformed JSON is a 400 naming the problem.</summary>
+internal static class RequestJson
+{
+    private const int MaxBodyBytes = 4 * 1024 * 1024;
+
+    public static async Task<T?> ReadAsync<T>(HttpContext ctx, JsonTypeInfo<T> typeInfo)
+    {
+        var body = new MemoryStream();
+        byte[] buf = new byte[16 * 1024];
+        int n;
+        while ((n = await ctx.Request.Body.ReadAsync(buf, ctx.Aborted).ConfigureAwait(false)) > 0)
+        {
+            body.Write(buf, 0, n);
+            if (body.Length > MaxBodyBytes)
+            {
+                ctx.Response.CloseAfter = true;
+                throw EngineException.Invalid($"request body larger than {MaxBodyBytes} bytes");
+            }
+        }
+        if (body.Length == 0)
+        {
+            return default;
+        }
+        body.Position = 0;
+        try
+        {
+            return await JsonSerializer.DeserializeAsync(body, typeInfo, ctx.Aborted).ConfigureAwait(false);
+        }
+        catch (JsonException ex)
+        {
+            throw EngineException.Invalid("invalid JSON in request body: " + ex.Message);
+        }
+    }
+}

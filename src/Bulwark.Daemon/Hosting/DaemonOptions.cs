@@ -1,0 +1,216 @@
+using System.Text.Json;
+
+namespace Bulwark.Daemon.Hosting;
+
+/// <summary>bulwarkd's settings: command-line flags over daemon.json (Docker-style keys) over defaults.</summary>
+internal sealed record DaemonOptions
+{
+    public string DataRoot { get; init; } = "/var/lib/bulwark";
+    public string ExecRoot { get; init; } = "/run/bulwark";
+    public string SocketPath { get; init; } = "/run/bulwark/bulwark.sock";
+    public string Group { get; init; } = "bulwark";
+    public string? ConfigFile { get; init; }
+    public string LogLevel { get; init; } = "info";
+    public string? Runtime { get; init; }
+    public string? MonitorPath { get; init; }
+    public long LogMaxSize { get; init; } = 10 * 1024 * 1024;
+    public int LogMaxFile { get; init; } = 3;
+    public string DaemonId { get; init; } = "";
+
+    private static readonly HashSet<string> KnownConfigKeys =
+        ["data-root", "exec-root", "hosts", "group", "log-level", "default-runtime", "log-driver", "log-opts", "monitor-path"];
+
+    public const string Usage =
+        """
+        Usage: bulwarkd [OPTIONS]
+
+        A secure-by-default container engine speaking the Docker Engine API.
+
+        Options:
+              --config string       Daemon configuration file (default none; Docker-style daemon.json keys)
+              --data-root string    Root directory of persistent state (default "/var/lib/bulwark")
+              --exec-root string    Root directory of runtime state (default "/run/bulwark")
+          -G, --group string        Group owning the API socket (default "bulwark")
+          -H, --host string         Socket to listen on, unix:///path (default "unix:///run/bulwark/bulwark.sock")
+          -l, --log-level string    debug|info|warn|error (default "info")
+              --runtime string      OCI runtime: runc or crun (default: automatic)
+              --monitor-path string Path of bulwark-monitor (default: next to bulwarkd)
+          -h, --help                Print usage
+        """;
+
+    /// <summary>Parses flags, then the config file they name; throws <see cref="ArgumentException"/> with a clear message.</summary>
+    public static DaemonOptions Parse(string[] args)
+    {
+        var flags = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string name;
+            string? value = null;
+            int eq = a.IndexOf('=', StringComparison.Ordinal);
+            if (a.StartsWith("--", StringComparison.Ordinal) && eq > 0)
+            {
+                name = a[..eq];
+                value = a[(eq + 1)..];
+            }
+            else
+            {
+                name = a;
+            }
+            name = name switch
+            {
+                "-H" => "--host",
+                "-G" => "--group",
+                "-l" => "--log-level",
+                "-h" => "--help",
+                _ => name,
+            };
+            if (name == "--help")
+            {
+                flags["--help"] = "true";
+                continue;
+            }
+            if (name is not ("--config" or "--data-root" or "--exec-root" or "--group" or "--host" or "--log-level" or "--runtime" or "--monitor-path"))
+            {
+                throw new ArgumentException($"unknown flag: {a}");
+            }
+            if (value is null)
+            {
+                if (i + 1 >= args.Length)
+                {
+                    throw new ArgumentException($"flag needs an argument: {a}");
+                }
+                value = args[++i];
+            }
+            flags[name] = value;
+        }
+        if (flags.ContainsKey("--help"))
+        {
+            throw new HelpRequestedException();
+        }
+
+        var o = new DaemonOptions();
+        if (flags.TryGetValue("--config", out string? config))
+        {
+            o = ApplyConfig(o, config);
+        }
+        if (flags.TryGetValue("--data-root", out string? dr))
+        {
+            o = o with { DataRoot = dr };
+        }
+        if (flags.TryGetValue("--exec-root", out string? er))
+        {
+            o = o with { ExecRoot = er };
+        }
+        if (flags.TryGetValue("--host", out string? host))
+        {
+            o = o with { SocketPath = ParseHost(host) };
+        }
+        if (flags.TryGetValue("--group", out string? g))
+        {
+            o = o with { Group = g };
+        }
+        if (flags.TryGetValue("--log-level", out string? ll))
+        {
+            o = o with { LogLevel = ll };
+        }
+        if (flags.TryGetValue("--runtime", out string? rt))
+        {
+            o = o with { Runtime = rt };
+        }
+        if (flags.TryGetValue("--monitor-path", out string? mp))
+        {
+            o = o with { MonitorPath = mp };
+        }
+        return o.Validate();
+    }
+
+    private DaemonOptions Validate()
+    {
+        if (!Path.IsPathRooted(DataRoot) || !Path.IsPathRooted(ExecRoot))
+        {
+            throw new ArgumentException("--data-root and --exec-root must be absolute paths");
+        }
+        if (ExecRoot.Length > Engine.EngineOptions.MaxExecRootLength)
+        {
+            throw new ArgumentException(
+                $"--exec-root {ExecRoot} is too long ({ExecRoot.Length} > {Engine.EngineOptions.MaxExecRootLength} characters): " +
+                "monitor socket paths under it must fit a unix socket address");
+        }
+        if (Runtime is not (null or "runc" or "crun"))
+        {
+            throw new ArgumentException($"unknown runtime \"{Runtime}\": use runc or crun");
+        }
+        if (LogLevel is not ("debug" or "info" or "warn" or "error"))
+        {
+            throw new ArgumentException($"invalid log level \"{LogLevel}\": use debug, info, warn or error");
+        }
+        return this;
+    }
+
+    private static string ParseHost(string host)
+    {
+        if (host.StartsWith("unix://", StringComparison.Ordinal))
+        {
+            return host["unix://".Length..];
+        }
+        if (host.StartsWith('/'))
+        {
+            return host;
+        }
+        throw new ArgumentException($"unsupported host \"{host}\": bulwarkd listens on unix sockets (unix:///path); TCP needs mutual TLS, which arrives with the API-guard issue");
+    }
+
+    private static DaemonOptions ApplyConfig(DaemonOptions o, string path)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"unable to read configuration file {path}: {ex.Message}");
+        }
+        using (doc)
+        {
+            foreach (var p in doc.RootElement.EnumerateObject())
+            {
+                if (!KnownConfigKeys.Contains(p.Name))
+                {
+                    throw new ArgumentException($"configuration file {path}: unknown key \"{p.Name}\"");
+                }
+                o = p.Name switch
+                {
+                    "data-root" => o with { DataRoot = p.Value.GetString()! },
+                    "exec-root" => o with { ExecRoot = p.Value.GetString()! },
+                    "hosts" => o with { SocketPath = ParseHost(p.Value.EnumerateArray().First().GetString()!) },
+                    "group" => o with { Group = p.Value.GetString()! },
+                    "log-level" => o with { LogLevel = p.Value.GetString()! },
+                    "default-runtime" => o with { Runtime = p.Value.GetString() },
+                    "monitor-path" => o with { MonitorPath = p.Value.GetString() },
+                    "log-driver" => p.Value.GetString() == "json-file" ? o : throw new ArgumentException($"configuration file {path}: only the json-file log driver is supported"),
+                    "log-opts" => ApplyLogOpts(o, p.Value, path),
+                    _ => o,
+                };
+            }
+        }
+        return o;
+    }
+
+    private static DaemonOptions ApplyLogOpts(DaemonOptions o, JsonElement opts, string path)
+    {
+        foreach (var p in opts.EnumerateObject())
+        {
+            o = p.Name switch
+            {
+                "max-size" => o with { LogMaxSize = Api.Containers.ContainerCreateMapper.ParseSize(p.Value.GetString()!, "max-size") },
+                "max-file" => o with { LogMaxFile = int.Parse(p.Value.GetString()!, System.Globalization.CultureInfo.InvariantCulture) },
+                _ => throw new ArgumentException($"configuration file {path}: unknown log-opts key \"{p.Name}\""),
+            };
+        }
+        return o;
+    }
+}
+
+internal sealed class HelpRequestedException : Exception;

@@ -1,0 +1,97 @@
+namespace Bulwark.Daemon.Http;
+
+/// <summary>A request body framed by Content-Length or chunked transfer coding, read from the connection.</summary>
+internal sealed class RequestBodyStream : Stream
+{
+    private readonly ConnectionReader _reader;
+    private readonly bool _chunked;
+    private long _remaining;
+    private bool _done;
+
+    public RequestBodyStream(ConnectionReader reader, long contentLength, bool chunked)
+    {
+        _reader = reader;
+        _chunked = chunked;
+        _remaining = chunked ? 0 : contentLength;
+        _done = !chunked && contentLength <= 0;
+    }
+
+    public long BytesRead { get; private set; }
+
+    public bool Completed => _done;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) =>
+        ReadAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_done || buffer.Length == 0)
+        {
+            return 0;
+        }
+        if (_chunked && _remaining == 0)
+        {
+            string? sizeLine = await _reader.ReadLineAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new HttpProtocolException("connection closed inside a chunked body");
+            int semi = sizeLine.IndexOf(';', StringComparison.Ordinal);
+            string hex = (semi >= 0 ? sizeLine[..semi] : sizeLine).Trim();
+            if (!long.TryParse(hex, System.Globalization.NumberStyles.HexNumber, null, out long size) || size < 0)
+            {
+                throw new HttpProtocolException($"invalid chunk size '{hex}'");
+            }
+            if (size == 0)
+            {
+                // Trailers end with an empty line.
+                while (!string.IsNullOrEmpty(await _reader.ReadLineAsync(cancellationToken).ConfigureAwait(false)))
+                {
+                }
+                _done = true;
+                return 0;
+            }
+            _remaining = size;
+        }
+        int want = (int)Math.Min(buffer.Length, _remaining);
+        int n = await _reader.ReadAsync(buffer[..want], cancellationToken).ConfigureAwait(false);
+        if (n == 0)
+        {
+            throw new HttpProtocolException("connection closed inside a request body");
+        }
+        _remaining -= n;
+        BytesRead += n;
+        if (_remaining == 0)
+        {
+            if (_chunked)
+            {
+                await _reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                _done = true;
+            }
+        }
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <summary>Consumes what the handler left unread so the next request on the connection parses.</summary>
+    public async Task DrainAsync(CancellationToken ct)
+    {
+        byte[] scratch = new byte[8192];
+        while (await ReadAsync(scratch, ct).ConfigureAwait(false) > 0)
+        {
+        }
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

@@ -1,0 +1,174 @@
+using System.Runtime.InteropServices;
+using Bulwark.Daemon.Api;
+using Bulwark.Daemon.Api.Containers;
+using Bulwark.Daemon.Api.Images;
+using Bulwark.Daemon.Api.System;
+using Bulwark.Daemon.Hosting;
+using Bulwark.Daemon.Http;
+using Bulwark.Engine;
+using Bulwark.Engine.Containers;
+using Bulwark.Engine.Errors;
+using Bulwark.Engine.Events;
+using Bulwark.Engine.Images;
+using Bulwark.Engine.Runtime;
+using Bulwark.Engine.Security;
+using Bulwark.Engine.Snapshots;
+using Microsoft.Extensions.Logging;
+
+namespace Bulwark.Daemon;
+
+internal static partial class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        DaemonOptions options;
+        try
+        {
+            options = DaemonOptions.Parse(args);
+        }
+        catch (HelpRequestedException)
+        {
+            Console.WriteLine(DaemonOptions.Usage);
+            return 0;
+        }
+        catch (Exception ex) when (ex is ArgumentException or EngineException)
+        {
+            await Console.Error.WriteLineAsync("bulwarkd: " + ex.Message).ConfigureAwait(false);
+            return 1;
+        }
+
+        using var loggerFactory = LoggerFactory.Create(b => b
+            .SetMinimumLevel(options.LogLevel switch { "debug" => LogLevel.Debug, "warn" => LogLevel.Warning, "error" => LogLevel.Error, _ => LogLevel.Information })
+            .AddSimpleConsole(c =>
+            {
+                c.SingleLine = true;
+                c.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                c.UseUtcTimestamp = true;
+            }));
+        var logger = loggerFactory.CreateLogger("bulwarkd");
+
+        try
+        {
+            return await RunAsync(options, loggerFactory, logger).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is EngineException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            LogFatal(logger, ex.Message);
+            return 1;
+        }
+    }
+
+    private static async Task<int> RunAsync(DaemonOptions options, ILoggerFactory loggerFactory, ILogger logger)
+    {
+        if (Environment.UserName != "root" && geteuid() != 0)
+        {
+            throw new EngineException(ErrorKind.Forbidden, "bulwarkd must run as root (it creates namespaces, cgroups and mounts)");
+        }
+        Directory.CreateDirectory(options.DataRoot);
+        File.SetUnixFileMode(options.DataRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(options.ExecRoot);
+        File.SetUnixFileMode(options.ExecRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        // One daemon per data root: flock on a lock file held for our lifetime.
+        using var dataRootLock = AcquireLock(Path.Combine(options.DataRoot, "bulwarkd.lock"));
+        options = options with { DaemonId = DaemonIdentity.LoadOrCreate(options.DataRoot) };
+
+        string monitor = options.MonitorPath ?? LocateMonitor();
+        var runtimeInfo = RuntimeSelector.Detect(options.Runtime, loggerFactory.CreateLogger("runtime"));
+        var engineOptions = new EngineOptions
+        {
+            DataRoot = options.DataRoot,
+            ExecRoot = options.ExecRoot,
+            MonitorPath = monitor,
+            PreferredRuntime = options.Runtime,
+            CgroupParent = "bulwark-" + options.DaemonId[..12],
+            DefaultLogMaxSize = options.LogMaxSize,
+            DefaultLogMaxFile = options.LogMaxFile,
+        };
+        var events = new EventBus();
+        using var images = new ImageService(options.DataRoot, loggerFactory.CreateLogger<ImageService>());
+        var snapshots = new SnapshotService(options.DataRoot, loggerFactory.CreateLogger<SnapshotService>());
+        var runtime = new OciRuntime(runtimeInfo, Path.Combine(options.ExecRoot, "runtime"));
+        await using var containers = new ContainerService(engineOptions, images, snapshots, runtime, HostSecurity.Detect(), events,
+            loggerFactory.CreateLogger<ContainerService>());
+        await containers.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
+
+        var services = new DaemonServices(options, containers, images, events, snapshots.Driver, DateTimeOffset.UtcNow);
+        var router = new DockerApiRouter(loggerFactory.CreateLogger("api"));
+        SystemEndpoints.Map(router, services);
+        ContainerEndpoints.Map(router, services);
+        ImageEndpoints.Map(router, services);
+
+        using var listener = UnixSocketListener.Bind(options.SocketPath, options.Group, out string? warning);
+        if (warning is not null)
+        {
+            LogWarning(logger, warning);
+        }
+        var commonHeaders = new List<KeyValuePair<string, string>>
+        {
+            new("Api-Version", ApiVersioning.Max),
+            new("Docker-Experimental", "false"),
+            new("Ostype", "linux"),
+            new("Server", $"Bulwark/{SystemEndpoints.Version} (linux)"),
+        };
+        var server = new HttpServer(listener, router.HandleAsync, commonHeaders, loggerFactory.CreateLogger("http"));
+
+        using var stop = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        LogListening(logger, options.SocketPath, options.DataRoot, runtimeInfo.Name, runtimeInfo.FallbackReason ?? "none", snapshots.Driver);
+        await server.RunAsync(stop.Token).ConfigureAwait(false);
+        File.Delete(options.SocketPath);
+        LogStopped(logger);
+        return 0;
+    }
+
+    private static FileStream AcquireLock(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new EngineException(ErrorKind.Conflict, $"another bulwarkd is using this data root ({path} is locked)");
+        }
+    }
+
+    private static string LocateMonitor()
+    {
+        string? env = Environment.GetEnvironmentVariable("BULWARK_MONITOR");
+        string[] candidates =
+        [
+            env ?? "",
+            Path.Combine(AppContext.BaseDirectory, "bulwark-monitor"),
+            "/usr/local/libexec/bulwark/bulwark-monitor",
+            "/usr/local/bin/bulwark-monitor",
+        ];
+        foreach (string c in candidates)
+        {
+            if (c.Length > 0 && File.Exists(c))
+            {
+                return c;
+            }
+        }
+        throw new EngineException(ErrorKind.Unavailable,
+            "bulwark-monitor not found (looked in $BULWARK_MONITOR, next to bulwarkd, /usr/local/libexec/bulwark): run ./install.sh");
+    }
+
+    [LibraryImport("libc")]
+    private static partial uint geteuid();
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "bulwarkd listening on {Socket} (data root {DataRoot}, runtime {Runtime}, runtime fallback: {Fallback}, snapshots {Driver})")]
+    private static partial void LogListening(ILogger logger, string socket, string dataRoot, string runtime, string fallback, string driver);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "bulwarkd stopped; containers keep running under their monitors")]
+    private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Critical, Message = "bulwarkd cannot start: {Reason}")]
+    private static partial void LogFatal(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogWarning(ILogger logger, string warning);
+}

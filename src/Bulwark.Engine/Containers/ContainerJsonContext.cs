@@ -1,0 +1,7 @@
+using System.Text.Json.Serialization;
+
+namespace Bulwark.Engine.Containers;
+
+[JsonSourceGenerationOptions(WriteIndented = false, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(ContainerRecord))]
+internal sealed partial class ContainerJsonContext : JsonSerializerContext;

@@ -1,0 +1,43 @@
+namespace Bulwark.Engine.Containers;
+
+/// <summary>What the engine remembers about one container; persisted as <c>containers/&lt;id&gt;/container.json</c>.</summary>
+public sealed class ContainerRecord
+{
+    public required string Id { get; init; }
+    public required string Name { get; set; }
+    public required DateTimeOffset Created { get; init; }
+    public required ContainerSpec Spec { get; init; }
+    public required string ImageId { get; init; }
+    /// <summary>The executable and its arguments after the image's Entrypoint/Cmd were merged in.</summary>
+    public required string Path { get; init; }
+    public required IReadOnlyList<string> Args { get; init; }
+    public required IReadOnlyList<string> Env { get; init; }
+    public required IReadOnlyDictionary<string, string> Labels { get; init; }
+    public required string Hostname { get; init; }
+    public required string User { get; init; }
+    public required string WorkingDir { get; init; }
+    public required IReadOnlyList<string> LayerDirs { get; init; }
+    public required string Runtime { get; init; }
+    public required EffectiveProfile Profile { get; init; }
+    public ContainerState State { get; set; } = ContainerState.Created;
+    public int Pid { get; set; }
+    public int ExitCode { get; set; }
+    public bool OomKilled { get; set; }
+    public string Error { get; set; } = "";
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public int RestartCount { get; set; }
+}
+
+/// <summary>The security posture the container actually gets, shown by inspect.</summary>
+public sealed record EffectiveProfile
+{
+    public IReadOnlyList<string> Capabilities { get; init; } = [];
+    public bool NoNewPrivileges { get; init; }
+    public string Seccomp { get; init; } = "";
+    public int SeccompSyscalls { get; init; }
+    public IReadOnlyList<string> MaskedPaths { get; init; } = [];
+    public IReadOnlyList<string> ReadonlyPaths { get; init; } = [];
+    public long PidsLimit { get; init; }
+    public string UserNamespace { get; init; } = "";
+}

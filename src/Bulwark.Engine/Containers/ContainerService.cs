@@ -1,0 +1,705 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Bulwark.Engine.Errors;
+using Bulwark.Engine.Events;
+using Bulwark.Engine.Images;
+using Bulwark.Engine.Runtime;
+using Bulwark.Engine.Runtime.Monitor;
+using Bulwark.Engine.Runtime.Oci;
+using Bulwark.Engine.Security;
+using Bulwark.Engine.Snapshots;
+using Microsoft.Extensions.Logging;
+
+namespace Bulwark.Engine.Containers;
+
+/// <summary>
+/// The container facade: create (policy, profile, snapshot, bundle), start under a monitor, stop/kill, wait, remove,
+/// and reconciliation with reality when the daemon starts.
+/// </summary>
+public sealed partial class ContainerService : IAsyncDisposable
+{
+    private static readonly Regex ValidName = new("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$", RegexOptions.CultureInvariant);
+    private readonly EngineOptions _options;
+    private readonly ImageService _images;
+    private readonly SnapshotService _snapshots;
+    private readonly OciRuntime _runtime;
+    private readonly HostSecurity _host;
+    private readonly EventBus _events;
+    private readonly ILogger _logger;
+    private readonly ContainerStore _store;
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly Lock _namesLock = new();
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _shutdown = new();
+
+    public ContainerService(
+        EngineOptions options,
+        ImageService images,
+        SnapshotService snapshots,
+        OciRuntime runtime,
+        HostSecurity host,
+        EventBus events,
+        ILogger<ContainerService> logger)
+    {
+        _options = options;
+        _images = images;
+        _snapshots = snapshots;
+        _runtime = runtime;
+        _host = host;
+        _events = events;
+        _logger = logger;
+        _store = new ContainerStore(options.DataRoot);
+        Directory.CreateDirectory(StateRoot);
+    }
+
+    public RuntimeInfo Runtime => _runtime.Info;
+
+    private string StateRoot => Path.Combine(_options.ExecRoot, "c");
+
+    private string StateDir(string id) => Path.Combine(StateRoot, id);
+
+    private string LogPath(string id) => Path.Combine(_store.DirectoryOf(id), id + "-json.log");
+
+    // ---------------------------------------------------------------- queries
+
+    public IReadOnlyList<ContainerRecord> List() => [.. _entries.Values.Select(e => e.Record).OrderByDescending(r => r.Created)];
+
+    /// <summary>Finds a container by full id, name (with or without '/'), or unique id prefix.</summary>
+    public ContainerRecord Get(string reference) => Find(reference).Record;
+
+    public string GetLogPath(ContainerRecord record) => LogPath(record.Id);
+
+    public bool IsImageInUse(string imageId, out string? containerId)
+    {
+        containerId = _entries.Values.FirstOrDefault(e => e.Record.ImageId == imageId)?.Record.Id;
+        return containerId is not null;
+    }
+
+    private Entry Find(string reference)
+    {
+        if (string.IsNullOrEmpty(reference))
+        {
+            throw EngineException.NotFound("No such container: " + reference);
+        }
+        if (_entries.TryGetValue(reference, out var byId))
+        {
+            return byId;
+        }
+        string name = reference.TrimStart('/');
+        lock (_namesLock)
+        {
+            if (_names.TryGetValue(name, out string? id) && _entries.TryGetValue(id, out var byName))
+            {
+                return byName;
+            }
+        }
+        var matches = _entries.Values.Where(e => e.Record.Id.StartsWith(reference, StringComparison.Ordinal)).Take(2).ToList();
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw EngineException.NotFound("No such container: " + reference),
+            _ => throw EngineException.Invalid("multiple IDs found with provided prefix: " + reference),
+        };
+    }
+
+    // ---------------------------------------------------------------- create
+
+    public async Task<(ContainerRecord Record, IReadOnlyList<string> Warnings)> CreateAsync(ContainerSpec spec, CancellationToken ct)
+    {
+        string id = NewId();
+        string name = spec.Name is { Length: > 0 } n ? ValidateName(n) : GenerateName(id);
+        ImageRecord image = _images.Resolve(spec.Image);
+
+        // Policy and profile first: a refused request leaves nothing behind.
+        SecurityProfile profile = SecurityProfileBuilder.Build(spec, _host);
+        var warnings = new List<string>();
+
+        ReserveName(name, id);
+        string dir = _store.DirectoryOf(id);
+        try
+        {
+            IReadOnlyList<string> layers = _images.LayerDirs(image);
+            Directory.CreateDirectory(dir);
+            await _snapshots.PrepareAsync(dir, layers, ct).ConfigureAwait(false);
+            string rootfs = _snapshots.Mount(dir, layers);
+            string hostname = spec.Hostname is { Length: > 0 } h ? h : id[..12];
+            var input = new OciSpecInput(spec, image.Config, profile, rootfs, id, hostname, CgroupsPath(id));
+            var built = OciSpecBuilder.Build(input);
+            await File.WriteAllTextAsync(Path.Combine(dir, "config.json"), OciSpecBuilder.Serialize(built), ct).ConfigureAwait(false);
+
+            var labels = new Dictionary<string, string>(image.Config.Labels, StringComparer.Ordinal);
+            foreach (var kv in spec.Labels)
+            {
+                labels[kv.Key] = kv.Value;
+            }
+            var record = new ContainerRecord
+            {
+                Id = id,
+                Name = name,
+                Created = DateTimeOffset.UtcNow,
+                Spec = spec,
+                ImageId = image.Id,
+                Path = built.Process.Args[0],
+                Args = [.. built.Process.Args.Skip(1)],
+                Env = built.Process.Env,
+                Labels = labels,
+                Hostname = hostname,
+                User = spec.User ?? image.Config.User ?? "",
+                WorkingDir = built.Process.Cwd,
+                LayerDirs = layers,
+                Runtime = _runtime.Info.Name,
+                Profile = new EffectiveProfile
+                {
+                    Capabilities = profile.Capabilities,
+                    NoNewPrivileges = profile.NoNewPrivileges,
+                    Seccomp = profile.SeccompProfileName,
+                    SeccompSyscalls = profile.SeccompSyscallCount,
+                    MaskedPaths = profile.MaskedPaths,
+                    ReadonlyPaths = profile.ReadonlyPaths,
+                    PidsLimit = profile.PidsLimit,
+                    UserNamespace = "host (user namespaces arrive with the isolation issue)",
+                },
+            };
+            _store.Save(record);
+            _entries[id] = new Entry(record);
+            Publish(record, "create");
+            return (record, warnings);
+        }
+        catch
+        {
+            ReleaseName(name, id);
+            CleanupDirectory(dir);
+            throw;
+        }
+    }
+
+    private string CgroupsPath(string id) => "/" + _options.CgroupParent + "/" + id;
+
+    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+    private static string ValidateName(string name)
+    {
+        if (!ValidName.IsMatch(name))
+        {
+            throw EngineException.Invalid($"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        }
+        return name.TrimStart('/');
+    }
+
+    private string GenerateName(string id)
+    {
+        string[] adjectives = ["brave", "calm", "eager", "fierce", "gentle", "jolly", "keen", "lucid", "quiet", "sturdy", "vigilant", "wary"];
+        string[] nouns = ["bastion", "citadel", "keep", "rampart", "redoubt", "tower", "parapet", "moat", "barbican", "bulwark"];
+        for (int i = 0; ; i++)
+        {
+            string candidate = adjectives[RandomNumberGenerator.GetInt32(adjectives.Length)] + "_" + nouns[RandomNumberGenerator.GetInt32(nouns.Length)];
+            if (i > 5)
+            {
+                candidate += "_" + id[..6];
+            }
+            lock (_namesLock)
+            {
+                if (!_names.ContainsKey(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+    }
+
+    private void ReserveName(string name, string id)
+    {
+        lock (_namesLock)
+        {
+            if (_names.TryGetValue(name, out string? owner))
+            {
+                throw EngineException.Conflict(
+                    $"Conflict. The container name \"/{name}\" is already in use by container \"{owner}\". " +
+                    "You have to remove (or rename) that container to be able to reuse that name.");
+            }
+            _names[name] = id;
+        }
+    }
+
+    private void ReleaseName(string name, string id)
+    {
+        lock (_namesLock)
+        {
+            if (_names.TryGetValue(name, out string? owner) && owner == id)
+            {
+                _names.Remove(name);
+            }
+        }
+    }
+
+    private void CleanupDirectory(string dir)
+    {
+        try
+        {
+            _snapshots.Remove(dir);
+        }
+        catch (Exception ex) when (ex is IOException or EngineException or UnauthorizedAccessException)
+        {
+            LogCleanupFailed(_logger, dir, ex.Message);
+        }
+        try
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogCleanupFailed(_logger, dir, ex.Message);
+        }
+    }
+
+    // ---------------------------------------------------------------- attach
+
+    /// <summary>Attaches to a created or running container's stdio.</summary>
+    public AttachSession Attach(string reference, bool stdin, bool stdout, bool stderr)
+    {
+        var entry = Find(reference);
+        var state = entry.Record.State;
+        if (state is not (ContainerState.Created or ContainerState.Running))
+        {
+            throw EngineException.Conflict("You cannot attach to a stopped container, start it first");
+        }
+        return entry.Streams.Attach(stdin, stdout, stderr);
+    }
+
+    public ValueTask ResizeAsync(string reference, int rows, int cols, CancellationToken ct)
+    {
+        var entry = Find(reference);
+        if (entry.Record.State != ContainerState.Running)
+        {
+            throw EngineException.Conflict($"Container {entry.Record.Id} is not running");
+        }
+        return entry.Streams.ResizeAsync(rows, cols, ct);
+    }
+
+    // ---------------------------------------------------------------- start
+
+    /// <summary>Starts the container under its monitor. Returns false when it was already running (HTTP 304).</summary>
+    public async Task<bool> StartAsync(string reference, CancellationToken ct)
+    {
+        var entry = Find(reference);
+        await entry.Gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var r = entry.Record;
+            if (r.State is ContainerState.Running or ContainerState.Paused)
+            {
+                return false;
+            }
+            if (r.State is ContainerState.Removing or ContainerState.Dead)
+            {
+                throw EngineException.Conflict($"container {r.Id} is marked for removal and cannot be started");
+            }
+            if (r.State == ContainerState.Exited)
+            {
+                // A restart by start: fresh stdio hub, remount the rootfs.
+                entry.ResetStreams();
+                _snapshots.Mount(_store.DirectoryOf(r.Id), r.LayerDirs);
+            }
+            string stateDir = StateDir(r.Id);
+            if (Directory.Exists(stateDir))
+            {
+                Directory.Delete(stateDir, recursive: true);
+            }
+            Directory.CreateDirectory(stateDir);
+            entry.ResetExit();
+
+            MonitorSession session;
+            try
+            {
+                session = await MonitorProcess.StartAsync(new MonitorStartOptions
+                {
+                    MonitorPath = _options.MonitorPath,
+                    ContainerId = r.Id,
+                    BundleDir = _store.DirectoryOf(r.Id),
+                    RuntimePath = _runtime.Info.Path,
+                    RuntimeRoot = _runtime.Root,
+                    StateDir = stateDir,
+                    LogPath = LogPath(r.Id),
+                    LogMaxSize = r.Spec.Log.MaxSizeBytes > 0 ? r.Spec.Log.MaxSizeBytes : _options.DefaultLogMaxSize,
+                    LogMaxFile = r.Spec.Log.MaxSizeBytes > 0 ? r.Spec.Log.MaxFile : _options.DefaultLogMaxFile,
+                    Tty = r.Spec.Tty,
+                    Stdin = r.Spec.OpenStdin,
+                    OomCgroupDir = CgroupV1MemoryDir(r.Id),
+                }, ct).ConfigureAwait(false);
+            }
+            catch (RuntimeStartException ex)
+            {
+                r.State = ContainerState.Exited;
+                r.ExitCode = ExitCodeForStartError(ex.Message);
+                r.Error = ex.Message;
+                r.FinishedAt = DateTimeOffset.UtcNow;
+                _store.Save(r);
+                entry.Streams.CompleteAll();
+                _snapshots.Unmount(_store.DirectoryOf(r.Id));
+                entry.SignalExit(r.ExitCode);
+                Publish(r, "die", ("exitCode", r.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                if (r.Spec.AutoRemove)
+                {
+                    _ = Task.Run(() => RemoveAfterExitAsync(entry), CancellationToken.None);
+                }
+                throw new EngineException(ErrorKind.InvalidArgument, ex.Message, ex);
+            }
+
+            r.State = ContainerState.Running;
+            r.Pid = session.Pid;
+            r.StartedAt = DateTimeOffset.UtcNow;
+            r.FinishedAt = null;
+            r.ExitCode = 0;
+            r.OomKilled = false;
+            r.Error = "";
+            _store.Save(r);
+            entry.Streams.Bind(session, _shutdown.Token);
+            Publish(r, "start");
+            _ = Task.Run(() => SuperviseAsync(entry, session), CancellationToken.None);
+            return true;
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+    }
+
+    private string? CgroupV1MemoryDir(string id)
+    {
+        string v1 = Path.Combine("/sys/fs/cgroup/memory", _options.CgroupParent, id);
+        return Directory.Exists("/sys/fs/cgroup/memory") ? v1 : Path.Combine("/sys/fs/cgroup", _options.CgroupParent, id);
+    }
+
+    internal static int ExitCodeForStartError(string message)
+    {
+        if (message.Contains("executable file not found", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("no such file or directory", StringComparison.OrdinalIgnoreCase))
+        {
+            return 127;
+        }
+        if (message.Contains("permission denied", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("is a directory", StringComparison.OrdinalIgnoreCase))
+        {
+            return 126;
+        }
+        return 128;
+    }
+
+    /// <summary>Pumps the monitor's output to attachments until exit, then records the exit.</summary>
+    private async Task SuperviseAsync(Entry entry, MonitorSession session)
+    {
+        ExitStatus exit;
+        try
+        {
+            exit = await session.RunAsync((stream, data) => entry.Streams.DeliverAsync((OutputStream)(int)stream, data), _shutdown.Token)
+                .ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+            // Daemon shutting down: the container keeps running under its monitor.
+            return;
+        }
+        catch (Exception ex)
+        {
+            LogMonitorFailed(_logger, entry.Record.Id, ex.Message);
+            exit = MonitorProcess.ReadExitFile(StateDir(entry.Record.Id)) ?? new ExitStatus(-1, false, DateTimeOffset.UtcNow);
+        }
+        finally
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+        }
+        await RecordExitAsync(entry, exit).ConfigureAwait(false);
+    }
+
+    private async Task RecordExitAsync(Entry entry, ExitStatus exit)
+    {
+        var r = entry.Record;
+        await entry.Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            r.State = ContainerState.Exited;
+            r.Pid = 0;
+            r.ExitCode = exit.ExitCode < 0 ? 255 : exit.ExitCode;
+            r.OomKilled = exit.OomKilled;
+            r.FinishedAt = exit.FinishedAt;
+            if (exit.ExitCode < 0)
+            {
+                r.Error = "container monitor exited without recording an exit status";
+            }
+            _store.Save(r);
+            try
+            {
+                _snapshots.Unmount(_store.DirectoryOf(r.Id));
+            }
+            catch (Exception ex) when (ex is IOException or EngineException)
+            {
+                LogCleanupFailed(_logger, r.Id, ex.Message);
+            }
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+        entry.Streams.CompleteAll();
+        if (r.OomKilled)
+        {
+            Publish(r, "oom");
+        }
+        Publish(r, "die", ("exitCode", r.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        entry.SignalExit(r.ExitCode);
+        if (r.Spec.AutoRemove)
+        {
+            await RemoveAfterExitAsync(entry).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RemoveAfterExitAsync(Entry entry)
+    {
+        try
+        {
+            await RemoveAsync(entry.Record.Id, force: true, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (EngineException ex) when (ex.Kind == ErrorKind.NotFound)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogCleanupFailed(_logger, entry.Record.Id, ex.Message);
+        }
+    }
+
+    // ---------------------------------------------------------------- stop / kill
+
+    /// <summary>Sends the stop signal, waits up to <paramref name="timeoutSeconds"/>, then SIGKILL. False when not running (304).</summary>
+    public async Task<bool> StopAsync(string reference, int? timeoutSeconds, string? signal, CancellationToken ct)
+    {
+        var entry = Find(reference);
+        var r = entry.Record;
+        if (r.State is not (ContainerState.Running or ContainerState.Paused))
+        {
+            return false;
+        }
+        Task exited = entry.NextExit;
+        int sig = Signals.Parse(signal ?? r.Spec.StopSignal ?? "SIGTERM");
+        int timeout = timeoutSeconds ?? r.Spec.StopTimeout ?? 10;
+        Publish(r, "kill", ("signal", sig.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        await TryKillAsync(r.Id, sig, ct).ConfigureAwait(false);
+        if (timeout < 0)
+        {
+            await exited.WaitAsync(ct).ConfigureAwait(false);
+        }
+        else if (await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(timeout), ct)).ConfigureAwait(false) != exited)
+        {
+            await TryKillAsync(r.Id, 9, ct).ConfigureAwait(false);
+            await exited.WaitAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        }
+        Publish(r, "stop");
+        return true;
+    }
+
+    public async Task KillAsync(string reference, string? signal, CancellationToken ct)
+    {
+        var entry = Find(reference);
+        var r = entry.Record;
+        if (r.State is not (ContainerState.Running or ContainerState.Paused))
+        {
+            throw EngineException.Conflict($"Cannot kill container: {reference}: Container {r.Id} is not running");
+        }
+        int sig = Signals.Parse(signal ?? "SIGKILL");
+        Publish(r, "kill", ("signal", sig.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        await _runtime.KillAsync(r.Id, sig, ct).ConfigureAwait(false);
+    }
+
+    private async Task TryKillAsync(string id, int signal, CancellationToken ct)
+    {
+        try
+        {
+            await _runtime.KillAsync(id, signal, ct).ConfigureAwait(false);
+        }
+        catch (EngineException ex)
+        {
+            // Already gone between our check and the signal: the monitor reports the exit.
+            LogKillFailed(_logger, id, ex.Message);
+        }
+    }
+
+    // ---------------------------------------------------------------- wait
+
+    /// <summary>
+    /// Registers a waiter now and returns the task that completes with the exit code: condition
+    /// "not-running" (default), "next-exit" or "removed".
+    /// </summary>
+    public Task<int> Wait(string reference, string? condition)
+    {
+        var entry = Find(reference);
+        var r = entry.Record;
+        return (condition ?? "not-running") switch
+        {
+            "" or "not-running" => r.State is ContainerState.Running or ContainerState.Paused or ContainerState.Restarting
+                ? entry.NextExit
+                : Task.FromResult(r.ExitCode),
+            "next-exit" => entry.NextExit,
+            "removed" => entry.Removed,
+            string c => throw EngineException.Invalid($"invalid condition: \"{c}\""),
+        };
+    }
+
+    // ---------------------------------------------------------------- remove
+
+    public async Task RemoveAsync(string reference, bool force, CancellationToken ct)
+    {
+        var entry = Find(reference);
+        var r = entry.Record;
+        if (r.State is ContainerState.Running or ContainerState.Paused)
+        {
+            if (!force)
+            {
+                throw EngineException.Conflict(
+                    $"You cannot remove a running container {r.Id}. Stop the container before attempting removal or force remove");
+            }
+            Task exited = entry.NextExit;
+            await TryKillAsync(r.Id, 9, ct).ConfigureAwait(false);
+            await exited.WaitAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        }
+        await entry.Gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (!_entries.ContainsKey(r.Id))
+            {
+                throw EngineException.NotFound("No such container: " + reference);
+            }
+            r.State = ContainerState.Removing;
+            string dir = _store.DirectoryOf(r.Id);
+            _snapshots.Remove(dir);
+            string stateDir = StateDir(r.Id);
+            if (Directory.Exists(stateDir))
+            {
+                Directory.Delete(stateDir, recursive: true);
+            }
+            _store.Delete(r.Id);
+            _entries.TryRemove(r.Id, out _);
+            ReleaseName(r.Name, r.Id);
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+        Publish(r, "destroy");
+        entry.SignalRemoved(r.ExitCode);
+    }
+
+    // ---------------------------------------------------------------- restore
+
+    /// <summary>
+    /// Loads records and reconciles them with reality: containers whose monitor still runs are re-attached, those
+    /// that exited while the daemon was away get their recorded exit code, half-created ones are removed.
+    /// </summary>
+    public async Task RestoreAsync(CancellationToken ct)
+    {
+        var (records, orphans) = _store.LoadAll();
+        foreach (string dir in orphans)
+        {
+            LogOrphanRemoved(_logger, dir);
+            CleanupDirectory(dir);
+        }
+        foreach (var r in records)
+        {
+            var entry = new Entry(r);
+            _entries[r.Id] = entry;
+            lock (_namesLock)
+            {
+                _names[r.Name] = r.Id;
+            }
+            if (r.State is not (ContainerState.Running or ContainerState.Paused or ContainerState.Restarting))
+            {
+                if (r.State == ContainerState.Removing)
+                {
+                    await RemoveAsync(r.Id, force: true, ct).ConfigureAwait(false);
+                }
+                continue;
+            }
+            string stateDir = StateDir(r.Id);
+            var session = await MonitorProcess.ConnectAsync(stateDir, ct).ConfigureAwait(false);
+            if (session is not null)
+            {
+                entry.Streams.Bind(session, _shutdown.Token);
+                _ = Task.Run(() => SuperviseAsync(entry, session), CancellationToken.None);
+                LogReattached(_logger, r.Id);
+                continue;
+            }
+            var exit = MonitorProcess.ReadExitFile(stateDir);
+            if (exit is null)
+            {
+                // The monitor is gone without a record: make sure nothing is left running, then report it.
+                await TryKillAsync(r.Id, 9, ct).ConfigureAwait(false);
+                try
+                {
+                    await _runtime.DeleteAsync(r.Id, force: true, ct).ConfigureAwait(false);
+                }
+                catch (EngineException ex)
+                {
+                    LogKillFailed(_logger, r.Id, ex.Message);
+                }
+                exit = new ExitStatus(-1, false, DateTimeOffset.UtcNow);
+            }
+            await RecordExitAsync(entry, exit).ConfigureAwait(false);
+        }
+    }
+
+    private void Publish(ContainerRecord r, string action, params (string Key, string Value)[] extra)
+    {
+        var attrs = new Dictionary<string, string>(r.Labels, StringComparer.Ordinal)
+        {
+            ["image"] = r.Spec.Image,
+            ["name"] = r.Name,
+        };
+        foreach (var (k, v) in extra)
+        {
+            attrs[k] = v;
+        }
+        _events.Publish(new EngineEvent("container", action, r.Id, attrs, DateTimeOffset.UtcNow));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        _shutdown.Dispose();
+    }
+
+    /// <summary>In-memory companion of a record: its lock, stdio hub and exit/removal signals.</summary>
+    private sealed class Entry(ContainerRecord record)
+    {
+        private TaskCompletionSource<int> _exit = NewTcs();
+        private readonly TaskCompletionSource<int> _removed = NewTcs();
+
+        public ContainerRecord Record { get; } = record;
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+        public ContainerStreams Streams { get; private set; } = new();
+        public Task<int> NextExit => Volatile.Read(ref _exit).Task;
+        public Task<int> Removed => _removed.Task;
+
+        public void ResetStreams() => Streams = new ContainerStreams();
+
+        public void ResetExit()
+        {
+            if (_exit.Task.IsCompleted)
+            {
+                Volatile.Write(ref _exit, NewTcs());
+            }
+        }
+
+        public void SignalExit(int code) => Volatile.Read(ref _exit).TrySetResult(code);
+
+        public void SignalRemoved(int code)
+        {
+            SignalExit(code);
+            _removed.TrySetResult(code);
+        }
+
+        private static TaskCompletionSource<int> NewTcs() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,91 @@
+namespace Bulwark.Engine.Containers;
+
+/// <summary>
+/// What a caller asks for when creating a container, in the engine's neutral vocabulary.
+/// Null means "not set: use the image's value or the engine's default".
+/// </summary>
+public sealed record ContainerSpec
+{
+    public required string Image { get; init; }
+    public string? Name { get; init; }
+    public IReadOnlyList<string>? Entrypoint { get; init; }
+    public IReadOnlyList<string>? Cmd { get; init; }
+    public IReadOnlyList<string> Env { get; init; } = [];
+    public string? WorkingDir { get; init; }
+    public string? User { get; init; }
+    public string? Hostname { get; init; }
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public bool Tty { get; init; }
+    public bool OpenStdin { get; init; }
+    public bool StdinOnce { get; init; }
+    public string? StopSignal { get; init; }
+    public int? StopTimeout { get; init; }
+    public bool AutoRemove { get; init; }
+    public StorageSpec Storage { get; init; } = new();
+    public ResourceSpec Resources { get; init; } = new();
+    public SecuritySpec Security { get; init; } = new();
+    public NetworkSpec Network { get; init; } = new();
+    public LogSpec Log { get; init; } = new();
+}
+
+/// <summary>Filesystem requests: read-only root, bind mounts, tmpfs mounts.</summary>
+public sealed record StorageSpec
+{
+    public bool ReadOnlyRootfs { get; init; }
+    public IReadOnlyList<BindMount> Binds { get; init; } = [];
+    /// <summary>Destination → options ("rw,size=10m").</summary>
+    public IReadOnlyDictionary<string, string> Tmpfs { get; init; } = new Dictionary<string, string>();
+    public long? ShmSizeBytes { get; init; }
+}
+
+public sealed record BindMount(string Source, string Destination, bool ReadOnly, string Propagation = "rprivate");
+
+/// <summary>cgroup limits. Null = engine default; PidsLimit -1 = explicitly unlimited.</summary>
+public sealed record ResourceSpec
+{
+    public long? MemoryBytes { get; init; }
+    public long? MemorySwapBytes { get; init; }
+    public long? NanoCpus { get; init; }
+    public long? CpuShares { get; init; }
+    public long? CpuQuota { get; init; }
+    public long? CpuPeriod { get; init; }
+    public string? CpusetCpus { get; init; }
+    public long? PidsLimit { get; init; }
+    public int? OomScoreAdj { get; init; }
+    public IReadOnlyList<Ulimit> Ulimits { get; init; } = [];
+}
+
+public sealed record Ulimit(string Name, long Soft, long Hard);
+
+/// <summary>Security-relevant requests, checked by policy before anything is built.</summary>
+public sealed record SecuritySpec
+{
+    public bool Privileged { get; init; }
+    public IReadOnlyList<string> CapAdd { get; init; } = [];
+    public IReadOnlyList<string> CapDrop { get; init; } = [];
+    /// <summary>Raw security options as the user gave them ("no-new-privileges", "seccomp=…", "apparmor=…").</summary>
+    public IReadOnlyList<string> SecurityOpt { get; init; } = [];
+    public IReadOnlyList<string>? MaskedPaths { get; init; }
+    public IReadOnlyList<string>? ReadonlyPaths { get; init; }
+    public string? PidMode { get; init; }
+    public string? IpcMode { get; init; }
+    public string? UtsMode { get; init; }
+    public string? UsernsMode { get; init; }
+    public IReadOnlyDictionary<string, string> Sysctls { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<string> Devices { get; init; } = [];
+    public bool Init { get; init; }
+}
+
+/// <summary>Network mode: "none" (default), "host" (policy-gated).</summary>
+public sealed record NetworkSpec
+{
+    public string Mode { get; init; } = "none";
+}
+
+/// <summary>json-file log options.</summary>
+public sealed record LogSpec
+{
+    public string Driver { get; init; } = "json-file";
+    public long MaxSizeBytes { get; init; } = -1;
+    public int MaxFile { get; init; } = 1;
+}

@@ -1,0 +1,26 @@
+namespace Bulwark.Engine;
+
+/// <summary>Where the engine keeps its state and which helpers it runs. Validated at start.</summary>
+public sealed record EngineOptions
+{
+    /// <summary>Persistent state: content, metadata.db, snapshots, containers.</summary>
+    public required string DataRoot { get; init; }
+
+    /// <summary>Runtime state that dies with the machine: runtime root, monitor sockets. Kept short (unix socket paths).</summary>
+    public required string ExecRoot { get; init; }
+
+    /// <summary>Path of the bulwark-monitor binary.</summary>
+    public required string MonitorPath { get; init; }
+
+    /// <summary>"runc", "crun" or null for automatic choice.</summary>
+    public string? PreferredRuntime { get; init; }
+
+    /// <summary>cgroup parent under which every container's cgroup is created.</summary>
+    public string CgroupParent { get; init; } = "bulwark";
+
+    /// <summary>Default json-file options for containers that set none.</summary>
+    public long DefaultLogMaxSize { get; init; } = 10 * 1024 * 1024;
+    public int DefaultLogMaxFile { get; init; } = 3;
+
+    public const int MaxExecRootLength = 36;
+}

@@ -1,0 +1,20 @@
+using System.Runtime.InteropServices;
+
+namespace Bulwark.Native;
+
+/// <summary>File identity queries .NET does not expose (inode numbers, to notice a log file being rotated).</summary>
+public static class FileStatus
+{
+    private const int AtFdCwd = -100;
+
+    /// <summary>The inode number of <paramref name="path"/>, or 0 when it does not exist.</summary>
+    public static ulong Inode(string path)
+    {
+        if (Interop.Fstatat(AtFdCwd, path, out Interop.Stat st, 0) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            return errno == 2 ? 0 : throw new IOException($"stat {path}: errno {errno}");
+        }
+        return st.Ino;
+    }
+}
