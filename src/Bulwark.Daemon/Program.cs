@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Bulwark.Daemon.Api;
 using Bulwark.Daemon.Api.Containers;
 using Bulwark.Daemon.Api.Images;
-using Bulwark.Daemon.Api.System;
+using Bulwark.Daemon.Api.Host;
 using Bulwark.Daemon.Hosting;
 using Bulwark.Daemon.Http;
 using Bulwark.Engine;
@@ -60,7 +60,7 @@ internal static partial class Program
 
     private static async Task<int> RunAsync(DaemonOptions options, ILoggerFactory loggerFactory, ILogger logger)
     {
-        if (Environment.UserName != "root" && geteuid() != 0)
+        if (!Environment.IsPrivilegedProcess)
         {
             throw new EngineException(ErrorKind.Forbidden, "bulwarkd must run as root (it creates namespaces, cgroups and mounts)");
         }
@@ -88,8 +88,7 @@ internal static partial class Program
         var events = new EventBus();
         using var images = new ImageService(options.DataRoot, loggerFactory.CreateLogger<ImageService>());
         var snapshots = new SnapshotService(options.DataRoot, loggerFactory.CreateLogger<SnapshotService>());
-        var runtime = new OciRuntime(runtimeInfo, Path.Combine(options.ExecRoot, "runtime"));
-        await using var containers = new ContainerService(engineOptions, images, snapshots, runtime, HostSecurity.Detect(), events,
+        await using var containers = new ContainerService(engineOptions, images, snapshots, runtimeInfo, HostSecurity.ReadCurrent(), events,
             loggerFactory.CreateLogger<ContainerService>());
         await containers.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
 
@@ -155,9 +154,6 @@ internal static partial class Program
         throw new EngineException(ErrorKind.Unavailable,
             "bulwark-monitor not found (looked in $BULWARK_MONITOR, next to bulwarkd, /usr/local/libexec/bulwark): run ./install.sh");
     }
-
-    [LibraryImport("libc")]
-    private static partial uint geteuid();
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
         Message = "bulwarkd listening on {Socket} (data root {DataRoot}, runtime {Runtime}, runtime fallback: {Fallback}, snapshots {Driver})")]

@@ -13,7 +13,7 @@ public static class FileStatus
         if (Interop.Fstatat(AtFdCwd, path, out Interop.Stat st, 0) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            return errno == 2 ? 0 : throw new IOException($"stat {path}: errno {errno}");
+            return errno == 2 ? 0UL : throw new IOException($"stat {path}: errno {errno}");
         }
         return st.Ino;
     }

@@ -23,7 +23,7 @@ internal static class ApiVersioning
     }
 
     /// <summary>Splits an optional <c>/v1.xx</c> prefix off a path.</summary>
-    public static (string? Version, string Rest) SplitVersion(string path)
+    public static (string? Version, string Remainder) SplitVersion(string path)
     {
         if (path.Length > 2 && path[1] == 'v' && char.IsAsciiDigit(path[2]))
         {

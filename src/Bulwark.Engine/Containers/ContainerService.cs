@@ -24,6 +24,8 @@ public sealed partial class ContainerService : IAsyncDisposable
     private readonly ImageService _images;
     private readonly SnapshotService _snapshots;
     private readonly OciRuntime _runtime;
+    private readonly RuntimeInfo _runtimeInfo;
+    private readonly string _runtimeRoot;
     private readonly HostSecurity _host;
     private readonly EventBus _events;
     private readonly ILogger _logger;
@@ -37,7 +39,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         EngineOptions options,
         ImageService images,
         SnapshotService snapshots,
-        OciRuntime runtime,
+        RuntimeInfo runtimeInfo,
         HostSecurity host,
         EventBus events,
         ILogger<ContainerService> logger)
@@ -45,7 +47,9 @@ public sealed partial class ContainerService : IAsyncDisposable
         _options = options;
         _images = images;
         _snapshots = snapshots;
-        _runtime = runtime;
+        _runtimeInfo = runtimeInfo;
+        _runtimeRoot = Path.Combine(options.ExecRoot, "runtime");
+        _runtime = new OciRuntime(runtimeInfo.Path, _runtimeRoot);
         _host = host;
         _events = events;
         _logger = logger;
@@ -53,7 +57,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         Directory.CreateDirectory(StateRoot);
     }
 
-    public RuntimeInfo Runtime => _runtime.Info;
+    public RuntimeInfo Runtime => _runtimeInfo;
 
     private string StateRoot => Path.Combine(_options.ExecRoot, "c");
 
@@ -126,7 +130,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             string hostname = spec.Hostname is { Length: > 0 } h ? h : id[..12];
             var input = new OciSpecInput(spec, image.Config, profile, rootfs, id, hostname, CgroupsPath(id));
             var built = OciSpecBuilder.Build(input);
-            await File.WriteAllTextAsync(Path.Combine(dir, "config.json"), OciSpecBuilder.Serialize(built), ct).ConfigureAwait(false);
+            await OciSpecBuilder.WriteBundleAsync(dir, built, ct).ConfigureAwait(false);
 
             var labels = new Dictionary<string, string>(image.Config.Labels, StringComparer.Ordinal);
             foreach (var kv in spec.Labels)
@@ -148,7 +152,7 @@ public sealed partial class ContainerService : IAsyncDisposable
                 User = spec.User ?? image.Config.User ?? "",
                 WorkingDir = built.Process.Cwd,
                 LayerDirs = layers,
-                Runtime = _runtime.Info.Name,
+                Runtime = _runtimeInfo.Name,
                 Profile = new EffectiveProfile
                 {
                     Capabilities = profile.Capabilities,
@@ -157,7 +161,7 @@ public sealed partial class ContainerService : IAsyncDisposable
                     SeccompSyscalls = profile.SeccompSyscallCount,
                     MaskedPaths = profile.MaskedPaths,
                     ReadonlyPaths = profile.ReadonlyPaths,
-                    PidsLimit = profile.PidsLimit,
+                    PidsLimit = profile.PidsLimit ?? -1,
                     UserNamespace = "host (user namespaces arrive with the isolation issue)",
                 },
             };
@@ -320,19 +324,20 @@ public sealed partial class ContainerService : IAsyncDisposable
                     MonitorPath = _options.MonitorPath,
                     ContainerId = r.Id,
                     BundleDir = _store.DirectoryOf(r.Id),
-                    RuntimePath = _runtime.Info.Path,
-                    RuntimeRoot = _runtime.Root,
+                    RuntimePath = _runtimeInfo.Path,
+                    RuntimeRoot = _runtimeRoot,
                     StateDir = stateDir,
                     LogPath = LogPath(r.Id),
-                    LogMaxSize = r.Spec.Log.MaxSizeBytes > 0 ? r.Spec.Log.MaxSizeBytes : _options.DefaultLogMaxSize,
-                    LogMaxFile = r.Spec.Log.MaxSizeBytes > 0 ? r.Spec.Log.MaxFile : _options.DefaultLogMaxFile,
+                    LogMaxSizeBytes = r.Spec.Log.MaxSizeBytes > 0 ? r.Spec.Log.MaxSizeBytes : _options.DefaultLogMaxSize,
+                    LogMaxFiles = r.Spec.Log.MaxSizeBytes > 0 ? r.Spec.Log.MaxFile : _options.DefaultLogMaxFile,
                     Tty = r.Spec.Tty,
                     Stdin = r.Spec.OpenStdin,
                     OomCgroupDir = CgroupV1MemoryDir(r.Id),
                 }, ct).ConfigureAwait(false);
             }
-            catch (RuntimeStartException ex)
+            catch (EngineException ex) when (ex.Kind == ErrorKind.InvalidArgument)
             {
+                // The runtime refused to start the process; its text is kept so clients map it to 126/127.
                 r.State = ContainerState.Exited;
                 r.ExitCode = ExitCodeForStartError(ex.Message);
                 r.Error = ex.Message;
@@ -346,7 +351,7 @@ public sealed partial class ContainerService : IAsyncDisposable
                 {
                     _ = Task.Run(() => RemoveAfterExitAsync(entry), CancellationToken.None);
                 }
-                throw new EngineException(ErrorKind.InvalidArgument, ex.Message, ex);
+                throw;
             }
 
             r.State = ContainerState.Running;

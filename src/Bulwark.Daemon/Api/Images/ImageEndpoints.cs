@@ -161,7 +161,7 @@ internal static class ImageEndpoints
     internal static async Task WriteMessageAsync(Stream body, JsonMessage message, CancellationToken ct)
     {
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(message, DockerJsonContext.Default.JsonMessage);
-        await body.WriteAsync([.. json, (byte)'\r', (byte)'\n'], ct).ConfigureAwait(false);
+        await body.WriteAsync((byte[])[.. json, (byte)'\r', (byte)'\n'], ct).ConfigureAwait(false);
     }
 
     /// <summary>Turns layer progress into Docker's "Loading layer" JSON lines.</summary>

@@ -1,4 +1,4 @@
-namespace Bulwark.Daemon.Api.System;
+namespace Bulwark.Daemon.Api.Host;
 
 /// <summary>Facts about the host for /info and /version, read from /proc and /sys.</summary>
 internal static class HostInfo

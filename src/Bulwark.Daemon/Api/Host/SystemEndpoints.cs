@@ -3,7 +3,7 @@ using Bulwark.Api.Models.System;
 using Bulwark.Daemon.Http;
 using Bulwark.Engine.Containers;
 
-namespace Bulwark.Daemon.Api.System;
+namespace Bulwark.Daemon.Api.Host;
 
 /// <summary><c>/_ping</c>, <c>/version</c>, <c>/info</c>.</summary>
 internal static class SystemEndpoints
@@ -78,7 +78,7 @@ internal static class SystemEndpoints
             Images = s.Images.List().Count,
             Driver = s.SnapshotDriver,
             DriverStatus = [["Backing Filesystem", "extfs"], ["Layer unpacking", "openat2 RESOLVE_IN_ROOT"]],
-            SystemTime = DateTimeOffset.Now.ToString("o", global::System.Globalization.CultureInfo.InvariantCulture),
+            SystemTime = DateTimeOffset.Now.ToString("o", System.Globalization.CultureInfo.InvariantCulture),
             CgroupVersion = HostInfo.CgroupVersion,
             KernelVersion = HostInfo.KernelVersion,
             OperatingSystem = HostInfo.OperatingSystem,

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what Bulwark needs on Debian 12 (as root), builds it, and installs bulwark, bulwarkd and
+# bulwark-monitor into /usr/local. Idempotent: run it again after pulling changes.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+if [ "$(id -u)" != 0 ]; then
+  echo "install.sh: run as root (it installs packages and /usr/local binaries)" >&2
+  exit 1
+fi
+
+PACKAGES=(runc crun conmon busybox-static tini catatonit gcc make libc6-dev iproute2 procps util-linux ca-certificates)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "install.sh: the .NET 10 SDK (dotnet) is required and was not found on PATH" >&2
+  exit 1
+fi
+
+getent group bulwark >/dev/null || { log "creating group bulwark (API socket access)"; groupadd --system bulwark; }
+
+PREFIX=${PREFIX:-/usr/local}
+LIBDIR=$PREFIX/lib/bulwark
+
+log "building bulwark-monitor"
+make -s -C src/bulwark-monitor
+
+log "publishing bulwarkd"
+dotnet publish src/Bulwark.Daemon -c Release -o "$LIBDIR" --nologo -v quiet -p:UseAppHost=true >/dev/null
+install -m 0755 src/bulwark-monitor/bulwark-monitor "$LIBDIR/bulwark-monitor"
+mkdir -p "$PREFIX/libexec/bulwark"
+install -m 0755 src/bulwark-monitor/bulwark-monitor "$PREFIX/libexec/bulwark/bulwark-monitor"
+ln -sf "$LIBDIR/bulwarkd" "$PREFIX/bin/bulwarkd"
+
+log "publishing bulwark (NativeAOT)"
+dotnet publish src/Bulwark.Cli -c Release -r linux-x64 -o artifacts/cli --nologo -v quiet >/dev/null
+install -m 0755 artifacts/cli/bulwark "$PREFIX/bin/bulwark"
+
+log "installed: $(command -v bulwark) $(command -v bulwarkd) $PREFIX/libexec/bulwark/bulwark-monitor"

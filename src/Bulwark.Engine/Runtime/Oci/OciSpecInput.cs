@@ -1,0 +1,28 @@
+using Bulwark.Engine.Containers;
+using Bulwark.Engine.Images;
+using Bulwark.Engine.Security;
+
+namespace Bulwark.Engine.Runtime.Oci;
+
+/// <summary>Everything <see cref="OciSpecBuilder"/> needs to write one container's config.json.</summary>
+public sealed record OciSpecInput(
+    ContainerSpec Spec,
+    ImageConfig Image,
+    SecurityProfile Profile,
+    string RootfsPath,
+    string ContainerId,
+    string Hostname,
+    string CgroupsPath)
+{
+    /// <summary>Host files bind-mounted at /etc/hostname, /etc/hosts, /etc/resolv.conf (null = not mounted).</summary>
+    public string? HostnameFile { get; init; }
+    public string? HostsFile { get; init; }
+    public string? ResolvConfFile { get; init; }
+
+    /// <summary>The daemon's hard resource limits; null = read from the current process.</summary>
+    public HostRlimits? HostLimits { get; init; }
+
+    /// <summary>User-namespace mappings (later: --userns-remap); null = no user namespace.</summary>
+    public IReadOnlyList<OciIdMapping>? UidMappings { get; init; }
+    public IReadOnlyList<OciIdMapping>? GidMappings { get; init; }
+}

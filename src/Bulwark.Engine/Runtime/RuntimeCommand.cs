@@ -1,0 +1,46 @@
+using System.Diagnostics;
+
+namespace Bulwark.Engine.Runtime;
+
+/// <summary>Runs a short-lived command (the OCI runtime CLI) and captures its output.</summary>
+internal static class RuntimeCommand
+{
+    public static async Task<RuntimeCommandResult> RunAsync(string path, IEnumerable<string> args, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo(path)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {path}");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        try
+        {
+            await process.WaitForExitAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            try
+            {
+                process.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+                // already exited
+            }
+
+            throw;
+        }
+
+        return new RuntimeCommandResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+    }
+}

@@ -1,0 +1,62 @@
+using Bulwark.Integration.Tests.Fixtures;
+
+namespace Bulwark.Integration.Tests.Compatibility;
+
+/// <summary>The real docker CLI 28 against bulwarkd.</summary>
+[Collection(DaemonCollection.Name)]
+public sealed class DockerCliTests(SharedDaemonFixture fx)
+{
+    private DaemonInstance D => fx.Daemon;
+
+    [Fact]
+    public async Task DockerVersion_ShowsServerEngine()
+    {
+        var r = await D.DockerAsync("version");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("Server: Bulwark Engine", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("API version:", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DockerRunRm_EchoesAndPropagatesExitCode()
+    {
+        var r = await D.DockerAsync("run", "--rm", SharedDaemonFixture.Image, "sh", "-c", "echo hi; exit 4");
+        Assert.Equal(4, r.ExitCode);
+        Assert.Equal("hi\n", r.Stdout);
+    }
+
+    [Fact]
+    public async Task DockerRun_CommandNotFound_Exits127()
+    {
+        var r = await D.DockerAsync("run", "--rm", SharedDaemonFixture.Image, "/nonexistent");
+        Assert.Equal(127, r.ExitCode);
+    }
+
+    [Fact]
+    public async Task DockerPsAll_ListsAContainerByName()
+    {
+        Assert.Equal(0, (await D.DockerAsync("create", "--name", "dockerps1", SharedDaemonFixture.Image, "true")).ExitCode);
+        var r = await D.DockerAsync("ps", "-a");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("dockerps1", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Created", r.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, (await D.DockerAsync("rm", "dockerps1")).ExitCode);
+    }
+
+    [Fact]
+    public async Task DockerRun_Privileged_PrintsThePolicyRefusal()
+    {
+        var r = await D.DockerAsync("run", "--rm", "--privileged", SharedDaemonFixture.Image, "true");
+        Assert.Equal(125, r.ExitCode);
+        Assert.Contains("allow-privileged", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DockerRunInteractive_PipesStdin()
+    {
+        var r = await ProcessRunner.RunAsync(RepoPaths.DockerCli, ["run", "--rm", "-i", SharedDaemonFixture.Image, "cat"],
+            new Dictionary<string, string> { ["DOCKER_HOST"] = D.Host, ["DOCKER_CONFIG"] = Path.Combine(D.Root, "docker-config") }, "piped\n");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("piped\n", r.Stdout);
+    }
+}

@@ -1,0 +1,51 @@
+namespace Bulwark.Integration.Tests.Fixtures;
+
+/// <summary>Leaves the host as the test found it: no mounts, no cgroups of ours.</summary>
+public static class Cleanup
+{
+    public static void RemoveMountsUnder(string root)
+    {
+        var mounts = File.ReadAllLines("/proc/self/mounts")
+            .Select(l => l.Split(' ')[1].Replace("\\040", " ", StringComparison.Ordinal))
+            .Where(m => m.StartsWith(root + "/", StringComparison.Ordinal))
+            .OrderByDescending(m => m.Length);
+        foreach (string m in mounts)
+        {
+            ProcessRunner.RunAsync("umount", ["-l", m], timeout: TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+        }
+    }
+
+    public static void RemoveCgroupsFor(string dataRoot)
+    {
+        string idFile = Path.Combine(dataRoot, "engine-id");
+        if (!File.Exists(idFile))
+        {
+            return;
+        }
+        string parent = "bulwark-" + File.ReadAllText(idFile).Trim()[..12];
+        foreach (string hierarchy in Directory.EnumerateDirectories("/sys/fs/cgroup"))
+        {
+            string dir = Path.Combine(hierarchy, parent);
+            if (!Directory.Exists(dir))
+            {
+                continue;
+            }
+            foreach (string child in Directory.EnumerateDirectories(dir))
+            {
+                TryRmdir(child);
+            }
+            TryRmdir(dir);
+        }
+    }
+
+    private static void TryRmdir(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Bulwark.Integration.Tests.Fixtures;
+
+/// <summary>
+/// A real bulwarkd on a temporary socket, data root and exec root, driven with our CLI and the docker CLI.
+/// Disposing removes its containers, stops it, and cleans up mounts, cgroups and files.
+/// </summary>
+public sealed class DaemonInstance : IAsyncDisposable
+{
+    private Process? _process;
+    private readonly System.Text.StringBuilder _log = new();
+
+    private DaemonInstance(string root)
+    {
+        Root = root;
+    }
+
+    public string Root { get; }
+    public string DataRoot => Path.Combine(Root, "data");
+    public string ExecRoot => Path.Combine(Root, "x");
+    public string SocketPath => Path.Combine(Root, "api.sock");
+    public string Host => "unix://" + SocketPath;
+    public int? Pid => _process is { HasExited: false } p ? p.Id : null;
+
+    public string DaemonLog
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public static async Task<DaemonInstance> StartAsync()
+    {
+        // Short root: unix socket paths of the monitors live under the exec root.
+        string root = Path.Combine("/tmp", "bwt-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(root);
+        var d = new DaemonInstance(root);
+        await d.StartProcessAsync();
+        return d;
+    }
+
+    public async Task StartProcessAsync()
+    {
+        var psi = new ProcessStartInfo(RepoPaths.Daemon)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in new[] { "--data-root", DataRoot, "--exec-root", ExecRoot, "--host", Host, "--monitor-path", RepoPaths.Monitor })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        _process = Process.Start(psi)!;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException("bulwarkd exited during start:\n" + DaemonLog);
+            }
+            if (File.Exists(SocketPath))
+            {
+                try
+                {
+                    using var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                    await s.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath));
+                    return;
+                }
+                catch (SocketException)
+                {
+                }
+            }
+            await Task.Delay(20);
+        }
+        throw new TimeoutException("bulwarkd did not start listening:\n" + DaemonLog);
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+    }
+
+    /// <summary>Stops the daemon process (SIGTERM, like systemd); containers keep running under their monitors.</summary>
+    public async Task StopProcessAsync()
+    {
+        if (_process is null || _process.HasExited)
+        {
+            return;
+        }
+        _ = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill();
+        }
+    }
+
+    public async Task RestartAsync()
+    {
+        await StopProcessAsync();
+        await StartProcessAsync();
+    }
+
+    public Task<CommandResult> CliAsync(params string[] args) => CliWithInputAsync(null, args);
+
+    public Task<CommandResult> CliWithInputAsync(string? stdin, params string[] args) =>
+        ProcessRunner.RunAsync(RepoPaths.Cli, args, new Dictionary<string, string> { ["BULWARK_HOST"] = Host }, stdin);
+
+    public Task<CommandResult> DockerAsync(params string[] args) =>
+        ProcessRunner.RunAsync(RepoPaths.DockerCli, args, new Dictionary<string, string>
+        {
+            ["DOCKER_HOST"] = Host,
+            ["DOCKER_CONFIG"] = Path.Combine(Root, "docker-config"),
+        });
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (Pid is not null)
+            {
+                var ps = await CliAsync("ps", "-aq");
+                foreach (string id in ps.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    await CliAsync("rm", "-f", id.Trim());
+                }
+            }
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or FileNotFoundException)
+        {
+        }
+        await StopProcessAsync();
+        Cleanup.RemoveMountsUnder(Root);
+        Cleanup.RemoveCgroupsFor(DataRoot);
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        _process?.Dispose();
+    }
+}

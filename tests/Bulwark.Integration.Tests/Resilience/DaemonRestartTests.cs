@@ -1,0 +1,50 @@
+using Bulwark.Integration.Tests.Fixtures;
+
+namespace Bulwark.Integration.Tests.Resilience;
+
+/// <summary>Containers belong to their monitors, not to the daemon process.</summary>
+public sealed class DaemonRestartTests : IAsyncLifetime
+{
+    private DaemonInstance _d = null!;
+
+    public async Task InitializeAsync()
+    {
+        _d = await DaemonInstance.StartAsync();
+        string tar = BusyboxImage.BuildRootfsTar(Path.Combine(_d.Root, "image"));
+        var r = await _d.CliAsync("import", tar, "test/busybox:1");
+        Assert.True(r.ExitCode == 0, r.ToString());
+    }
+
+    public async Task DisposeAsync() => await _d.DisposeAsync();
+
+    [Fact]
+    public async Task DetachedContainer_SurvivesDaemonRestart_AndItsExitCodeIsReportedAfter()
+    {
+        var run = await _d.CliAsync("run", "-d", "--name", "survivor", "test/busybox:1", "sh", "-c", "echo before; sleep 3; echo after; exit 42");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string pidBefore = (await _d.CliAsync("inspect", "--format", "{{.State.Pid}}", "survivor")).Stdout.Trim();
+
+        await _d.StopProcessAsync();
+        Assert.True(Directory.Exists("/proc/" + pidBefore), "the container died with the daemon");
+        await _d.StartProcessAsync();
+
+        var state = await _d.CliAsync("inspect", "--format", "{{.State.Status}} {{.State.Pid}}", "survivor");
+        Assert.Equal("running " + pidBefore, state.Stdout.Trim());
+        var wait = await _d.CliAsync("wait", "survivor");
+        Assert.Equal("42", wait.Stdout.Trim());
+        var logs = await _d.CliAsync("logs", "survivor");
+        Assert.Equal("before\nafter\n", logs.Stdout);
+    }
+
+    [Fact]
+    public async Task ContainerExitingWhileDaemonIsDown_ReportsItsExitCodeAfterRestart()
+    {
+        var run = await _d.CliAsync("run", "-d", "--name", "quick", "test/busybox:1", "sh", "-c", "sleep 1; exit 5");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        await _d.StopProcessAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        await _d.StartProcessAsync();
+        var state = await _d.CliAsync("inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", "quick");
+        Assert.Equal("exited 5", state.Stdout.Trim());
+    }
+}
