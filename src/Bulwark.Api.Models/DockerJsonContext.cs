@@ -1,5 +1,6 @@
 using Bulwark.Api.Models.Containers;
 using Bulwark.Api.Models.Errors;
+using Bulwark.Api.Models.Exec;
 using Bulwark.Api.Models.Images;
 using Bulwark.Api.Models.Streams;
 using Bulwark.Api.Models.System;
@@ -23,6 +24,10 @@ namespace Bulwark.Api.Models;
 [JsonSerializable(typeof(List<ImageDeleteResponseItem>))]
 [JsonSerializable(typeof(List<ImageHistoryItem>))]
 [JsonSerializable(typeof(JsonMessage))]
+[JsonSerializable(typeof(ExecCreateRequest))]
+[JsonSerializable(typeof(ExecStartRequest))]
+[JsonSerializable(typeof(ExecInspectResponse))]
+[JsonSerializable(typeof(IdResponse))]
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(InfoResponse))]
 [JsonSerializable(typeof(Dictionary<string, string>))]

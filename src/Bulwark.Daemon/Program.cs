@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Bulwark.Daemon.Api;
 using Bulwark.Daemon.Api.Containers;
+using Bulwark.Daemon.Api.Exec;
 using Bulwark.Daemon.Api.Images;
 using Bulwark.Daemon.Api.Host;
 using Bulwark.Daemon.Hosting;
@@ -97,6 +98,7 @@ internal static partial class Program
         SystemEndpoints.Map(router, services);
         ContainerEndpoints.Map(router, services);
         ImageEndpoints.Map(router, services);
+        ExecEndpoints.Map(router, services);
 
         using var listener = UnixSocketListener.Bind(options.SocketPath, options.Group, out string? warning);
         if (warning is not null)

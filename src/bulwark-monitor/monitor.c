@@ -69,6 +69,7 @@ struct logstream {
 /* options */
 static const char *opt_id, *opt_bundle, *opt_runtime, *opt_runtime_root, *opt_state_dir, *opt_log;
 static const char *opt_oom_cgroup;
+static const char *opt_exec_process; /* exec mode: run this process.json in the running container */
 static long long opt_log_max_size = -1;
 static int opt_log_max_file = 1;
 static int opt_tty, opt_stdin;
@@ -907,7 +908,8 @@ static void flush_clients_bounded(int ms_total)
 static void usage(void)
 {
     diag("usage: bulwark-monitor --id ID --bundle DIR --runtime PATH --runtime-root DIR --state-dir DIR --log PATH "
-         "[--log-max-size BYTES] [--log-max-file N] [--tty] [--stdin] [--oom-cgroup DIR]");
+         "[--log-max-size BYTES] [--log-max-file N] [--tty] [--stdin] [--oom-cgroup DIR]\n"
+         "       bulwark-monitor --exec-process FILE --id ID --runtime PATH --runtime-root DIR --state-dir DIR --log none [--tty] [--stdin]");
     exit(2);
 }
 
@@ -941,6 +943,8 @@ static void parse_args(int argc, char **argv)
             target = &opt_log;
         else if (strcmp(a, "--oom-cgroup") == 0)
             target = &opt_oom_cgroup;
+        else if (strcmp(a, "--exec-process") == 0)
+            target = &opt_exec_process;
         else if (strcmp(a, "--log-max-size") == 0)
             opt_log_max_size = atoll(v);
         else if (strcmp(a, "--log-max-file") == 0)
@@ -950,7 +954,7 @@ static void parse_args(int argc, char **argv)
         if (target)
             *target = v;
     }
-    if (!opt_id || !opt_bundle || !opt_runtime || !opt_runtime_root || !opt_state_dir || !opt_log)
+    if (!opt_id || (!opt_bundle && !opt_exec_process) || !opt_runtime || !opt_runtime_root || !opt_state_dir || !opt_log)
         usage();
 }
 
@@ -1035,7 +1039,7 @@ int main(int argc, char **argv)
     argv_run[k++] = rt_log;
     argv_run[k++] = "--log-format";
     argv_run[k++] = "json";
-    argv_run[k++] = "run";
+    argv_run[k++] = opt_exec_process ? "exec" : "run";
     argv_run[k++] = "-d";
     argv_run[k++] = "--pid-file";
     argv_run[k++] = pid_file;
@@ -1043,8 +1047,13 @@ int main(int argc, char **argv)
         argv_run[k++] = "--console-socket";
         argv_run[k++] = console_path;
     }
-    argv_run[k++] = "--bundle";
-    argv_run[k++] = (char *)opt_bundle;
+    if (opt_exec_process) {
+        argv_run[k++] = "--process";
+        argv_run[k++] = (char *)opt_exec_process;
+    } else {
+        argv_run[k++] = "--bundle";
+        argv_run[k++] = (char *)opt_bundle;
+    }
     argv_run[k++] = (char *)opt_id;
     argv_run[k] = NULL;
 
@@ -1113,6 +1122,10 @@ int main(int argc, char **argv)
         }
         broadcast('F', msg.data, msg.len);
         flush_clients_bounded(5000);
+        if (opt_exec_process) {
+            unlink(sock_path);
+            return 0;
+        }
         /* make sure nothing is left behind in the runtime's state */
         char *argv_del[] = {(char *)opt_runtime, "--root", (char *)opt_runtime_root, "delete", "--force",
                             (char *)opt_id, NULL};
@@ -1266,16 +1279,18 @@ int main(int argc, char **argv)
     broadcast('X', text, strlen(text) - 1);
     flush_clients_bounded(5000);
 
-    char *argv_del[] = {(char *)opt_runtime, "--root", (char *)opt_runtime_root, "delete", "--force",
-                        (char *)opt_id, NULL};
-    int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
-    pid_t dp = spawn(argv_del, dn, dn, dn);
-    close(dn);
-    for (;;) {
-        int st;
-        pid_t w = waitpid(-1, &st, 0);
-        if (w == dp || (w < 0 && errno != EINTR))
-            break;
+    if (!opt_exec_process) {
+        char *argv_del[] = {(char *)opt_runtime, "--root", (char *)opt_runtime_root, "delete", "--force",
+                            (char *)opt_id, NULL};
+        int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
+        pid_t dp = spawn(argv_del, dn, dn, dn);
+        close(dn);
+        for (;;) {
+            int st;
+            pid_t w = waitpid(-1, &st, 0);
+            if (w == dp || (w < 0 && errno != EINTR))
+                break;
+        }
     }
     for (int i = 0; i < MAX_CLIENTS; i++)
         client_drop(i);

@@ -43,7 +43,7 @@ internal static class SystemEndpoints
                     ["GoVersion"] = "dotnet " + Environment.Version,
                     ["Os"] = "linux",
                     ["Arch"] = "amd64",
-                    ["KernelVersion"] = Environment.OSVersion.Version.ToString(),
+                    ["KernelVersion"] = HostInfo.KernelVersion,
                     ["BuildTime"] = "",
                     ["Experimental"] = "false",
                 }),

@@ -50,6 +50,12 @@ public static class MonitorProcess
             psi.ArgumentList.Add("--stdin");
         }
 
+        if (options.ExecProcessPath is not null)
+        {
+            psi.ArgumentList.Add("--exec-process");
+            psi.ArgumentList.Add(options.ExecProcessPath);
+        }
+
         if (options.OomCgroupDir is not null)
         {
             psi.ArgumentList.Add("--oom-cgroup");

@@ -22,4 +22,6 @@ public sealed record MonitorStartOptions
     public bool Stdin { get; init; }
     /// <summary>The container's memory cgroup directory, for the OOM check (memory.oom_control or memory.events).</summary>
     public string? OomCgroupDir { get; init; }
+    /// <summary>Exec mode: a runtime-spec process.json to run inside the already running container (no log, no delete).</summary>
+    public string? ExecProcessPath { get; init; }
 }

@@ -9,4 +9,5 @@ namespace Bulwark.Engine.Runtime.Oci;
     WriteIndented = true)]
 [JsonSerializable(typeof(OciSpec))]
 [JsonSerializable(typeof(OciRuntimeState))]
+[JsonSerializable(typeof(OciProcess))]
 internal sealed partial class OciJsonContext : JsonSerializerContext;

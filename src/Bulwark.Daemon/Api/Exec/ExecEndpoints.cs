@@ -1,0 +1,124 @@
+using Bulwark.Api.Models;
+using Bulwark.Api.Models.Exec;
+using Bulwark.Daemon.Api.Streams;
+using Bulwark.Daemon.Http;
+using Bulwark.Engine.Containers;
+using Bulwark.Engine.Errors;
+
+namespace Bulwark.Daemon.Api.Exec;
+
+/// <summary><c>/containers/{id}/exec</c> and <c>/exec/{id}/…</c>.</summary>
+internal static class ExecEndpoints
+{
+    public static void Map(DockerApiRouter router, DaemonServices s)
+    {
+        router.Map("POST", "/containers/{id}/exec", ctx => CreateAsync(ctx, s));
+        router.Map("POST", "/exec/{id}/start", ctx => StartAsync(ctx, s));
+        router.Map("POST", "/exec/{id}/resize", ctx => ResizeAsync(ctx, s));
+        router.Map("GET", "/exec/{id}/json", ctx => InspectAsync(ctx, s));
+    }
+
+    private static async Task CreateAsync(HttpContext ctx, DaemonServices s)
+    {
+        var body = await RequestJson.ReadAsync(ctx, DockerJsonContext.Default.ExecCreateRequest).ConfigureAwait(false)
+            ?? throw EngineException.Invalid("No exec command specified");
+        var exec = s.Containers.CreateExec(ctx.RouteValues["id"], new ExecSpec
+        {
+            Cmd = body.Cmd ?? [],
+            Env = body.Env ?? [],
+            User = body.User,
+            WorkingDir = body.WorkingDir,
+            Tty = body.Tty,
+            AttachStdin = body.AttachStdin,
+            AttachStdout = body.AttachStdout,
+            AttachStderr = body.AttachStderr,
+            Privileged = body.Privileged,
+        });
+        await ctx.Response.WriteJsonAsync(201, new IdResponse(exec.Id), DockerJsonContext.Default.IdResponse, ctx.Aborted).ConfigureAwait(false);
+    }
+
+    /// <summary>An upgrade request with a JSON body: read the body, then hijack, then start.</summary>
+    private static async Task StartAsync(HttpContext ctx, DaemonServices s)
+    {
+        var body = await RequestJson.ReadAsync(ctx, DockerJsonContext.Default.ExecStartRequest).ConfigureAwait(false) ?? new ExecStartRequest();
+        var exec = s.Containers.GetExec(ctx.RouteValues["id"]);
+        if (body.Detach)
+        {
+            await s.Containers.StartExecAsync(exec.Id, ctx.Aborted).ConfigureAwait(false);
+            await ctx.Response.WriteBytesAsync(200, "application/json", ReadOnlyMemory<byte>.Empty, ctx.Aborted).ConfigureAwait(false);
+            return;
+        }
+        bool tty = exec.Spec.Tty;
+        using var session = exec.Streams.Attach(exec.Spec.AttachStdin, exec.Spec.AttachStdout, exec.Spec.AttachStderr);
+        // Start before answering so a start failure is still a proper HTTP error.
+        Task<int> exited = await s.Containers.StartExecAsync(exec.Id, ctx.Aborted).ConfigureAwait(false);
+        string contentType = !tty && ApiVersioning.Compare(ctx.ApiVersion, "1.42") >= 0
+            ? "application/vnd.docker.multiplexed-stream"
+            : "application/vnd.docker.raw-stream";
+        var conn = await ctx.Response.HijackAsync(ctx.Request.WantsUpgrade, contentType, ctx.Aborted).ConfigureAwait(false);
+        using var inputDone = CancellationTokenSource.CreateLinkedTokenSource(ctx.Aborted);
+        Task input = exec.Spec.AttachStdin ? PumpInputAsync(conn, session, inputDone.Token) : Task.CompletedTask;
+        try
+        {
+            await foreach (var (which, data) in session.Output.ReadAllAsync(ctx.Aborted).ConfigureAwait(false))
+            {
+                await conn.WriteAsync(tty ? data : StdStreamFramer.Frame((int)which, data), ctx.Aborted).ConfigureAwait(false);
+            }
+            await exited.ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+        }
+        conn.CloseOutput();
+        await inputDone.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await input.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
+        {
+        }
+    }
+
+    private static async Task PumpInputAsync(HijackedStream conn, AttachSession session, CancellationToken ct)
+    {
+        byte[] buf = new byte[32 * 1024];
+        int n;
+        while ((n = await conn.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
+        {
+            await session.WriteStdinAsync(buf.AsMemory(0, n), ct).ConfigureAwait(false);
+        }
+        await session.CloseStdinAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task ResizeAsync(HttpContext ctx, DaemonServices s)
+    {
+        await s.Containers.ResizeExecAsync(ctx.RouteValues["id"], ctx.Request.Query.Int("h") ?? 0, ctx.Request.Query.Int("w") ?? 0, ctx.Aborted)
+            .ConfigureAwait(false);
+        await ctx.Response.WriteBytesAsync(200, "text/plain; charset=utf-8", ReadOnlyMemory<byte>.Empty, ctx.Aborted).ConfigureAwait(false);
+    }
+
+    private static Task InspectAsync(HttpContext ctx, DaemonServices s)
+    {
+        var e = s.Containers.GetExec(ctx.RouteValues["id"]);
+        var body = new ExecInspectResponse
+        {
+            ID = e.Id,
+            Running = e.Running,
+            ExitCode = e.ExitCode,
+            ProcessConfig = new ExecProcessConfig
+            {
+                Tty = e.Spec.Tty,
+                Entrypoint = e.Spec.Cmd.Count > 0 ? e.Spec.Cmd[0] : "",
+                Arguments = [.. e.Spec.Cmd.Skip(1)],
+                User = e.Spec.User ?? "",
+            },
+            OpenStdin = e.Spec.AttachStdin,
+            OpenStdout = e.Spec.AttachStdout,
+            OpenStderr = e.Spec.AttachStderr,
+            ContainerID = e.ContainerId,
+            Pid = e.Pid,
+        };
+        return ctx.Response.WriteJsonAsync(200, body, DockerJsonContext.Default.ExecInspectResponse, ctx.Aborted);
+    }
+}
