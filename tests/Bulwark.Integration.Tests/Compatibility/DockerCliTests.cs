@@ -59,4 +59,18 @@ public sealed class DockerCliTests(SharedDaemonFixture fx)
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal("piped\n", r.Stdout);
     }
+
+    [Fact]
+    public async Task DockerExec_RunsInTheContainerWithUserEnvWorkdirAndPropagatesExitCode()
+    {
+        Assert.Equal(0, (await D.DockerAsync("run", "-d", "--name", "execme", SharedDaemonFixture.Image, "sleep", "120")).ExitCode);
+        var r = await D.DockerAsync("exec", "-u", "65534", "-w", "/tmp", "-e", "A=B", "execme", "sh", "-c", "echo $A $(pwd) $(id -u); exit 5");
+        Assert.Equal(5, r.ExitCode);
+        Assert.Equal("B /tmp 65534\n", r.Stdout);
+        var status = await D.DockerAsync("exec", "execme", "grep", "-E", "^(Seccomp|NoNewPrivs):", "/proc/self/status");
+        Assert.Contains("Seccomp:\t2", status.Stdout, StringComparison.Ordinal);
+        Assert.Contains("NoNewPrivs:\t1", status.Stdout, StringComparison.Ordinal);
+        var stopped = await D.DockerAsync("rm", "-f", "execme");
+        Assert.Equal(0, stopped.ExitCode);
+    }
 }

@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using Bulwark.Cli.Commands;
+using Bulwark.Cli.Parsing;
+
+namespace Bulwark.Cli;
+
+/// <summary>Builds the command tree and runs one invocation; flag errors exit 125 like docker.</summary>
+internal static class CliApplication
+{
+    private static readonly HashSet<string> InterspersedStop = new(StringComparer.Ordinal) { "run", "create" };
+
+    public static RootCommand BuildRoot(CliContext context)
+    {
+        var root = new RootCommand("bulwark: a secure-by-default container engine (Docker-compatible CLI)");
+        root.Options.Add(context.Host);
+        root.Subcommands.Add(RunCommand.CreateRun(context));
+        root.Subcommands.Add(RunCommand.CreateCreate(context));
+        root.Subcommands.Add(StartCommand.Create(context));
+        root.Subcommands.Add(PsCommand.Create(context));
+        root.Subcommands.Add(LogsCommand.Create(context));
+        root.Subcommands.Add(InspectCommand.Create(context));
+        root.Subcommands.Add(ContainerLifecycleCommands.Stop(context));
+        root.Subcommands.Add(ContainerLifecycleCommands.Kill(context));
+        root.Subcommands.Add(ContainerLifecycleCommands.Remove(context));
+        root.Subcommands.Add(ContainerLifecycleCommands.Wait(context));
+        root.Subcommands.Add(ImageCommands.Images(context));
+        root.Subcommands.Add(ImageCommands.Tag(context));
+        root.Subcommands.Add(ImageCommands.Remove(context));
+        root.Subcommands.Add(ImageTransferCommands.Load(context));
+        root.Subcommands.Add(ImageTransferCommands.Save(context));
+        root.Subcommands.Add(ImageTransferCommands.Import(context));
+        root.Subcommands.Add(SystemCommands.Version(context));
+        root.Subcommands.Add(SystemCommands.Info(context));
+        return root;
+    }
+
+    /// <summary>Parses <paramref name="args"/> (with docker's "flags stop at IMAGE" rule applied).</summary>
+    public static ParseResult Parse(RootCommand root, IReadOnlyList<string> args) =>
+        root.Parse(ArgvNormalizer.Normalize(args, root, InterspersedStop), new ParserConfiguration { ResponseFileTokenReplacer = null });
+
+    /// <summary>
+    /// System.CommandLine takes an unknown <c>--x</c> for a positional argument; docker rejects it. Any command
+    /// argument that looks like a flag and comes before <c>--</c> is reported.
+    /// </summary>
+    internal static string? UnknownFlag(ParseResult result)
+    {
+        var tokens = result.Tokens;
+        var doubleDash = tokens.Count;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Type == TokenType.DoubleDash)
+            {
+                doubleDash = i;
+                break;
+            }
+        }
+
+        foreach (var argument in result.CommandResult.Children.OfType<ArgumentResult>())
+        {
+            foreach (var token in argument.Tokens)
+            {
+                if (token.Value.Length > 1 && token.Value[0] == '-')
+                {
+                    var index = -1;
+                    for (var i = 0; i < tokens.Count; i++)
+                    {
+                        if (ReferenceEquals(tokens[i], token))
+                        {
+                            index = i;
+                            break;
+                        }
+                    }
+
+                    if (index >= 0 && index < doubleDash)
+                    {
+                        return token.Value;
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken) =>
+        RunAsync(new CliContext(), args, cancellationToken);
+
+    public static async Task<int> RunAsync(CliContext context, string[] args, CancellationToken cancellationToken)
+    {
+        var root = BuildRoot(context);
+        var result = Parse(root, args);
+        var unknown = UnknownFlag(result);
+        if (result.Action is ParseErrorAction || unknown is not null)
+        {
+            var command = result.CommandResult.Command;
+            var path = command == root ? "bulwark" : "bulwark " + command.Name;
+            var messages = unknown is not null ? ["unknown flag: " + unknown] : result.Errors.Select(e => e.Message);
+            foreach (var message in messages)
+            {
+                await context.Error.WriteLineAsync("bulwark: " + message).ConfigureAwait(false);
+            }
+
+            await context.Error.WriteLineAsync($"See '{path} --help'.").ConfigureAwait(false);
+            return 125;
+        }
+
+        return await result.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error }, cancellationToken)
+            .ConfigureAwait(false);
+    }
+}
