@@ -21,25 +21,28 @@ internal sealed class Route
 
     public bool TryMatch(string[] path, Dictionary<string, string> values)
     {
-        // "{name*}" as the last segment swallows the rest (image names contain slashes).
-        bool greedy = _segments[^1].EndsWith("*}", StringComparison.Ordinal);
-        if (greedy ? path.Length < _segments.Length : path.Length != _segments.Length)
+        // One "{name*}" segment may swallow several path segments (image names contain slashes);
+        // the segments before it match from the start, the ones after it from the end.
+        int greedy = Array.FindIndex(_segments, seg => seg.EndsWith("*}", StringComparison.Ordinal));
+        if (greedy < 0 ? path.Length != _segments.Length : path.Length < _segments.Length)
         {
             return false;
         }
+        int tail = greedy < 0 ? 0 : _segments.Length - greedy - 1;
         for (int i = 0; i < _segments.Length; i++)
         {
             string seg = _segments[i];
+            if (i == greedy)
+            {
+                values[seg[1..^2]] = string.Join('/', path[i..(path.Length - tail)]);
+                continue;
+            }
+            string actual = greedy >= 0 && i > greedy ? path[path.Length - (_segments.Length - i)] : path[i];
             if (seg.StartsWith('{'))
             {
-                if (greedy && i == _segments.Length - 1)
-                {
-                    values[seg[1..^2]] = string.Join('/', path[i..]);
-                    return true;
-                }
-                values[seg[1..^1]] = path[i];
+                values[seg[1..^1]] = actual;
             }
-            else if (!seg.Equals(path[i], StringComparison.Ordinal))
+            else if (!seg.Equals(actual, StringComparison.Ordinal))
             {
                 values.Clear();
                 return false;

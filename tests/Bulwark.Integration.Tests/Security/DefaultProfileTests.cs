@@ -115,7 +115,7 @@ public sealed class DefaultProfileTests(SharedDaemonFixture fx)
     public async Task Run_ForkBomb_IsContainedByThePidsLimit()
     {
         var r = await D.CliAsync("run", "--rm", "--pids-limit", "32", SharedDaemonFixture.Image, "sh", "-c",
-            "i=0; while [ $i -lt 100 ]; do sleep 5 & i=$((i+1)); done 2>/dev/null; set -- /proc/[0-9]*; echo started $#");
+            "(i=0; while [ $i -lt 100 ]; do sleep 5 & i=$((i+1)); done) 2>/dev/null; set -- /proc/[0-9]*; echo started $#");
         string[] words = r.Stdout.Trim().Split(' ');
         Assert.True(words.Length == 2 && words[0] == "started", r.ToString());
         Assert.InRange(int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture), 1, 32);
