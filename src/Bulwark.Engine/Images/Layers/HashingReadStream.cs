@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using Bulwark.Engine.Content;
+
+namespace Bulwark.Engine.Images.Layers;
+
+/// <summary>Passes reads through and hashes every byte read (the diff id of an uncompressed layer).</summary>
+internal sealed class HashingReadStream(Stream inner) : Stream
+{
+    private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+    public long BytesRead { get; private set; }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => BytesRead;
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>Reads to the end (tar padding counts) and returns the digest of everything read.</summary>
+    public Digest Finish()
+    {
+        var buffer = new byte[1 << 16];
+        while (Read(buffer, 0, buffer.Length) > 0)
+        {
+        }
+
+        return Digest.FromHash(hash.GetHashAndReset());
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = inner.Read(buffer);
+        hash.AppendData(buffer[..n]);
+        BytesRead += n;
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+            hash.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
