@@ -1,5 +1,6 @@
 using Bulwark.Api.Models.Containers;
 using Bulwark.Api.Models.Errors;
+using Bulwark.Api.Models.Events;
 using Bulwark.Api.Models.Exec;
 using Bulwark.Api.Models.Images;
 using Bulwark.Api.Models.Streams;
@@ -28,6 +29,9 @@ namespace Bulwark.Api.Models;
 [JsonSerializable(typeof(ExecStartRequest))]
 [JsonSerializable(typeof(ExecInspectResponse))]
 [JsonSerializable(typeof(IdResponse))]
+[JsonSerializable(typeof(EventMessage))]
+[JsonSerializable(typeof(ContainerTopResponse))]
+[JsonSerializable(typeof(PruneResponse))]
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(InfoResponse))]
 [JsonSerializable(typeof(Dictionary<string, string>))]

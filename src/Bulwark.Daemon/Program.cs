@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Bulwark.Daemon.Api;
 using Bulwark.Daemon.Api.Containers;
+using Bulwark.Daemon.Api.Events;
 using Bulwark.Daemon.Api.Exec;
 using Bulwark.Daemon.Api.Images;
 using Bulwark.Daemon.Api.Host;
@@ -99,6 +100,7 @@ internal static partial class Program
         ContainerEndpoints.Map(router, services);
         ImageEndpoints.Map(router, services);
         ExecEndpoints.Map(router, services);
+        EventEndpoints.Map(router, services);
 
         using var listener = UnixSocketListener.Bind(options.SocketPath, options.Group, out string? warning);
         if (warning is not null)

@@ -493,6 +493,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         int timeout = timeoutSeconds ?? r.Spec.StopTimeout ?? 10;
         Publish(r, "kill", ("signal", sig.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         await TryKillAsync(r.Id, sig, ct).ConfigureAwait(false);
+        await ThawIfPausedAsync(r, ct).ConfigureAwait(false);
         if (timeout < 0)
         {
             await exited.WaitAsync(ct).ConfigureAwait(false);
@@ -517,6 +518,10 @@ public sealed partial class ContainerService : IAsyncDisposable
         int sig = Signals.Parse(signal ?? "SIGKILL");
         Publish(r, "kill", ("signal", sig.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         await _runtime.KillAsync(r.Id, sig, ct).ConfigureAwait(false);
+        if (sig == 9)
+        {
+            await ThawIfPausedAsync(r, ct).ConfigureAwait(false);
+        }
     }
 
     private async Task TryKillAsync(string id, int signal, CancellationToken ct)
@@ -568,6 +573,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             }
             Task exited = entry.NextExit;
             await TryKillAsync(r.Id, 9, ct).ConfigureAwait(false);
+            await ThawIfPausedAsync(r, ct).ConfigureAwait(false);
             await exited.WaitAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
         }
         await entry.Gate.WaitAsync(ct).ConfigureAwait(false);

@@ -28,6 +28,73 @@ internal static class ContainerEndpoints
         router.Map("POST", "/containers/{id}/resize", ctx => ResizeAsync(ctx, s));
         router.Map("DELETE", "/containers/{id}", ctx => RemoveAsync(ctx, s));
         router.Map("GET", "/containers/{id}/logs", ctx => LogsAsync(ctx, s));
+        router.Map("POST", "/containers/{id}/pause", async ctx =>
+        {
+            await s.Containers.PauseAsync(Id(ctx), ctx.Aborted).ConfigureAwait(false);
+            await ctx.Response.WriteEmptyAsync(204, ctx.Aborted).ConfigureAwait(false);
+        });
+        router.Map("POST", "/containers/{id}/unpause", async ctx =>
+        {
+            await s.Containers.UnpauseAsync(Id(ctx), ctx.Aborted).ConfigureAwait(false);
+            await ctx.Response.WriteEmptyAsync(204, ctx.Aborted).ConfigureAwait(false);
+        });
+        router.Map("POST", "/containers/{id}/rename", async ctx =>
+        {
+            s.Containers.Rename(Id(ctx), ctx.Request.Query.Get("name") ?? throw EngineException.Invalid("name is required"));
+            await ctx.Response.WriteEmptyAsync(204, ctx.Aborted).ConfigureAwait(false);
+        });
+        router.Map("GET", "/containers/{id}/top", ctx => TopAsync(ctx, s));
+        router.Map("POST", "/containers/prune", ctx => PruneAsync(ctx, s));
+    }
+
+    /// <summary>Runs the host's <c>ps</c> with the client's arguments and keeps the rows of the container's processes.</summary>
+    private static async Task TopAsync(HttpContext ctx, DaemonServices s)
+    {
+        var pids = s.Containers.ProcessIds(Id(ctx));
+        string psArgs = ctx.Request.Query.Get("ps_args") is { Length: > 0 } a ? a : "-ef";
+        var psi = new System.Diagnostics.ProcessStartInfo("ps") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in psArgs.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        using var ps = System.Diagnostics.Process.Start(psi) ?? throw new EngineException(ErrorKind.Internal, "cannot run ps");
+        string output = await ps.StandardOutput.ReadToEndAsync(ctx.Aborted).ConfigureAwait(false);
+        string error = await ps.StandardError.ReadToEndAsync(ctx.Aborted).ConfigureAwait(false);
+        await ps.WaitForExitAsync(ctx.Aborted).ConfigureAwait(false);
+        if (ps.ExitCode != 0)
+        {
+            throw EngineException.Invalid($"ps {psArgs} failed: {error.Trim()}");
+        }
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string[] titles = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        int pidColumn = Array.IndexOf(titles, "PID");
+        if (pidColumn < 0)
+        {
+            throw EngineException.Invalid($"ps {psArgs}: no PID column in its output");
+        }
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (string line in lines.Skip(1))
+        {
+            string[] fields = line.Split(' ', titles.Length, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (fields.Length > pidColumn && int.TryParse(fields[pidColumn], out int pid) && pids.Contains(pid))
+            {
+                rows.Add(fields);
+            }
+        }
+        await ctx.Response.WriteJsonAsync(200, new ContainerTopResponse(titles, rows), DockerJsonContext.Default.ContainerTopResponse, ctx.Aborted)
+            .ConfigureAwait(false);
+    }
+
+    private static async Task PruneAsync(HttpContext ctx, DaemonServices s)
+    {
+        var filters = ListFilters.Parse(ctx.Request.Query.Get("filters"), ["until", "label", "label!"]);
+        DateTimeOffset? until = filters.TryGetValue("until", out var u) && u.Count > 0 ? ApiTime.ParseUnix(u[0]) : null;
+        var removed = await s.Containers.PruneAsync(r =>
+            (until is null || r.Created < until)
+            && (!filters.TryGetValue("label", out var labels) || labels.All(l => l.Split('=', 2) is var kv && r.Labels.TryGetValue(kv[0], out string? v) && (kv.Length == 1 || v == kv[1]))),
+            ctx.Aborted).ConfigureAwait(false);
+        await ctx.Response.WriteJsonAsync(200, new PruneResponse { ContainersDeleted = removed }, DockerJsonContext.Default.PruneResponse, ctx.Aborted)
+            .ConfigureAwait(false);
     }
 
     private static string Id(HttpContext ctx) => ctx.RouteValues["id"];
@@ -263,8 +330,8 @@ internal static class ContainerEndpoints
             Stderr = stderr,
             Follow = q.Bool("follow"),
             Tail = tail is null or "all" or "" ? null : int.TryParse(tail, out int t) ? t : throw EngineException.Invalid("invalid tail: " + tail),
-            Since = ParseUnixTime(q.Get("since")),
-            Until = ParseUnixTime(q.Get("until")),
+            Since = q.Get("since") == "0" ? null : ApiTime.ParseUnix(q.Get("since")),
+            Until = q.Get("until") == "0" ? null : ApiTime.ParseUnix(q.Get("until")),
         };
         bool timestamps = q.Bool("timestamps");
         bool tty = record.Spec.Tty;
@@ -294,20 +361,5 @@ internal static class ContainerEndpoints
             await body.WriteAsync(tty ? text : StdStreamFramer.Frame((int)e.Stream, text), ctx.Aborted).ConfigureAwait(false);
         }
         await body.CompleteAsync(ctx.Aborted).ConfigureAwait(false);
-    }
-
-    internal static DateTimeOffset? ParseUnixTime(string? value)
-    {
-        if (string.IsNullOrEmpty(value) || value == "0")
-        {
-            return null;
-        }
-        string[] parts = value.Split('.');
-        if (!long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out long sec))
-        {
-            throw EngineException.Invalid("invalid timestamp: " + value);
-        }
-        long ns = parts.Length > 1 && long.TryParse(parts[1].PadRight(9, '0')[..9], NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) ? n : 0;
-        return DateTimeOffset.FromUnixTimeSeconds(sec).AddTicks(ns / 100);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bulwark.Api.Models;
+using Bulwark.Api.Models.Containers;
 using Bulwark.Api.Models.Images;
 using Bulwark.Api.Models.Streams;
 using Bulwark.Daemon.Http;
@@ -14,6 +15,7 @@ internal static class ImageEndpoints
     public static void Map(DockerApiRouter router, DaemonServices s)
     {
         router.Map("GET", "/images/json", ctx => ListAsync(ctx, s));
+        router.Map("POST", "/images/prune", ctx => PruneAsync(ctx, s));
         router.Map("POST", "/images/load", ctx => LoadAsync(ctx, s));
         router.Map("GET", "/images/get", ctx => SaveAsync(ctx, s));
         router.Map("POST", "/images/create", ctx => CreateAsync(ctx, s));
@@ -22,6 +24,29 @@ internal static class ImageEndpoints
         router.Map("POST", "/images/{name*}/tag", ctx => TagAsync(ctx, s));
         router.Map("GET", "/images/{name*}/get", ctx => SaveOneAsync(ctx, s));
         router.Map("DELETE", "/images/{name*}", ctx => RemoveAsync(ctx, s));
+    }
+
+    /// <summary>Removes dangling images (or, with dangling=false, every image no container uses).</summary>
+    private static Task PruneAsync(HttpContext ctx, DaemonServices s)
+    {
+        var filters = ListFilters.Parse(ctx.Request.Query.Get("filters"), ["dangling", "until", "label"]);
+        bool danglingOnly = !(filters.TryGetValue("dangling", out var d) && d.Any(v => v is "false" or "0"));
+        var deleted = new List<ImageDeleteResponseItem>();
+        long reclaimed = 0;
+        foreach (var img in s.Images.List())
+        {
+            if ((danglingOnly && img.RepoTags.Count > 0) || s.Containers.IsImageInUse(img.Id, out _))
+            {
+                continue;
+            }
+            foreach (var item in s.Images.Remove(img.Id, force: true, _ => null))
+            {
+                deleted.Add(new ImageDeleteResponseItem { Untagged = item.Untagged, Deleted = item.Deleted });
+            }
+            reclaimed += img.Size;
+        }
+        return ctx.Response.WriteJsonAsync(200, new PruneResponse { ImagesDeleted = deleted, SpaceReclaimed = reclaimed },
+            DockerJsonContext.Default.PruneResponse, ctx.Aborted);
     }
 
     private static Task ListAsync(HttpContext ctx, DaemonServices s)
@@ -73,7 +98,9 @@ internal static class ImageEndpoints
     {
         string repo = ctx.Request.Query.Get("repo") ?? throw EngineException.Invalid("repository name must be given");
         string? tag = ctx.Request.Query.Get("tag");
-        s.Images.Tag(ctx.RouteValues["name"], string.IsNullOrEmpty(tag) ? repo : repo + ":" + tag);
+        string target = string.IsNullOrEmpty(tag) ? repo : repo + ":" + tag;
+        s.Images.Tag(ctx.RouteValues["name"], target);
+        Publish(s, "tag", s.Images.Resolve(target).Id, target);
         await ctx.Response.WriteEmptyAsync(201, ctx.Aborted).ConfigureAwait(false);
     }
 
@@ -82,6 +109,10 @@ internal static class ImageEndpoints
         var items = s.Images.Remove(ctx.RouteValues["name"], ctx.Request.Query.Bool("force"),
             imageId => s.Containers.IsImageInUse(imageId, out string? c) ? c : null);
         var body = items.Select(i => new ImageDeleteResponseItem { Untagged = i.Untagged, Deleted = i.Deleted }).ToList();
+        foreach (var i in items)
+        {
+            Publish(s, i.Deleted is null ? "untag" : "delete", i.Deleted ?? i.Untagged ?? "", i.Untagged ?? i.Deleted);
+        }
         return ctx.Response.WriteJsonAsync(200, body, DockerJsonContext.Default.ListImageDeleteResponseItem, ctx.Aborted);
     }
 
@@ -109,6 +140,7 @@ internal static class ImageEndpoints
         body ??= await ctx.Response.StartChunkedAsync(200, "application/json", ctx.Aborted).ConfigureAwait(false);
         foreach (var img in loaded)
         {
+            Publish(s, "load", img.ImageId, img.Reference);
             string text = img.Reference is { } r ? $"Loaded image: {r}\n" : $"Loaded image ID: {img.ImageId}\n";
             await WriteMessageAsync(body, new JsonMessage { Stream = text }, ctx.Aborted).ConfigureAwait(false);
         }
@@ -134,6 +166,7 @@ internal static class ImageEndpoints
         string? reference = string.IsNullOrEmpty(repo) ? null : string.IsNullOrEmpty(tag) ? repo : repo + ":" + tag;
         var record = await s.Images.ImportAsync(ctx.Request.Body, reference, q.GetAll("changes"), q.Get("message"), ctx.Aborted)
             .ConfigureAwait(false);
+        Publish(s, "import", record.Id, reference);
         var body = await ctx.Response.StartChunkedAsync(200, "application/json", ctx.Aborted).ConfigureAwait(false);
         await WriteMessageAsync(body, new JsonMessage { Status = record.Id }, ctx.Aborted).ConfigureAwait(false);
         await body.CompleteAsync(ctx.Aborted).ConfigureAwait(false);
@@ -157,6 +190,10 @@ internal static class ImageEndpoints
         await s.Images.SaveAsync(names, body, ctx.Aborted).ConfigureAwait(false);
         await body.CompleteAsync(ctx.Aborted).ConfigureAwait(false);
     }
+
+    private static void Publish(DaemonServices s, string action, string id, string? name) =>
+        s.Events.Publish(new Bulwark.Engine.Events.EngineEvent("image", action, id,
+            new Dictionary<string, string> { ["name"] = name ?? id }, DateTimeOffset.UtcNow));
 
     internal static async Task WriteMessageAsync(Stream body, JsonMessage message, CancellationToken ct)
     {

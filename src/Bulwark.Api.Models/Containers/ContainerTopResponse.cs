@@ -1,0 +1,3 @@
+namespace Bulwark.Api.Models.Containers;
+
+public sealed record ContainerTopResponse(IReadOnlyList<string> Titles, IReadOnlyList<IReadOnlyList<string>> Processes);
