@@ -101,6 +101,7 @@ internal static partial class Program
         ImageEndpoints.Map(router, services);
         ExecEndpoints.Map(router, services);
         EventEndpoints.Map(router, services);
+        StatsEndpoint.Map(router, services);
 
         using var listener = UnixSocketListener.Bind(options.SocketPath, options.Group, out string? warning);
         if (warning is not null)

@@ -136,4 +136,11 @@ public sealed partial class ContainerService
         }, DateTimeOffset.UtcNow));
         return removed;
     }
+
+    /// <summary>Reads the container's cgroup counters; null when it is not running (no cgroup).</summary>
+    public Stats.StatsSample? ReadStats(string reference)
+    {
+        var r = Find(reference).Record;
+        return r.State is ContainerState.Running or ContainerState.Paused ? Stats.CgroupStatsReader.Read(CgroupsPath(r.Id)) : null;
+    }
 }
