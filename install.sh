@@ -35,8 +35,11 @@ LIBDIR=$PREFIX/lib/bulwark
 log "building bulwark-monitor"
 make -s -C src/bulwark-monitor
 
-log "publishing bulwarkd"
-dotnet publish src/Bulwark.Daemon -c Release -o "$LIBDIR" --nologo -v quiet -p:UseAppHost=true >/dev/null
+log "publishing bulwarkd (NativeAOT)"
+dotnet publish src/Bulwark.Daemon -c Release -r linux-x64 -o artifacts/daemon --nologo -v quiet >/dev/null
+mkdir -p "$LIBDIR"
+install -m 0755 artifacts/daemon/bulwarkd "$LIBDIR/bulwarkd"
+install -m 0644 artifacts/daemon/libe_sqlite3.so "$LIBDIR/libe_sqlite3.so"
 install -m 0755 src/bulwark-monitor/bulwark-monitor "$LIBDIR/bulwark-monitor"
 mkdir -p "$PREFIX/libexec/bulwark"
 install -m 0755 src/bulwark-monitor/bulwark-monitor "$PREFIX/libexec/bulwark/bulwark-monitor"

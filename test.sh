@@ -9,12 +9,19 @@ echo "==> building"
 make -s -C src/bulwark-monitor || { echo "0 passed, 1 failed"; exit 1; }
 dotnet build Bulwark.slnx -c Release --nologo -v quiet 2>&1 | grep -E "error|warn" ; build=${PIPESTATUS[0]}
 if [ "$build" != 0 ]; then echo "build failed"; echo "0 passed, 1 failed"; exit 1; fi
-if [ ! -x artifacts/cli/bulwark ] || [ -n "$(find src/Bulwark.Cli src/Bulwark.Client src/Bulwark.Api.Models -newer artifacts/cli/bulwark -name '*.cs' 2>/dev/null | head -1)" ]; then
+# The integration tests drive what we ship: the NativeAOT builds of bulwark and bulwarkd (republished when sources changed).
+stale() { [ ! -x "$1" ] || [ -n "$(find src -newer "$1" \( -name '*.cs' -o -name '*.csproj' -o -name '*.json' \) 2>/dev/null | head -1)" ]; }
+if stale artifacts/cli/bulwark; then
+  echo "==> publishing bulwark (NativeAOT)"
   dotnet publish src/Bulwark.Cli -c Release -r linux-x64 -o artifacts/cli --nologo -v quiet >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+fi
+if stale artifacts/daemon/bulwarkd; then
+  echo "==> publishing bulwarkd (NativeAOT)"
+  dotnet publish src/Bulwark.Daemon -c Release -r linux-x64 -o artifacts/daemon --nologo -v quiet >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 fi
 
 export BULWARK_CLI="$ROOT/artifacts/cli/bulwark"
-export BULWARKD="$ROOT/src/Bulwark.Daemon/bin/Release/net10.0/bulwarkd"
+export BULWARKD="$ROOT/artifacts/daemon/bulwarkd"
 export BULWARK_MONITOR="$ROOT/src/bulwark-monitor/bulwark-monitor"
 
 passed=0; failed=0; skipped=0; rc=0
@@ -25,15 +32,16 @@ for proj in tests/Bulwark.Engine.Tests tests/Bulwark.Daemon.Tests tests/Bulwark.
   log="artifacts/test-results/$name.log"
   dotnet test "$proj" -c Release --no-build --nologo -v quiet --logger "console;verbosity=normal" >"$log" 2>&1
   code=$?
-  grep -E "^\s+(Failed|Skipped) " "$log" | head -50
-  summary=$(grep -E "(Passed|Failed)!\s+-\s+Failed:" "$log" | tail -1)
-  echo "    ${summary:-no summary (see $log)}"
-  if [ -n "$summary" ]; then
-    p=$(sed -E 's/.*Passed:\s+([0-9]+).*/\1/' <<<"$summary"); f=$(sed -E 's/.*Failed:\s+([0-9]+).*/\1/' <<<"$summary")
-    s=$(sed -E 's/.*Skipped:\s+([0-9]+).*/\1/' <<<"$summary")
+  grep -E "^\s+(Failed|Skipped) " "$log" | sort -u | head -50
+  # VSTest's normal-verbosity summary: "Total tests: N" then "Passed: N", "Failed: N", "Skipped: N" lines.
+  count() { sed -n -E "s/^[[:space:]]+$1:[[:space:]]+([0-9]+)[[:space:]]*$/\1/p" "$log" | tail -1; }
+  if grep -qE "^Total tests:" "$log"; then
+    p=$(count Passed); f=$(count Failed); s=$(count Skipped)
+    p=${p:-0}; f=${f:-0}; s=${s:-0}
+    echo "    $p passed, $f failed, $s skipped"
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
   else
-    tail -20 "$log"; failed=$((failed + 1))
+    echo "    no test summary (see $log)"; tail -20 "$log"; failed=$((failed + 1))
   fi
   [ "$code" = 0 ] || rc=1
 done

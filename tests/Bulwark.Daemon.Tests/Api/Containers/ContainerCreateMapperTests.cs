@@ -1,0 +1,75 @@
+using Bulwark.Api.Models.Containers;
+using Bulwark.Daemon.Api.Containers;
+using Bulwark.Engine.Errors;
+
+namespace Bulwark.Daemon.Tests.Api.Containers;
+
+public sealed class ContainerCreateMapperTests
+{
+    private static ContainerCreateRequest Body(HostConfig? hc = null) => new() { Image = "busybox", Cmd = ["true"], HostConfig = hc };
+
+    [Fact]
+    public void Map_PidsLimitZeroFromTheDockerCli_MeansTheDaemonDefault()
+    {
+        var spec = ContainerCreateMapper.Map(Body(new HostConfig { PidsLimit = 0 }), null);
+        Assert.Null(spec.Resources.PidsLimit);
+        Assert.Equal(-1, ContainerCreateMapper.Map(Body(new HostConfig { PidsLimit = -1 }), null).Resources.PidsLimit);
+    }
+
+    [Fact]
+    public void Map_NetworkDefaultOrAbsent_IsNone()
+    {
+        Assert.Equal("none", ContainerCreateMapper.Map(Body(), null).Network.Mode);
+        Assert.Equal("none", ContainerCreateMapper.Map(Body(new HostConfig { NetworkMode = "default" }), null).Network.Mode);
+    }
+
+    [Fact]
+    public void Map_MemoryBelowSixMegabytes_IsRejectedLikeDocker()
+    {
+        var ex = Assert.Throws<EngineException>(() => ContainerCreateMapper.Map(Body(new HostConfig { Memory = 1024 }), null));
+        Assert.Equal("Minimum memory limit allowed is 6MB", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("/host:/data:ro", "/host", "/data", true)]
+    [InlineData("/host:/data", "/host", "/data", false)]
+    [InlineData("/a:/b:rw,rslave", "/a", "/b", false)]
+    public void ParseBind_ValidSpecs_AreParsed(string spec, string source, string dest, bool ro)
+    {
+        var b = ContainerCreateMapper.ParseBind(spec);
+        Assert.Equal(source, b.Source);
+        Assert.Equal(dest, b.Destination);
+        Assert.Equal(ro, b.ReadOnly);
+    }
+
+    [Theory]
+    [InlineData("namedvol:/data")]
+    [InlineData("/a:relative")]
+    [InlineData("/a:/b:bogus")]
+    public void ParseBind_InvalidSpecs_NameTheSpec(string spec)
+    {
+        var ex = Assert.Throws<EngineException>(() => ContainerCreateMapper.ParseBind(spec));
+        Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+        Assert.Contains(spec, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Map_UnsupportedOptions_AreRefusedNamingTheField()
+    {
+        var ex = Assert.Throws<EngineException>(() => ContainerCreateMapper.Map(Body(new HostConfig { Links = ["a:b"] }), null));
+        Assert.Contains("HostConfig.Links", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<EngineException>(() => ContainerCreateMapper.Map(Body(new HostConfig { LogConfig = new LogConfig { Type = "syslog" } }), null));
+        Assert.Contains("LogConfig.Type", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Map_LogOptions_AreParsed()
+    {
+        var spec = ContainerCreateMapper.Map(Body(new HostConfig
+        {
+            LogConfig = new LogConfig { Type = "json-file", Config = new() { ["max-size"] = "10m", ["max-file"] = "3" } },
+        }), null);
+        Assert.Equal(10 * 1024 * 1024, spec.Log.MaxSizeBytes);
+        Assert.Equal(3, spec.Log.MaxFile);
+    }
+}
