@@ -76,6 +76,7 @@ internal static partial class Program
         options = options with { DaemonId = DaemonIdentity.LoadOrCreate(options.DataRoot) };
 
         string monitor = options.MonitorPath ?? LocateMonitor();
+        var userns = await Engine.Security.UserNamespaces.UsernsRemap.EnsureAsync(options.UsernsRemap, "/etc", CancellationToken.None).ConfigureAwait(false);
         var runtimeInfo = RuntimeSelector.Detect(options.Runtime, loggerFactory.CreateLogger("runtime"));
         var engineOptions = new EngineOptions
         {
@@ -86,6 +87,9 @@ internal static partial class Program
             CgroupParent = "bulwark-" + options.DaemonId[..12],
             DefaultLogMaxSize = options.LogMaxSize,
             DefaultLogMaxFile = options.LogMaxFile,
+            Policy = options.Policy,
+            UserNamespace = userns,
+            ApiSocketPath = options.SocketPath,
         };
         var events = new EventBus();
         using var images = new ImageService(options.DataRoot, loggerFactory.CreateLogger<ImageService>());

@@ -22,5 +22,17 @@ public sealed record EngineOptions
     public long DefaultLogMaxSize { get; init; } = 10 * 1024 * 1024;
     public int DefaultLogMaxFile { get; init; } = 3;
 
+    /// <summary>The daemon's policy (daemon.json "policy"); the default refuses every risky request.</summary>
+    public Security.Policy.DaemonPolicy Policy { get; init; } = new();
+
+    /// <summary>The user-namespace mapping every container gets (daemon.json "userns-remap"); null = remapping off.</summary>
+    public Security.UserNamespaces.IdMapping? UserNamespace { get; init; }
+
+    /// <summary>The API socket: protected from bind mounts like the data and exec roots.</summary>
+    public string? ApiSocketPath { get; init; }
+
+    /// <summary>Host binary bind-mounted read-only as /sbin/init-bulwark for --init; null = first of tini-static, tini, catatonit.</summary>
+    public string? InitBinary { get; init; }
+
     public const int MaxExecRootLength = 36;
 }

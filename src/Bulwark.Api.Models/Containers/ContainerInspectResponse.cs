@@ -90,5 +90,14 @@ public sealed record SecurityProfileDto
     public long PidsLimit { get; init; }
     public bool ReadOnlyRootfs { get; init; }
     public string UserNamespace { get; init; } = "";
+    /// <summary>/proc/self/uid_map and gid_map as seen inside ("0 100000 65536"); empty = host namespace.</summary>
+    public string UidMap { get; init; } = "";
+    public string GidMap { get; init; } = "";
+    /// <summary>LSM confinement ("none (no LSM is active on this host)", "apparmor:…", "selinux:…").</summary>
+    public string Lsm { get; init; } = "";
+    /// <summary>Limits in force: pids, memory, memory+swap, cpus, cpu-shares, cpuset-cpus, ulimit-*, shm-size, oom-score-adj.</summary>
+    public IReadOnlyDictionary<string, string> Limits { get; init; } = new Dictionary<string, string>();
+    public bool Init { get; init; }
+    public IReadOnlyList<string> Devices { get; init; } = [];
     public string Runtime { get; init; } = "";
 }

@@ -16,9 +16,13 @@ internal sealed record DaemonOptions
     public long LogMaxSize { get; init; } = 10 * 1024 * 1024;
     public int LogMaxFile { get; init; } = 3;
     public string DaemonId { get; init; } = "";
+    /// <summary>daemon.json "userns-remap": "bulwark" (default) remaps container root to the bulwark user's subordinate ids; "host" disables.</summary>
+    public string UsernsRemap { get; init; } = Engine.Security.UserNamespaces.UsernsRemap.DefaultUser;
+    /// <summary>daemon.json "policy": what containers may ask for (safe defaults).</summary>
+    public Engine.Security.Policy.DaemonPolicy Policy { get; init; } = new();
 
     private static readonly HashSet<string> KnownConfigKeys =
-        ["data-root", "exec-root", "hosts", "group", "log-level", "default-runtime", "log-driver", "log-opts", "monitor-path"];
+        ["data-root", "exec-root", "hosts", "group", "log-level", "default-runtime", "log-driver", "log-opts", "monitor-path", "userns-remap", "policy"];
 
     public const string Usage =
         """
@@ -35,6 +39,7 @@ internal sealed record DaemonOptions
           -l, --log-level string    debug|info|warn|error (default "info")
               --runtime string      OCI runtime: runc or crun (default: automatic)
               --monitor-path string Path of bulwark-monitor (default: next to bulwarkd)
+              --userns-remap string User for container root's id mapping, or "host" to disable (default "bulwark")
           -h, --help                Print usage
         """;
 
@@ -70,7 +75,7 @@ internal sealed record DaemonOptions
                 flags["--help"] = "true";
                 continue;
             }
-            if (name is not ("--config" or "--data-root" or "--exec-root" or "--group" or "--host" or "--log-level" or "--runtime" or "--monitor-path"))
+            if (name is not ("--config" or "--data-root" or "--exec-root" or "--group" or "--host" or "--log-level" or "--runtime" or "--monitor-path" or "--userns-remap"))
             {
                 throw new ArgumentException($"unknown flag: {a}");
             }
@@ -121,6 +126,10 @@ internal sealed record DaemonOptions
         if (flags.TryGetValue("--monitor-path", out string? mp))
         {
             o = o with { MonitorPath = mp };
+        }
+        if (flags.TryGetValue("--userns-remap", out string? remap))
+        {
+            o = o with { UsernsRemap = remap };
         }
         return o.Validate();
     }
@@ -189,6 +198,8 @@ internal sealed record DaemonOptions
                     "log-level" => o with { LogLevel = p.Value.GetString()! },
                     "default-runtime" => o with { Runtime = p.Value.GetString() },
                     "monitor-path" => o with { MonitorPath = p.Value.GetString() },
+                    "userns-remap" => o with { UsernsRemap = p.Value.GetString() ?? "" },
+                    "policy" => o with { Policy = ReadPolicy(p.Value, path) },
                     "log-driver" => p.Value.GetString() == "json-file" ? o : throw new ArgumentException($"configuration file {path}: only the json-file log driver is supported"),
                     "log-opts" => ApplyLogOpts(o, p.Value, path),
                     _ => o,
@@ -196,6 +207,18 @@ internal sealed record DaemonOptions
             }
         }
         return o;
+    }
+
+    private static Engine.Security.Policy.DaemonPolicy ReadPolicy(JsonElement element, string path)
+    {
+        try
+        {
+            return Engine.Security.Policy.DaemonPolicyReader.Read(element);
+        }
+        catch (Engine.Errors.EngineException ex)
+        {
+            throw new ArgumentException($"configuration file {path}: {ex.Message}");
+        }
     }
 
     private static DaemonOptions ApplyLogOpts(DaemonOptions o, JsonElement opts, string path)

@@ -40,4 +40,14 @@ public sealed record EffectiveProfile
     public IReadOnlyList<string> ReadonlyPaths { get; init; } = [];
     public long PidsLimit { get; init; }
     public string UserNamespace { get; init; } = "";
+    /// <summary>"0 100000 65536" style lines of /proc/self/uid_map and gid_map as the container sees them; empty = host.</summary>
+    public string UidMap { get; init; } = "";
+    public string GidMap { get; init; } = "";
+    /// <summary>The LSM confinement: "none (no LSM active on this host)", "apparmor:&lt;profile&gt;" or "selinux:&lt;label&gt;".</summary>
+    public string Lsm { get; init; } = "";
+    public bool ReadonlyRootfs { get; init; }
+    /// <summary>Limits in force: memory, memory+swap, cpus (quota/period), cpu shares, cpuset, nofile, shm size, oom_score_adj.</summary>
+    public IReadOnlyDictionary<string, string> Limits { get; init; } = new Dictionary<string, string>();
+    public bool Init { get; init; }
+    public IReadOnlyList<string> Devices { get; init; } = [];
 }

@@ -27,6 +27,7 @@ public sealed partial class ContainerService : IAsyncDisposable
     private readonly RuntimeInfo _runtimeInfo;
     private readonly string _runtimeRoot;
     private readonly HostSecurity _host;
+    private readonly ContainerIsolation _isolation;
     private readonly EventBus _events;
     private readonly ILogger _logger;
     private readonly ContainerStore _store;
@@ -51,6 +52,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         _runtimeRoot = Path.Combine(options.ExecRoot, "runtime");
         _runtime = new OciRuntime(runtimeInfo.Path, _runtimeRoot);
         _host = host;
+        _isolation = new ContainerIsolation(options, host, snapshots.Driver);
         _events = events;
         _logger = logger;
         _store = new ContainerStore(options.DataRoot);
@@ -116,20 +118,29 @@ public sealed partial class ContainerService : IAsyncDisposable
         ImageRecord image = _images.Resolve(spec.Image);
 
         // Policy and profile first: a refused request leaves nothing behind.
-        SecurityProfile profile = SecurityProfileBuilder.Build(spec, _host);
+        SecurityProfile profile = _isolation.BuildProfile(spec, image.Config.User);
+        var userns = _isolation.MappingFor(profile);
         var warnings = new List<string>();
 
         ReserveName(name, id);
         string dir = _store.DirectoryOf(id);
         try
         {
-            IReadOnlyList<string> layers = _images.LayerDirs(image);
+            IReadOnlyList<string> layers = await _isolation.LayersAsync(_images.LayerDirs(image), userns, ct).ConfigureAwait(false);
             Directory.CreateDirectory(dir);
             await _snapshots.PrepareAsync(dir, layers, ct).ConfigureAwait(false);
+            _isolation.PrepareRootfs(dir, userns);
             string rootfs = _snapshots.Mount(dir, layers);
             string hostname = spec.Hostname is { Length: > 0 } h ? h : id[..12];
-            var input = new OciSpecInput(spec, image.Config, profile, rootfs, id, hostname, CgroupsPath(id));
+            var input = new OciSpecInput(spec, image.Config, profile, rootfs, id, hostname, CgroupsPath(id))
+            {
+                UidMappings = userns?.UidMappings,
+                GidMappings = userns?.GidMappings,
+                InitBinary = _isolation.InitBinary,
+            };
             var built = OciSpecBuilder.Build(input);
+            _isolation.CheckBuilt(spec, image.Config.User, built);
+            var userArgs = spec.Security.Init ? built.Process.Args.Skip(2).ToList() : built.Process.Args;
             await OciSpecBuilder.WriteBundleAsync(dir, built, ct).ConfigureAwait(false);
 
             var labels = new Dictionary<string, string>(image.Config.Labels, StringComparer.Ordinal);
@@ -144,8 +155,8 @@ public sealed partial class ContainerService : IAsyncDisposable
                 Created = DateTimeOffset.UtcNow,
                 Spec = spec,
                 ImageId = image.Id,
-                Path = built.Process.Args[0],
-                Args = [.. built.Process.Args.Skip(1)],
+                Path = userArgs[0],
+                Args = [.. userArgs.Skip(1)],
                 Env = built.Process.Env,
                 Labels = labels,
                 Hostname = hostname,
@@ -153,17 +164,7 @@ public sealed partial class ContainerService : IAsyncDisposable
                 WorkingDir = built.Process.Cwd,
                 LayerDirs = layers,
                 Runtime = _runtimeInfo.Name,
-                Profile = new EffectiveProfile
-                {
-                    Capabilities = profile.Capabilities,
-                    NoNewPrivileges = profile.NoNewPrivileges,
-                    Seccomp = profile.SeccompProfileName,
-                    SeccompSyscalls = profile.SeccompSyscallCount,
-                    MaskedPaths = profile.MaskedPaths,
-                    ReadonlyPaths = profile.ReadonlyPaths,
-                    PidsLimit = profile.PidsLimit ?? -1,
-                    UserNamespace = "host (user namespaces arrive with the isolation issue)",
-                },
+                Profile = _isolation.Describe(profile, spec, built, userns),
             };
             _store.Save(record);
             _entries[id] = new Entry(record);
@@ -306,6 +307,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             {
                 // A restart by start: fresh stdio hub, remount the rootfs.
                 entry.ResetStreams();
+                _isolation.GuardDev(_store.DirectoryOf(r.Id));
                 _snapshots.Mount(_store.DirectoryOf(r.Id), r.LayerDirs);
             }
             string stateDir = StateDir(r.Id);

@@ -20,4 +20,10 @@ public sealed record SecurityProfile
     public long? PidsLimit { get; init; }
     public string? ApparmorProfile { get; init; }
     public string? SelinuxLabel { get; init; }
+    /// <summary>--userns host (policy-allowed): no user namespace even when the daemon remaps.</summary>
+    public bool HostUserNamespace { get; init; }
+    /// <summary>--privileged (policy-allowed): every bounding capability, no seccomp filter, no masked paths.</summary>
+    public bool Privileged { get; init; }
+    /// <summary>Host devices passed in with --device (policy-allowed).</summary>
+    public IReadOnlyList<DeviceRequest> Devices { get; init; } = [];
 }

@@ -1,6 +1,7 @@
 using Bulwark.Engine.Containers;
 using Bulwark.Engine.Errors;
 using Bulwark.Engine.Runtime.Oci;
+using Bulwark.Engine.Security.Policy;
 using Bulwark.Engine.Security.Seccomp;
 
 namespace Bulwark.Engine.Security;
@@ -21,30 +22,27 @@ public static class SecurityProfileBuilder
         "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
     ];
 
-    public static SecurityProfile Build(ContainerSpec spec, HostSecurity host)
+    /// <summary>Builds with the default (safe) policy and no protected daemon paths.</summary>
+    public static SecurityProfile Build(ContainerSpec spec, HostSecurity host) => Build(spec, host, new PolicyEvaluator(new DaemonPolicy()), null, []);
+
+    /// <summary>Validates the request, runs the policy rules, and resolves the profile.</summary>
+    public static SecurityProfile Build(
+        ContainerSpec spec, HostSecurity host, PolicyEvaluator policy, string? imageUser, IReadOnlyList<string> protectedPaths)
     {
         var sec = spec.Security;
-        if (sec.Privileged)
-        {
-            throw EngineException.Forbidden(
-                "allow-privileged",
-                "policy \"allow-privileged\" refuses --privileged: privileged containers are disabled on this daemon");
-        }
-
         CheckNamespaceMode("pid", sec.PidMode);
         CheckNamespaceMode("ipc", sec.IpcMode);
         CheckNamespaceMode("uts", sec.UtsMode);
         if (!string.IsNullOrEmpty(sec.UsernsMode) && sec.UsernsMode != "host")
         {
-            throw new EngineException(ErrorKind.NotImplemented, $"--userns={sec.UsernsMode} is not supported yet");
+            throw EngineException.Invalid($"invalid --userns mode {sec.UsernsMode}: Bulwark supports the default (remapped) or host");
         }
 
-        if (sec.Devices.Count > 0)
-        {
-            throw new EngineException(ErrorKind.NotImplemented, $"device mappings are not supported yet: {sec.Devices[0]}");
-        }
-
-        var caps = ResolveCapabilities(sec.CapAdd, sec.CapDrop, host);
+        var devices = sec.Devices.Select(DeviceRequest.Parse).ToList();
+        var caps = sec.Privileged
+            ? host.BoundingCapabilities.OrderBy(CapabilityNames.BitOf).ToList()
+            : ResolveCapabilities(sec.CapAdd, sec.CapDrop, host);
+        policy.Evaluate(new PolicyRequest(spec, imageUser, caps, host, protectedPaths));
 
         var noNewPrivileges = true;
         string? seccompOpt = null;
@@ -69,7 +67,8 @@ public static class SecurityProfileBuilder
                 case "apparmor":
                     if (!host.AppArmorEnabled)
                     {
-                        throw EngineException.Invalid($"apparmor is not enabled on this host: cannot apply --security-opt {raw}");
+                        throw EngineException.Invalid(
+                            $"HostConfig.SecurityOpt \"{raw}\": AppArmor is not active on this host (active LSMs: {Lsms(host)}), so the profile cannot be applied");
                     }
 
                     apparmor = value;
@@ -77,7 +76,8 @@ public static class SecurityProfileBuilder
                 case "label":
                     if (!host.SelinuxEnabled)
                     {
-                        throw EngineException.Invalid($"selinux is not enabled on this host: cannot apply --security-opt {raw}");
+                        throw EngineException.Invalid(
+                            $"HostConfig.SecurityOpt \"{raw}\": SELinux is not active on this host (active LSMs: {Lsms(host)}), so the label cannot be applied");
                     }
 
                     selinux = value;
@@ -85,6 +85,11 @@ public static class SecurityProfileBuilder
                 default:
                     throw EngineException.Invalid($"unknown --security-opt {raw}");
             }
+        }
+
+        if (sec.Privileged && seccompOpt is null)
+        {
+            seccompOpt = "unconfined";
         }
 
         OciSeccomp? seccomp;
@@ -110,8 +115,8 @@ public static class SecurityProfileBuilder
                 $"invalid --security-opt seccomp={seccompOpt}: expected 'unconfined' or a profile's JSON content");
         }
 
-        var masked = DefaultMaskedPaths.Concat(sec.MaskedPaths ?? []).Distinct(StringComparer.Ordinal).ToList();
-        var readonlyPaths = DefaultReadonlyPaths.Concat(sec.ReadonlyPaths ?? []).Distinct(StringComparer.Ordinal).ToList();
+        var masked = (sec.Privileged ? [] : DefaultMaskedPaths).Concat(sec.MaskedPaths ?? []).Distinct(StringComparer.Ordinal).ToList();
+        var readonlyPaths = (sec.Privileged ? [] : DefaultReadonlyPaths).Concat(sec.ReadonlyPaths ?? []).Distinct(StringComparer.Ordinal).ToList();
 
         var pids = spec.Resources.PidsLimit;
         long? pidsLimit = pids switch
@@ -133,6 +138,9 @@ public static class SecurityProfileBuilder
             PidsLimit = pidsLimit,
             ApparmorProfile = apparmor,
             SelinuxLabel = selinux,
+            HostUserNamespace = sec.UsernsMode == "host",
+            Privileged = sec.Privileged,
+            Devices = devices,
         };
     }
 
@@ -196,9 +204,8 @@ public static class SecurityProfileBuilder
 
         if (mode == "host")
         {
-            throw EngineException.Forbidden(
-                "allow-host-namespaces",
-                $"policy \"allow-host-namespaces\" refuses --{kind}=host: sharing the host's {kind} namespace is disabled on this daemon");
+            // Policy decides (allow-host-namespaces).
+            return;
         }
 
         if (mode.StartsWith("container:", StringComparison.Ordinal))
@@ -208,6 +215,8 @@ public static class SecurityProfileBuilder
 
         throw EngineException.Invalid($"invalid --{kind} mode: {mode}");
     }
+
+    private static string Lsms(HostSecurity host) => host.ActiveLsms.Count == 0 ? "none" : string.Join(",", host.ActiveLsms.Order(StringComparer.Ordinal));
 
     private static (string Key, string? Value) SplitOption(string raw)
     {

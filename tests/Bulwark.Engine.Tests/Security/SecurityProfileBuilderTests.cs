@@ -1,6 +1,7 @@
 using Bulwark.Engine.Containers;
 using Bulwark.Engine.Errors;
 using Bulwark.Engine.Security;
+using Bulwark.Engine.Security.Policy;
 
 namespace Bulwark.Engine.Tests.Security;
 
@@ -8,6 +9,13 @@ public sealed class SecurityProfileBuilderTests
 {
     // This host's bounding set: everything except CAP_SYS_RESOURCE; no LSM active.
     internal static readonly HostSecurity Host = new(CapabilityNames.FromMask(0x1fffeffffffUL), new HashSet<string>());
+
+    private static readonly PolicyEvaluator Permissive = new(new DaemonPolicy
+    {
+        AllowPrivileged = true, AllowHostNamespaces = true, SeccompUnconfinedAllowed = true, CapabilitiesAllowed = CapabilityNames.All,
+    });
+
+    private static SecurityProfile BuildPermissive(ContainerSpec spec) => SecurityProfileBuilder.Build(spec, Host, Permissive, null, []);
 
     private static ContainerSpec Spec(SecuritySpec security, long? pids = null) =>
         new() { Image = "busybox", Security = security, Resources = new ResourceSpec { PidsLimit = pids } };
@@ -41,7 +49,7 @@ public sealed class SecurityProfileBuilderTests
     [Fact]
     public void Build_CapAddAllDropNetAdmin_BoundingSetWithoutNetAdmin()
     {
-        var profile = SecurityProfileBuilder.Build(Spec(new SecuritySpec { CapAdd = ["ALL"], CapDrop = ["CAP_NET_ADMIN"] }), Host);
+        var profile = BuildPermissive(Spec(new SecuritySpec { CapAdd = ["ALL"], CapDrop = ["CAP_NET_ADMIN"] }));
 
         Assert.DoesNotContain("CAP_NET_ADMIN", profile.Capabilities);
         Assert.DoesNotContain("CAP_SYS_RESOURCE", profile.Capabilities);
@@ -94,7 +102,7 @@ public sealed class SecurityProfileBuilderTests
         var ex = Assert.Throws<EngineException>(() => SecurityProfileBuilder.Build(Spec(new SecuritySpec { SecurityOpt = [option] }), Host));
 
         Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
-        Assert.StartsWith($"{lsm} is not enabled on this host", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"{lsm} is not active on this host", ex.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Contains(option, ex.Message, StringComparison.Ordinal);
     }
 
@@ -132,7 +140,7 @@ public sealed class SecurityProfileBuilderTests
     [Fact]
     public void Build_SeccompUnconfined_NoFilter()
     {
-        var profile = SecurityProfileBuilder.Build(Spec(new SecuritySpec { SecurityOpt = ["seccomp=unconfined"] }), Host);
+        var profile = BuildPermissive(Spec(new SecuritySpec { SecurityOpt = ["seccomp=unconfined"] }));
 
         Assert.Null(profile.Seccomp);
         Assert.Equal("unconfined", profile.SeccompProfileName);
@@ -188,5 +196,147 @@ public sealed class SecurityProfileBuilderTests
         Assert.Contains("CAP_CHOWN", host.BoundingCapabilities);
         Assert.False(host.AppArmorEnabled);
         Assert.False(host.SelinuxEnabled);
+    }
+
+    [Theory]
+    [InlineData("SYS_ADMIN", "CAP_SYS_ADMIN")]
+    [InlineData("sys_module", "CAP_SYS_MODULE")]
+    [InlineData("ALL", "CAP_SYS_ADMIN")]
+    public void Build_DangerousCapAdd_ForbiddenByCapabilitiesAllowed(string cap, string named)
+    {
+        var ex = Assert.Throws<EngineException>(() => SecurityProfileBuilder.Build(Spec(new SecuritySpec { CapAdd = [cap] }), Host));
+
+        Assert.Equal(ErrorKind.Forbidden, ex.Kind);
+        Assert.Equal("capabilities-allowed", ex.Rule);
+        Assert.Contains("HostConfig.CapAdd", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(named, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_SeccompUnconfinedByDefault_ForbiddenNamingTheRule()
+    {
+        var ex = Assert.Throws<EngineException>(() => SecurityProfileBuilder.Build(Spec(new SecuritySpec { SecurityOpt = ["seccomp=unconfined"] }), Host));
+
+        Assert.Equal("seccomp-unconfined-allowed", ex.Rule);
+        Assert.Contains("HostConfig.SecurityOpt \"seccomp=unconfined\"", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_NetworkHostAndUsernsHost_ForbiddenByDefaultAllowedByPolicy()
+    {
+        var net = new ContainerSpec { Image = "busybox", Network = new NetworkSpec { Mode = "host" } };
+        var userns = Spec(new SecuritySpec { UsernsMode = "host" });
+
+        Assert.Equal("allow-host-namespaces", Assert.Throws<EngineException>(() => SecurityProfileBuilder.Build(net, Host)).Rule);
+        Assert.Equal("allow-host-namespaces", Assert.Throws<EngineException>(() => SecurityProfileBuilder.Build(userns, Host)).Rule);
+        Assert.True(BuildPermissive(userns).HostUserNamespace);
+    }
+
+    [Fact]
+    public void Build_Device_ForbiddenUnlessAllowed()
+    {
+        var spec = Spec(new SecuritySpec { Devices = ["/dev/fuse:/dev/fuse:rwm"] });
+        var allowing = new PolicyEvaluator(new DaemonPolicy { AllowedDevices = ["/dev/fuse"] });
+
+        var ex = Assert.Throws<EngineException>(() => SecurityProfileBuilder.Build(spec, Host));
+        var profile = SecurityProfileBuilder.Build(spec, Host, allowing, null, []);
+
+        Assert.Equal("allowed-devices", ex.Rule);
+        Assert.Equal("/dev/fuse", profile.Devices.Single().HostPath);
+    }
+
+    [Fact]
+    public void Build_PrivilegedAllowedByPolicy_AllCapabilitiesNoSeccompNoMasks()
+    {
+        var profile = BuildPermissive(Spec(new SecuritySpec { Privileged = true }));
+
+        Assert.Equal(Host.BoundingCapabilities.Count, profile.Capabilities.Count);
+        Assert.Null(profile.Seccomp);
+        Assert.Empty(profile.MaskedPaths);
+    }
+
+    [Theory]
+    [InlineData("/etc", "/etc")]
+    [InlineData("/etc/hosts", "/etc")]
+    [InlineData("/", "/")]
+    [InlineData("/var/run/docker.sock", "/var/run/docker.sock")]
+    [InlineData("/proc/1/root", "/proc")]
+    public void Build_ForbiddenBindSource_ForbiddenNamingBindAndPath(string source, string protectedPath)
+    {
+        var spec = new ContainerSpec { Image = "busybox", Storage = new StorageSpec { Binds = [new BindMount(source, "/x", false)] } };
+
+        var ex = Assert.Throws<EngineException>(() => SecurityProfileBuilder.Build(spec, Host));
+
+        Assert.Equal("forbidden-bind-sources", ex.Rule);
+        Assert.Contains($"HostConfig.Binds \"{source}:/x\"", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(protectedPath, ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("no such file", ex.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("permission denied", ex.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Build_BindOfAncestorOfDataRoot_Forbidden()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "bwpol-" + Guid.NewGuid().ToString("N")[..8]);
+        string data = Path.Combine(root, "data");
+        Directory.CreateDirectory(data);
+        string link = Path.Combine(Path.GetTempPath(), "bwpol-link-" + Guid.NewGuid().ToString("N")[..8]);
+        File.CreateSymbolicLink(link, root);
+        try
+        {
+            var spec = new ContainerSpec { Image = "busybox", Storage = new StorageSpec { Binds = [new BindMount(link, "/x", true)] } };
+
+            var ex = Assert.Throws<EngineException>(() => SecurityProfileBuilder.Build(spec, Host, new PolicyEvaluator(new DaemonPolicy()), null, [data]));
+
+            Assert.Equal("forbidden-bind-sources", ex.Rule);
+            Assert.Contains("resolves to " + root, ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(link);
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Build_OrdinaryBind_Allowed()
+    {
+        string dir = Directory.CreateTempSubdirectory("bwpol-").FullName;
+        try
+        {
+            var spec = new ContainerSpec { Image = "busybox", Storage = new StorageSpec { Binds = [new BindMount(dir, "/x", false)] } };
+
+            _ = SecurityProfileBuilder.Build(spec, Host, new PolicyEvaluator(new DaemonPolicy()), null, ["/var/lib/bulwark"]);
+        }
+        finally
+        {
+            Directory.Delete(dir);
+        }
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("root", null)]
+    [InlineData("0:0", null)]
+    [InlineData(null, "0")]
+    public void Build_RequireNonRootUser_RefusesRoot(string? user, string? imageUser)
+    {
+        var spec = new ContainerSpec { Image = "busybox", User = user };
+
+        var ex = Assert.Throws<EngineException>(() =>
+            SecurityProfileBuilder.Build(spec, Host, new PolicyEvaluator(new DaemonPolicy { RequireNonRootUser = true }), imageUser, []));
+
+        Assert.Equal("require-non-root-user", ex.Rule);
+    }
+
+    [Fact]
+    public void Build_RequireReadOnlyAndMemory_Refused()
+    {
+        var policy = new PolicyEvaluator(new DaemonPolicy { RequireReadOnlyRootfs = true, RequireMemoryLimit = true });
+        var ro = new ContainerSpec { Image = "b", Storage = new StorageSpec { ReadOnlyRootfs = true } };
+
+        Assert.Equal("require-read-only-rootfs",
+            Assert.Throws<EngineException>(() => SecurityProfileBuilder.Build(new ContainerSpec { Image = "b" }, Host, policy, null, [])).Rule);
+        Assert.Equal("require-memory-limit", Assert.Throws<EngineException>(() => SecurityProfileBuilder.Build(ro, Host, policy, null, [])).Rule);
     }
 }

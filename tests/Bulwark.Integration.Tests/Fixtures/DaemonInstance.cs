@@ -10,6 +10,7 @@ namespace Bulwark.Integration.Tests.Fixtures;
 public sealed class DaemonInstance : IAsyncDisposable
 {
     private Process? _process;
+    private IReadOnlyList<string> _extraArgs = [];
     private readonly System.Text.StringBuilder _log = new();
 
     private DaemonInstance(string root)
@@ -35,12 +36,19 @@ public sealed class DaemonInstance : IAsyncDisposable
         }
     }
 
-    public static async Task<DaemonInstance> StartAsync()
+    /// <param name="daemonJson">daemon.json content (written under the root and passed with --config), or null.</param>
+    public static async Task<DaemonInstance> StartAsync(string? daemonJson = null)
     {
         // Short root: unix socket paths of the monitors live under the exec root.
         string root = Path.Combine("/tmp", "bwt-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);
         var d = new DaemonInstance(root);
+        if (daemonJson is not null)
+        {
+            string config = Path.Combine(root, "daemon.json");
+            File.WriteAllText(config, daemonJson);
+            d._extraArgs = ["--config", config];
+        }
         await d.StartProcessAsync();
         return d;
     }
@@ -53,7 +61,7 @@ public sealed class DaemonInstance : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string a in new[] { "--data-root", DataRoot, "--exec-root", ExecRoot, "--host", Host, "--monitor-path", RepoPaths.Monitor })
+        foreach (string a in new[] { "--data-root", DataRoot, "--exec-root", ExecRoot, "--host", Host, "--monitor-path", RepoPaths.Monitor }.Concat(_extraArgs))
         {
             psi.ArgumentList.Add(a);
         }

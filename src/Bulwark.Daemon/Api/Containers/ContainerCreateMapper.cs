@@ -87,6 +87,7 @@ internal static class ContainerCreateMapper
                 UsernsMode = NullIfEmpty(hc.UsernsMode),
                 Sysctls = hc.Sysctls ?? [],
                 Init = hc.Init ?? false,
+                Devices = [.. (hc.Devices ?? []).Select(d => $"{d.PathOnHost}:{(string.IsNullOrEmpty(d.PathInContainer) ? d.PathOnHost : d.PathInContainer)}:{(string.IsNullOrEmpty(d.CgroupPermissions) ? "rwm" : d.CgroupPermissions)}")],
             },
             Network = new NetworkSpec { Mode = MapNetwork(hc.NetworkMode, body.NetworkDisabled) },
             Log = MapLog(hc.LogConfig),
@@ -95,10 +96,6 @@ internal static class ContainerCreateMapper
 
     private static void RefuseUnsupported(ContainerCreateRequest body, HostConfig hc)
     {
-        if (hc.Devices is { Count: > 0 })
-        {
-            throw EngineException.Invalid("HostConfig.Devices (--device) is not supported by this daemon yet");
-        }
         if (hc.Mounts is { Count: > 0 } mounts && mounts.Any(m => m.Type is not ("bind" or null)))
         {
             throw EngineException.Invalid("HostConfig.Mounts: only bind mounts are supported; volumes are not supported by this daemon yet");
@@ -122,10 +119,6 @@ internal static class ContainerCreateMapper
         if (hc.RestartPolicy is { Name: { Length: > 0 } rp } && rp != "no")
         {
             throw EngineException.Invalid($"HostConfig.RestartPolicy \"{rp}\" is not supported yet");
-        }
-        if (hc.Init == true)
-        {
-            throw EngineException.Invalid("HostConfig.Init (--init) is not supported yet");
         }
         if (hc.Runtime is { Length: > 0 } rt && rt is not ("runc" or "crun"))
         {

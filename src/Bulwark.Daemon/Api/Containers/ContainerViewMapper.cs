@@ -84,6 +84,12 @@ internal static class ContainerViewMapper
             PidsLimit = r.Profile.PidsLimit,
             ReadOnlyRootfs = r.Spec.Storage.ReadOnlyRootfs,
             UserNamespace = r.Profile.UserNamespace,
+            UidMap = r.Profile.UidMap,
+            GidMap = r.Profile.GidMap,
+            Lsm = r.Profile.Lsm,
+            Limits = r.Profile.Limits,
+            Init = r.Profile.Init,
+            Devices = r.Profile.Devices,
             Runtime = r.Runtime,
         },
     };

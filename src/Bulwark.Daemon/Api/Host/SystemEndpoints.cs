@@ -95,6 +95,7 @@ internal static class SystemEndpoints
                 "name=seccomp,profile=bulwark-default",
                 "name=no-new-privileges",
                 "name=cgroupns",
+                .. (s.Options.UsernsRemap is "host" or "" ? new[] { s.Options.Policy.Describe() } : ["name=userns,user=" + s.Options.UsernsRemap, s.Options.Policy.Describe()]),
             ],
             Warnings = warnings,
             Labels = runtime.FallbackReason is { } r ? [$"bulwark.runtime.fallback={r}"] : [],

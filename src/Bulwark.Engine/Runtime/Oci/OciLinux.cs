@@ -13,4 +13,5 @@ public sealed record OciLinux
     public IReadOnlyList<string>? MaskedPaths { get; init; }
     public IReadOnlyList<string>? ReadonlyPaths { get; init; }
     public string? MountLabel { get; init; }
+    public IReadOnlyList<OciDevice>? Devices { get; init; }
 }

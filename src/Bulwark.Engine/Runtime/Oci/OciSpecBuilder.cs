@@ -12,6 +12,9 @@ public static class OciSpecBuilder
     public const long MinimumMemoryBytes = 6L * 1024 * 1024;
     private const ulong CpuPeriod = 100000;
 
+    /// <summary>Where --init's binary appears in the container (read-only bind of the host's tini).</summary>
+    public const string InitPath = "/sbin/init-bulwark";
+
     private static readonly string[] UlimitNames =
     [
         "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio",
@@ -27,6 +30,15 @@ public static class OciSpecBuilder
         var profile = input.Profile;
 
         var args = ResolveArgs(spec.Entrypoint, spec.Cmd, image.Entrypoint, image.Cmd);
+        if (spec.Security.Init)
+        {
+            if (input.InitBinary is null)
+            {
+                throw EngineException.Invalid("HostConfig.Init (--init): no init binary (tini or catatonit) is installed on this host");
+            }
+
+            args = [InitPath, "--", .. args];
+        }
         var env = ResolveEnv(image.Env, spec.Env, input.Hostname, spec.Tty);
         var cwd = string.IsNullOrEmpty(spec.WorkingDir) ? string.IsNullOrEmpty(image.WorkingDir) ? "/" : image.WorkingDir : spec.WorkingDir;
         if (!cwd.StartsWith('/'))
@@ -68,6 +80,13 @@ public static class OciSpecBuilder
             namespaces.Add(new OciNamespace { Type = "user" });
         }
 
+        var devices = profile.Devices.Select(d => d.Resolve()).ToList();
+        var resources = BuildResources(input);
+        if (devices.Count > 0)
+        {
+            resources = resources with { Devices = [.. resources.Devices ?? [], .. devices.Select(d => d.Rule)] };
+        }
+
         return new OciSpec
         {
             Process = process,
@@ -79,12 +98,13 @@ public static class OciSpecBuilder
                 UidMappings = input.UidMappings,
                 GidMappings = input.GidMappings,
                 Sysctl = ResolveSysctls(spec.Security.Sysctls, hostNetwork),
-                Resources = BuildResources(input),
+                Resources = resources,
                 CgroupsPath = input.CgroupsPath,
                 Namespaces = namespaces,
                 Seccomp = profile.Seccomp,
                 MaskedPaths = profile.MaskedPaths,
                 ReadonlyPaths = profile.ReadonlyPaths,
+                Devices = devices.Count > 0 ? devices.Select(d => d.Device).ToList() : null,
             },
         };
     }
@@ -332,6 +352,11 @@ public static class OciSpecBuilder
                 Options = ["nosuid", "noexec", "nodev", "relatime", "ro"],
             },
         };
+
+        if (input.Spec.Security.Init && input.InitBinary is not null)
+        {
+            mounts.Add(new OciMount { Destination = InitPath, Type = "bind", Source = input.InitBinary, Options = ["bind", "ro", "nosuid", "nodev"] });
+        }
 
         var etcOptions = storage.ReadOnlyRootfs ? new[] { "rbind", "rprivate", "ro" } : ["rbind", "rprivate", "rw"];
         AddEtcFile(mounts, "/etc/hostname", input.HostnameFile, etcOptions);

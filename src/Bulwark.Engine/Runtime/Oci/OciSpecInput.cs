@@ -25,4 +25,7 @@ public sealed record OciSpecInput(
     /// <summary>User-namespace mappings (later: --userns-remap); null = no user namespace.</summary>
     public IReadOnlyList<OciIdMapping>? UidMappings { get; init; }
     public IReadOnlyList<OciIdMapping>? GidMappings { get; init; }
+
+    /// <summary>Host binary mounted read-only at <see cref="OciSpecBuilder.InitPath"/> for --init (tini); null = --init refused.</summary>
+    public string? InitBinary { get; init; }
 }

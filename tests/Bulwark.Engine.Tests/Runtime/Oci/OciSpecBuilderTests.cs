@@ -4,6 +4,7 @@ using Bulwark.Engine.Errors;
 using Bulwark.Engine.Images;
 using Bulwark.Engine.Runtime.Oci;
 using Bulwark.Engine.Security;
+using Bulwark.Engine.Security.Policy;
 using Bulwark.Engine.Tests.Security;
 
 namespace Bulwark.Engine.Tests.Runtime.Oci;
@@ -22,13 +23,59 @@ public sealed class OciSpecBuilderTests : IDisposable
 
     public void Dispose() => Directory.Delete(_rootfs, recursive: true);
 
-    private OciSpec Build(ContainerSpec spec, ImageConfig? image = null)
+    // Spec generation, not policy, is under test here: host namespaces and devices are allowed.
+    private static readonly PolicyEvaluator Policy = new(new DaemonPolicy { AllowHostNamespaces = true, AllowedDevices = ["/dev/null"] });
+
+    private OciSpec Build(ContainerSpec spec, ImageConfig? image = null, string? init = null, bool userns = false)
     {
-        var profile = SecurityProfileBuilder.Build(spec, SecurityProfileBuilderTests.Host);
+        var profile = SecurityProfileBuilder.Build(spec, SecurityProfileBuilderTests.Host, Policy, null, []);
+        var map = new Bulwark.Engine.Security.UserNamespaces.IdMapping("bulwark", 100000, 100000, 65536);
         return OciSpecBuilder.Build(new OciSpecInput(spec, image ?? new ImageConfig { Cmd = ["sh"] }, profile, _rootfs, "c1", "c1host", "/bulwark/c1")
         {
             HostLimits = Limits,
+            InitBinary = init,
+            UidMappings = userns ? map.UidMappings : null,
+            GidMappings = userns ? map.GidMappings : null,
         });
+    }
+
+    [Fact]
+    public void Build_Init_PrependsTiniAndMountsItReadOnly()
+    {
+        var spec = Build(new ContainerSpec { Image = "x", Cmd = ["sleep", "1"], Security = new SecuritySpec { Init = true } }, init: "/usr/bin/tini-static");
+
+        Assert.Equal(["/sbin/init-bulwark", "--", "sleep", "1"], spec.Process.Args);
+        var mount = spec.Mounts.Single(m => m.Destination == "/sbin/init-bulwark");
+        Assert.Equal("/usr/bin/tini-static", mount.Source);
+        Assert.Contains("ro", mount.Options!);
+    }
+
+    [Fact]
+    public void Build_InitWithoutBinary_InvalidArgument()
+    {
+        var ex = Assert.Throws<EngineException>(() => Build(new ContainerSpec { Image = "x", Security = new SecuritySpec { Init = true } }));
+
+        Assert.Contains("HostConfig.Init", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_Device_NodeAndCgroupRule()
+    {
+        var spec = Build(new ContainerSpec { Image = "x", Security = new SecuritySpec { Devices = ["/dev/null:/dev/mynull:rw"] } });
+
+        var dev = spec.Linux.Devices!.Single();
+        Assert.Equal(("/dev/mynull", "c", 1L, 3L), (dev.Path, dev.Type, dev.Major, dev.Minor));
+        Assert.Contains(spec.Linux.Resources!.Devices!, r => r.Allow && r.Major == 1 && r.Minor == 3 && r.Access == "rw");
+    }
+
+    [Fact]
+    public void Build_UserNamespace_MappingsAndUserNamespace()
+    {
+        var spec = Build(new ContainerSpec { Image = "x" }, userns: true);
+
+        Assert.Contains(spec.Linux.Namespaces, n => n.Type == "user");
+        Assert.Equal(100000u, spec.Linux.UidMappings!.Single().HostId);
+        Assert.Equal(65536u, spec.Linux.GidMappings!.Single().Size);
     }
 
     [Theory]

@@ -1,0 +1,144 @@
+using System.Globalization;
+using Bulwark.Engine.Containers;
+using Bulwark.Engine.Runtime.Oci;
+using Bulwark.Engine.Security.Policy;
+using Bulwark.Engine.Security.UserNamespaces;
+using Bulwark.Engine.Snapshots;
+using Bulwark.Native;
+
+namespace Bulwark.Engine.Security;
+
+/// <summary>
+/// The isolation steps of container create/start, kept out of the container facade: policy and profile, the
+/// user-namespace mapping and its shifted layers, the rootfs preparation (/dev guard, traversal), and the
+/// effective profile shown by inspect.
+/// </summary>
+public sealed class ContainerIsolation
+{
+    private static readonly string[] InitCandidates = ["/usr/bin/tini-static", "/usr/bin/tini", "/usr/bin/catatonit"];
+    private readonly EngineOptions _options;
+    private readonly HostSecurity _host;
+    private readonly string _snapshotDriver;
+    private readonly PolicyEvaluator _policy;
+    private readonly IReadOnlyList<string> _protectedPaths;
+
+    public ContainerIsolation(EngineOptions options, HostSecurity host, string snapshotDriver)
+    {
+        _options = options;
+        _host = host;
+        _snapshotDriver = snapshotDriver;
+        _policy = new PolicyEvaluator(options.Policy);
+        var paths = new List<string> { options.DataRoot, options.ExecRoot };
+        if (options.ApiSocketPath is { Length: > 0 } socket)
+        {
+            paths.Add(socket);
+        }
+
+        _protectedPaths = paths;
+        InitBinary = options.InitBinary ?? InitCandidates.FirstOrDefault(File.Exists);
+    }
+
+    public string? InitBinary { get; }
+
+    public SecurityProfile BuildProfile(ContainerSpec spec, string? imageUser) =>
+        SecurityProfileBuilder.Build(spec, _host, _policy, imageUser, _protectedPaths);
+
+    /// <summary>The mapping this container gets: the daemon's, unless it asked for (and policy allowed) --userns host.</summary>
+    public IdMapping? MappingFor(SecurityProfile profile) => profile.HostUserNamespace ? null : _options.UserNamespace;
+
+    public Task<IReadOnlyList<string>> LayersAsync(IReadOnlyList<string> layerDirs, IdMapping? map, CancellationToken ct) =>
+        map is null ? Task.FromResult(layerDirs) : IdShiftedLayers.PrepareAsync(layerDirs, map, ct);
+
+    /// <summary>After the snapshot is prepared, before it is mounted: traversal for the mapped root and the /dev guard.</summary>
+    public void PrepareRootfs(string containerDir, IdMapping? map)
+    {
+        if (map is not null)
+        {
+            RootfsAccess.Grant(_options.DataRoot, containerDir, map);
+        }
+
+        GuardDev(containerDir);
+    }
+
+    /// <summary>Re-applies the /dev guard before every mount (owner taken from the container's writable layer).</summary>
+    public void GuardDev(string containerDir)
+    {
+        bool overlay = _snapshotDriver == SnapshotService.OverlayDriver;
+        string top = Path.Combine(containerDir, overlay ? "upper" : "rootfs");
+        Errno.ThrowIfFailed(Interop.Fstatat(Interop.AtFdCwd, top, out var st, Interop.AtSymlinkNoFollow), "lstat", top);
+        RootfsDevGuard.Apply(containerDir, _snapshotDriver, (st.Uid, st.Gid));
+    }
+
+    /// <summary>Checks that need the built spec (the user resolved against the image's /etc/passwd).</summary>
+    public void CheckBuilt(ContainerSpec spec, string? imageUser, OciSpec built) =>
+        RequireNonRootUserRule.CheckResolved(_options.Policy, string.IsNullOrEmpty(spec.User) ? imageUser ?? "" : spec.User, built.Process.User.Uid);
+
+    /// <summary>What inspect shows as the container's security profile.</summary>
+    public EffectiveProfile Describe(SecurityProfile profile, ContainerSpec spec, OciSpec built, IdMapping? map)
+    {
+        var limits = new Dictionary<string, string>(StringComparer.Ordinal);
+        var res = built.Linux.Resources;
+        limits["pids"] = profile.PidsLimit is { } p ? Num(p) : "unlimited";
+        limits["memory"] = res?.Memory?.Limit is { } m ? Num(m) : "unlimited";
+        if (res?.Memory?.Swap is { } swap)
+        {
+            limits["memory+swap"] = swap < 0 ? "unlimited" : Num(swap);
+        }
+
+        if (res?.Cpu is { } cpu)
+        {
+            if (cpu.Quota is { } q && cpu.Period is { } per)
+            {
+                limits["cpus"] = (q / (double)per).ToString("0.###", CultureInfo.InvariantCulture);
+            }
+
+            if (cpu.Shares is { } shares)
+            {
+                limits["cpu-shares"] = shares.ToString(CultureInfo.InvariantCulture);
+            }
+
+            if (cpu.Cpus is { } set)
+            {
+                limits["cpuset-cpus"] = set;
+            }
+        }
+
+        foreach (var r in built.Process.Rlimits ?? [])
+        {
+            limits["ulimit-" + r.Type["RLIMIT_".Length..].ToLowerInvariant()] =
+                string.Create(CultureInfo.InvariantCulture, $"{r.Soft}:{r.Hard}");
+        }
+
+        var shm = built.Mounts.FirstOrDefault(x => x.Destination == "/dev/shm")?.Options?.FirstOrDefault(o => o.StartsWith("size=", StringComparison.Ordinal));
+        if (shm is not null)
+        {
+            limits["shm-size"] = shm["size=".Length..];
+        }
+
+        limits["oom-score-adj"] = Num(built.Process.OomScoreAdj ?? 0);
+
+        string lsm = profile.ApparmorProfile is { } aa ? "apparmor:" + aa
+            : profile.SelinuxLabel is { } se ? "selinux:" + se
+            : _host.ActiveLsms.Count == 0 ? "none (no LSM is active on this host)" : "none (host LSMs: " + string.Join(",", _host.ActiveLsms) + ")";
+        return new EffectiveProfile
+        {
+            Capabilities = profile.Capabilities,
+            NoNewPrivileges = profile.NoNewPrivileges,
+            Seccomp = profile.SeccompProfileName,
+            SeccompSyscalls = profile.SeccompSyscallCount,
+            MaskedPaths = profile.MaskedPaths,
+            ReadonlyPaths = profile.ReadonlyPaths,
+            PidsLimit = profile.PidsLimit ?? -1,
+            UserNamespace = map is null ? "host" : $"remapped to {map.User} ({map.Describe()})",
+            UidMap = map is null ? "" : string.Create(CultureInfo.InvariantCulture, $"0 {map.HostUid} {map.Size}"),
+            GidMap = map is null ? "" : string.Create(CultureInfo.InvariantCulture, $"0 {map.HostGid} {map.Size}"),
+            Lsm = lsm,
+            ReadonlyRootfs = spec.Storage.ReadOnlyRootfs,
+            Limits = limits,
+            Init = spec.Security.Init,
+            Devices = spec.Security.Devices,
+        };
+    }
+
+    private static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);
+}

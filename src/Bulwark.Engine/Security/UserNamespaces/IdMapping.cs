@@ -1,0 +1,24 @@
+using System.Globalization;
+using Bulwark.Engine.Runtime.Oci;
+
+namespace Bulwark.Engine.Security.UserNamespaces;
+
+/// <summary>The user-namespace mapping every remapped container gets: container 0..Size-1 → host Start..Start+Size-1.</summary>
+public sealed record IdMapping(string User, uint HostUid, uint HostGid, uint Size)
+{
+    public const uint DefaultSize = 65536;
+
+    public IReadOnlyList<OciIdMapping> UidMappings => [new() { ContainerId = 0, HostId = HostUid, Size = Size }];
+
+    public IReadOnlyList<OciIdMapping> GidMappings => [new() { ContainerId = 0, HostId = HostGid, Size = Size }];
+
+    /// <summary>The host uid of a container uid (unmapped ids are returned unchanged).</summary>
+    public uint ToHostUid(uint containerUid) => containerUid < Size ? HostUid + containerUid : containerUid;
+
+    public uint ToHostGid(uint containerGid) => containerGid < Size ? HostGid + containerGid : containerGid;
+
+    /// <summary>"0:100000:65536" (uid map; the gid map is shown when it differs).</summary>
+    public string Describe() => HostUid == HostGid
+        ? string.Create(CultureInfo.InvariantCulture, $"0:{HostUid}:{Size}")
+        : string.Create(CultureInfo.InvariantCulture, $"uid 0:{HostUid}:{Size} gid 0:{HostGid}:{Size}");
+}
