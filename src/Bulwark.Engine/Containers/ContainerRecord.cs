@@ -27,6 +27,8 @@ public sealed class ContainerRecord
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
     public int RestartCount { get; set; }
+    /// <summary>Stopped by a user (stop/kill through the API): restart policies other than "always on daemon start" leave it down.</summary>
+    public bool ManuallyStopped { get; set; }
 }
 
 /// <summary>The security posture the container actually gets, shown by inspect.</summary>

@@ -288,13 +288,19 @@ public sealed partial class ContainerService : IAsyncDisposable
     // ---------------------------------------------------------------- start
 
     /// <summary>Starts the container under its monitor. Returns false when it was already running (HTTP 304).</summary>
-    public async Task<bool> StartAsync(string reference, CancellationToken ct)
+    public Task<bool> StartAsync(string reference, CancellationToken ct) => StartAsync(reference, restart: false, ct);
+
+    private async Task<bool> StartAsync(string reference, bool restart, CancellationToken ct)
     {
         var entry = Find(reference);
         await entry.Gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             var r = entry.Record;
+            if (restart && (r.State != ContainerState.Restarting || r.ManuallyStopped))
+            {
+                return false; // stopped or removed while waiting for the restart
+            }
             if (r.State is ContainerState.Running or ContainerState.Paused)
             {
                 return false;
@@ -303,7 +309,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             {
                 throw EngineException.Conflict($"container {r.Id} is marked for removal and cannot be started");
             }
-            if (r.State == ContainerState.Exited)
+            if (r.State is ContainerState.Exited or ContainerState.Restarting)
             {
                 // A restart by start: fresh stdio hub, remount the rootfs.
                 entry.ResetStreams();
@@ -357,6 +363,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             }
 
             r.State = ContainerState.Running;
+            r.ManuallyStopped = false;
             r.Pid = session.Pid;
             r.StartedAt = DateTimeOffset.UtcNow;
             r.FinishedAt = null;
@@ -462,6 +469,10 @@ public sealed partial class ContainerService : IAsyncDisposable
         {
             await RemoveAfterExitAsync(entry).ConfigureAwait(false);
         }
+        else if (ShouldRestart(r))
+        {
+            ScheduleRestart(entry);
+        }
     }
 
     private async Task RemoveAfterExitAsync(Entry entry)
@@ -486,11 +497,31 @@ public sealed partial class ContainerService : IAsyncDisposable
     {
         var entry = Find(reference);
         var r = entry.Record;
+        if (r.State == ContainerState.Restarting)
+        {
+            // Waiting for its next restart: stopping cancels it.
+            await entry.Gate.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                if (r.State == ContainerState.Restarting)
+                {
+                    r.ManuallyStopped = true;
+                    r.State = ContainerState.Exited;
+                    _store.Save(r);
+                    return true;
+                }
+            }
+            finally
+            {
+                entry.Gate.Release();
+            }
+        }
         if (r.State is not (ContainerState.Running or ContainerState.Paused))
         {
             return false;
         }
         Task exited = entry.NextExit;
+        r.ManuallyStopped = true;
         int sig = Signals.Parse(signal ?? r.Spec.StopSignal ?? "SIGTERM");
         int timeout = timeoutSeconds ?? r.Spec.StopTimeout ?? 10;
         Publish(r, "kill", ("signal", sig.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -633,6 +664,10 @@ public sealed partial class ContainerService : IAsyncDisposable
                 {
                     await RemoveAsync(r.Id, force: true, ct).ConfigureAwait(false);
                 }
+                else
+                {
+                    RestartAfterDaemonStart(entry);
+                }
                 continue;
             }
             string stateDir = StateDir(r.Id);
@@ -694,6 +729,8 @@ public sealed partial class ContainerService : IAsyncDisposable
         public ContainerStreams Streams { get; private set; } = new();
         public Task<int> NextExit => Volatile.Read(ref _exit).Task;
         public Task<int> Removed => _removed.Task;
+
+        public TimeSpan RestartBackoff { get; set; }
 
         public void ResetStreams() => Streams = new ContainerStreams();
 

@@ -21,6 +21,7 @@ public sealed record ContainerSpec
     public string? StopSignal { get; init; }
     public int? StopTimeout { get; init; }
     public bool AutoRemove { get; init; }
+    public RestartPolicySpec Restart { get; init; } = new();
     public StorageSpec Storage { get; init; } = new();
     public ResourceSpec Resources { get; init; } = new();
     public SecuritySpec Security { get; init; } = new();
@@ -88,4 +89,11 @@ public sealed record LogSpec
     public string Driver { get; init; } = "json-file";
     public long MaxSizeBytes { get; init; } = -1;
     public int MaxFile { get; init; } = 1;
+}
+
+/// <summary>Docker restart policy: "no", "always", "unless-stopped", "on-failure" (with an optional retry limit).</summary>
+public sealed record RestartPolicySpec
+{
+    public string Name { get; init; } = "no";
+    public int MaximumRetryCount { get; init; }
 }

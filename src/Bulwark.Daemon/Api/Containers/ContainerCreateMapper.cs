@@ -52,6 +52,7 @@ internal static class ContainerCreateMapper
             StopSignal = NullIfEmpty(body.StopSignal),
             StopTimeout = body.StopTimeout,
             AutoRemove = hc.AutoRemove,
+            Restart = MapRestart(hc.RestartPolicy, hc.AutoRemove),
             Storage = new StorageSpec
             {
                 ReadOnlyRootfs = hc.ReadonlyRootfs,
@@ -116,10 +117,6 @@ internal static class ContainerCreateMapper
         {
             throw EngineException.Invalid("HostConfig.PortBindings (-p/--publish) is not supported: containers have no network by default");
         }
-        if (hc.RestartPolicy is { Name: { Length: > 0 } rp } && rp != "no")
-        {
-            throw EngineException.Invalid($"HostConfig.RestartPolicy \"{rp}\" is not supported yet");
-        }
         if (hc.Runtime is { Length: > 0 } rt && rt is not ("runc" or "crun"))
         {
             throw EngineException.Invalid($"HostConfig.Runtime: unknown runtime \"{rt}\"");
@@ -178,6 +175,29 @@ internal static class ContainerCreateMapper
             }
         }
         return new BindMount(parts[0], parts[1], ro, propagation);
+    }
+
+    private static RestartPolicySpec MapRestart(RestartPolicy? policy, bool autoRemove)
+    {
+        string name = policy?.Name is { Length: > 0 } n ? n : "no";
+        if (name is not ("no" or "always" or "unless-stopped" or "on-failure"))
+        {
+            throw EngineException.Invalid($"invalid restart policy: unknown policy '{name}'; use no, always, unless-stopped or on-failure");
+        }
+        int retries = policy?.MaximumRetryCount ?? 0;
+        if (retries < 0)
+        {
+            throw EngineException.Invalid("invalid restart policy: maximum retry count cannot be negative");
+        }
+        if (retries > 0 && name != "on-failure")
+        {
+            throw EngineException.Invalid($"invalid restart policy: maximum retry count can only be used with 'on-failure'");
+        }
+        if (autoRemove && name != "no")
+        {
+            throw EngineException.Invalid("Conflicting options: --restart and --rm");
+        }
+        return new RestartPolicySpec { Name = name, MaximumRetryCount = retries };
     }
 
     private static string MapNetwork(string? mode, bool? disabled)

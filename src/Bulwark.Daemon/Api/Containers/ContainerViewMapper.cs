@@ -112,7 +112,7 @@ internal static class ContainerViewMapper
                     : [],
             },
             NetworkMode = s.Network.Mode,
-            RestartPolicy = new RestartPolicy { Name = "no" },
+            RestartPolicy = new RestartPolicy { Name = s.Restart.Name, MaximumRetryCount = s.Restart.MaximumRetryCount },
             AutoRemove = s.AutoRemove,
             CapAdd = s.Security.CapAdd.Count == 0 ? null : [.. s.Security.CapAdd],
             CapDrop = s.Security.CapDrop.Count == 0 ? null : [.. s.Security.CapDrop],
