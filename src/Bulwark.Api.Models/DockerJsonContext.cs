@@ -3,6 +3,7 @@ using Bulwark.Api.Models.Errors;
 using Bulwark.Api.Models.Events;
 using Bulwark.Api.Models.Exec;
 using Bulwark.Api.Models.Images;
+using Bulwark.Api.Models.Secrets;
 using Bulwark.Api.Models.Streams;
 using Bulwark.Api.Models.System;
 
@@ -32,6 +33,10 @@ namespace Bulwark.Api.Models;
 [JsonSerializable(typeof(EventMessage))]
 [JsonSerializable(typeof(ContainerTopResponse))]
 [JsonSerializable(typeof(PruneResponse))]
+[JsonSerializable(typeof(SecretCreateRequest))]
+[JsonSerializable(typeof(SecretDto))]
+[JsonSerializable(typeof(List<SecretDto>))]
+[JsonSerializable(typeof(SecretCreateResponse))]
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(InfoResponse))]
 [JsonSerializable(typeof(Dictionary<string, string>))]

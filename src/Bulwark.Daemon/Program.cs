@@ -5,6 +5,7 @@ using Bulwark.Daemon.Api.Events;
 using Bulwark.Daemon.Api.Exec;
 using Bulwark.Daemon.Api.Images;
 using Bulwark.Daemon.Api.Host;
+using Bulwark.Daemon.Api.Secrets;
 using Bulwark.Daemon.Hosting;
 using Bulwark.Daemon.Http;
 using Bulwark.Engine;
@@ -98,7 +99,7 @@ internal static partial class Program
             loggerFactory.CreateLogger<ContainerService>());
         await containers.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
 
-        var services = new DaemonServices(options, containers, images, events, snapshots.Driver, DateTimeOffset.UtcNow);
+        var services = new DaemonServices(options, containers, images, events, new Bulwark.Engine.Secrets.SecretStore(options.DataRoot), snapshots.Driver, DateTimeOffset.UtcNow);
         var router = new DockerApiRouter(loggerFactory.CreateLogger("api"));
         SystemEndpoints.Map(router, services);
         ContainerEndpoints.Map(router, services);
@@ -106,6 +107,7 @@ internal static partial class Program
         ExecEndpoints.Map(router, services);
         EventEndpoints.Map(router, services);
         StatsEndpoint.Map(router, services);
+        SecretEndpoints.Map(router, services);
 
         using var listener = UnixSocketListener.Bind(options.SocketPath, options.Group, out string? warning);
         if (warning is not null)

@@ -2,6 +2,7 @@ using Bulwark.Daemon.Hosting;
 using Bulwark.Engine.Containers;
 using Bulwark.Engine.Events;
 using Bulwark.Engine.Images;
+using Bulwark.Engine.Secrets;
 
 namespace Bulwark.Daemon.Api;
 
@@ -11,5 +12,6 @@ internal sealed record DaemonServices(
     ContainerService Containers,
     ImageService Images,
     EventBus Events,
+    SecretStore Secrets,
     string SnapshotDriver,
     DateTimeOffset StartedAt);

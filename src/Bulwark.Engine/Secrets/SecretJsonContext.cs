@@ -1,0 +1,6 @@
+using System.Text.Json.Serialization;
+
+namespace Bulwark.Engine.Secrets;
+
+[JsonSerializable(typeof(SecretEnvelope))]
+internal sealed partial class SecretJsonContext : JsonSerializerContext;
