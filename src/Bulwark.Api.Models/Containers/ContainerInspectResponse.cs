@@ -42,7 +42,19 @@ public sealed record ContainerStateDto
     public string Error { get; init; } = "";
     public string StartedAt { get; init; } = "0001-01-01T00:00:00Z";
     public string FinishedAt { get; init; } = "0001-01-01T00:00:00Z";
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public HealthDto? Health { get; init; }
 }
+
+public sealed record HealthDto
+{
+    public required string Status { get; init; }
+    public int FailingStreak { get; init; }
+    public IReadOnlyList<HealthLogDto> Log { get; init; } = [];
+}
+
+public sealed record HealthLogDto(string Start, string End, int ExitCode, string Output);
 
 public sealed record GraphDriverDto
 {
@@ -69,6 +81,9 @@ public sealed record ContainerConfigDto
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public string? StopSignal { get; init; }
     public int? StopTimeout { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public HealthConfig? Healthcheck { get; init; }
 }
 
 public sealed record NetworkSettingsDto

@@ -29,6 +29,8 @@ public sealed class ContainerRecord
     public int RestartCount { get; set; }
     /// <summary>Stopped by a user (stop/kill through the API): restart policies other than "always on daemon start" leave it down.</summary>
     public bool ManuallyStopped { get; set; }
+    /// <summary>Null when the container has no health check.</summary>
+    public HealthState? Health { get; set; }
 }
 
 /// <summary>The security posture the container actually gets, shown by inspect.</summary>
@@ -53,3 +55,13 @@ public sealed record EffectiveProfile
     public bool Init { get; init; }
     public IReadOnlyList<string> Devices { get; init; } = [];
 }
+
+/// <summary>"starting", "healthy" or "unhealthy", the current failure streak and the last five probe results.</summary>
+public sealed class HealthState
+{
+    public string Status { get; set; } = "starting";
+    public int FailingStreak { get; set; }
+    public List<HealthProbeResult> Log { get; init; } = [];
+}
+
+public sealed record HealthProbeResult(DateTimeOffset Start, DateTimeOffset End, int ExitCode, string Output);

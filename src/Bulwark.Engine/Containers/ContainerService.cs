@@ -374,6 +374,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             entry.Streams.Bind(session, _shutdown.Token);
             Publish(r, "start");
             _ = Task.Run(() => SuperviseAsync(entry, session), CancellationToken.None);
+            StartHealthChecks(entry);
             return true;
         }
         finally
@@ -458,6 +459,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         {
             entry.Gate.Release();
         }
+        StopHealthChecks(entry);
         entry.Streams.CompleteAll();
         if (r.OomKilled)
         {
@@ -676,6 +678,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             {
                 entry.Streams.Bind(session, _shutdown.Token);
                 _ = Task.Run(() => SuperviseAsync(entry, session), CancellationToken.None);
+                StartHealthChecks(entry);
                 LogReattached(_logger, r.Id);
                 continue;
             }
@@ -731,6 +734,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         public Task<int> Removed => _removed.Task;
 
         public TimeSpan RestartBackoff { get; set; }
+        public CancellationTokenSource? HealthChecks { get; set; }
 
         public void ResetStreams() => Streams = new ContainerStreams();
 

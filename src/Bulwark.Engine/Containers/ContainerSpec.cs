@@ -22,6 +22,8 @@ public sealed record ContainerSpec
     public int? StopTimeout { get; init; }
     public bool AutoRemove { get; init; }
     public RestartPolicySpec Restart { get; init; } = new();
+    /// <summary>Null: no health check.</summary>
+    public HealthcheckSpec? Healthcheck { get; init; }
     public StorageSpec Storage { get; init; } = new();
     public ResourceSpec Resources { get; init; } = new();
     public SecuritySpec Security { get; init; } = new();
@@ -96,4 +98,14 @@ public sealed record RestartPolicySpec
 {
     public string Name { get; init; } = "no";
     public int MaximumRetryCount { get; init; }
+}
+
+/// <summary>A health check: the command ("CMD" args or "CMD-SHELL" line) and its timing.</summary>
+public sealed record HealthcheckSpec
+{
+    public required IReadOnlyList<string> Command { get; init; }
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan StartPeriod { get; init; }
+    public int Retries { get; init; } = 3;
 }

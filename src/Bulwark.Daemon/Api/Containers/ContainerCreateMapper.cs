@@ -53,6 +53,7 @@ internal static class ContainerCreateMapper
             StopTimeout = body.StopTimeout,
             AutoRemove = hc.AutoRemove,
             Restart = MapRestart(hc.RestartPolicy, hc.AutoRemove),
+            Healthcheck = MapHealthcheck(body.Healthcheck),
             Storage = new StorageSpec
             {
                 ReadOnlyRootfs = hc.ReadonlyRootfs,
@@ -125,10 +126,6 @@ internal static class ContainerCreateMapper
         {
             throw EngineException.Invalid("HostConfig.CgroupParent (--cgroup-parent) is not supported");
         }
-        if (body.Healthcheck is { Test.Count: > 0 } h && h.Test[0] != "NONE")
-        {
-            throw EngineException.Invalid("Config.Healthcheck is not supported yet");
-        }
         if (body.Volumes is { Count: > 0 })
         {
             throw EngineException.Invalid("Config.Volumes (anonymous volumes) is not supported yet: use a bind mount");
@@ -175,6 +172,35 @@ internal static class ContainerCreateMapper
             }
         }
         return new BindMount(parts[0], parts[1], ro, propagation);
+    }
+
+    private static HealthcheckSpec? MapHealthcheck(HealthConfig? h)
+    {
+        if (h?.Test is not { Count: > 0 } test || test[0] == "NONE")
+        {
+            return null;
+        }
+        if (test[0] is not ("CMD" or "CMD-SHELL") || test.Count < 2)
+        {
+            throw EngineException.Invalid($"Config.Healthcheck.Test: expected [\"CMD\", args…] or [\"CMD-SHELL\", command], got [{string.Join(", ", test)}]");
+        }
+        if (h.Interval < 0 || h.Timeout < 0 || h.StartPeriod < 0 || h.Retries < 0)
+        {
+            throw EngineException.Invalid("Config.Healthcheck: interval, timeout, start period and retries cannot be negative");
+        }
+        const long MinNs = 1_000_000;
+        if ((h.Interval is > 0 and < MinNs) || (h.Timeout is > 0 and < MinNs))
+        {
+            throw EngineException.Invalid("Config.Healthcheck: interval and timeout must be at least 1ms");
+        }
+        return new HealthcheckSpec
+        {
+            Command = test,
+            Interval = h.Interval > 0 ? TimeSpan.FromTicks(h.Interval / 100) : TimeSpan.FromSeconds(30),
+            Timeout = h.Timeout > 0 ? TimeSpan.FromTicks(h.Timeout / 100) : TimeSpan.FromSeconds(30),
+            StartPeriod = TimeSpan.FromTicks(h.StartPeriod / 100),
+            Retries = h.Retries > 0 ? h.Retries : 3,
+        };
     }
 
     private static RestartPolicySpec MapRestart(RestartPolicy? policy, bool autoRemove)

@@ -44,6 +44,14 @@ internal static class ContainerViewMapper
             Error = r.Error,
             StartedAt = r.StartedAt is { } s ? Time(s) : ZeroTime,
             FinishedAt = r.FinishedAt is { } f ? Time(f) : ZeroTime,
+            Health = r.Health is { } h
+                ? new HealthDto
+                {
+                    Status = h.Status,
+                    FailingStreak = h.FailingStreak,
+                    Log = [.. h.Log.Select(l => new HealthLogDto(Time(l.Start), Time(l.End), l.ExitCode, l.Output))],
+                }
+                : null,
         },
         Image = r.ImageId,
         LogPath = logPath,
@@ -71,6 +79,16 @@ internal static class ContainerViewMapper
             Labels = r.Labels,
             StopSignal = r.Spec.StopSignal,
             StopTimeout = r.Spec.StopTimeout,
+            Healthcheck = r.Spec.Healthcheck is { } hc
+                ? new HealthConfig
+                {
+                    Test = [.. hc.Command],
+                    Interval = hc.Interval.Ticks * 100,
+                    Timeout = hc.Timeout.Ticks * 100,
+                    StartPeriod = hc.StartPeriod.Ticks * 100,
+                    Retries = hc.Retries,
+                }
+                : null,
         },
         NetworkSettings = new NetworkSettingsDto { Networks = Networks(r) },
         SecurityProfile = new SecurityProfileDto
@@ -181,7 +199,7 @@ internal static class ContainerViewMapper
     /// <summary>Docker's rendered status text ("Up 2 minutes", "Exited (0) 5 seconds ago", "Created").</summary>
     public static string StatusText(ContainerRecord r, DateTimeOffset now) => r.State switch
     {
-        ContainerState.Running => "Up " + HumanDuration(now - (r.StartedAt ?? now)),
+        ContainerState.Running => "Up " + HumanDuration(now - (r.StartedAt ?? now)) + (r.Health is { } h ? $" ({(h.Status == "starting" ? "health: starting" : h.Status)})" : ""),
         ContainerState.Paused => "Up " + HumanDuration(now - (r.StartedAt ?? now)) + " (Paused)",
         ContainerState.Created => "Created",
         ContainerState.Removing => "Removal In Progress",

@@ -1,0 +1,132 @@
+using System.Text;
+using Bulwark.Engine.Errors;
+
+namespace Bulwark.Engine.Containers;
+
+/// <summary>Health checks: the configured command runs as an exec every interval; Retries failures in a row = unhealthy.</summary>
+public sealed partial class ContainerService
+{
+    private const int HealthLogEntries = 5;
+    private const int HealthOutputLimit = 4096;
+
+    private void StartHealthChecks(Entry entry)
+    {
+        var spec = entry.Record.Spec.Healthcheck;
+        if (spec is null)
+        {
+            return;
+        }
+        StopHealthChecks(entry);
+        entry.Record.Health = new HealthState();
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        entry.HealthChecks = cts;
+        _ = Task.Run(() => HealthLoopAsync(entry, spec, cts.Token), CancellationToken.None);
+    }
+
+    private static void StopHealthChecks(Entry entry)
+    {
+        var cts = entry.HealthChecks;
+        entry.HealthChecks = null;
+        if (cts is not null)
+        {
+            cts.Cancel();
+            cts.Dispose();
+        }
+    }
+
+    private async Task HealthLoopAsync(Entry entry, HealthcheckSpec spec, CancellationToken ct)
+    {
+        var r = entry.Record;
+        var startedAt = DateTimeOffset.UtcNow;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(spec.Interval, ct).ConfigureAwait(false);
+                if (r.State != ContainerState.Running)
+                {
+                    continue;
+                }
+                var result = await ProbeAsync(r, spec, ct).ConfigureAwait(false);
+                var health = r.Health!;
+                string before = health.Status;
+                health.Log.Add(result);
+                if (health.Log.Count > HealthLogEntries)
+                {
+                    health.Log.RemoveAt(0);
+                }
+                if (result.ExitCode == 0)
+                {
+                    health.FailingStreak = 0;
+                    health.Status = "healthy";
+                }
+                else if (DateTimeOffset.UtcNow - startedAt >= spec.StartPeriod)
+                {
+                    // Failures during the start period do not count.
+                    health.FailingStreak++;
+                    if (health.FailingStreak >= spec.Retries)
+                    {
+                        health.Status = "unhealthy";
+                    }
+                }
+                if (health.Status != before)
+                {
+                    Publish(r, "health_status: " + health.Status);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task<HealthProbeResult> ProbeAsync(ContainerRecord r, HealthcheckSpec spec, CancellationToken ct)
+    {
+        var start = DateTimeOffset.UtcNow;
+        IReadOnlyList<string> cmd = spec.Command[0] == "CMD-SHELL"
+            ? ["/bin/sh", "-c", string.Join(' ', spec.Command.Skip(1))]
+            : [.. spec.Command.Skip(1)];
+        try
+        {
+            var exec = CreateExec(r.Id, new ExecSpec { Cmd = cmd });
+            using var session = exec.Streams.Attach(stdin: false, stdout: true, stderr: true);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(spec.Timeout);
+            Task<int> exited = await StartExecAsync(exec.Id, timeout.Token).ConfigureAwait(false);
+            var output = new StringBuilder();
+            try
+            {
+                await foreach (var (_, data) in session.Output.ReadAllAsync(timeout.Token).ConfigureAwait(false))
+                {
+                    if (output.Length < HealthOutputLimit)
+                    {
+                        output.Append(Encoding.UTF8.GetString(data));
+                    }
+                }
+                int code = await exited.WaitAsync(timeout.Token).ConfigureAwait(false);
+                return new HealthProbeResult(start, DateTimeOffset.UtcNow, code, Truncate(output));
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                if (exec.Pid > 0)
+                {
+                    try
+                    {
+                        Native.ProcessSignals.Kill(exec.Pid, 9);
+                    }
+                    catch (IOException)
+                    {
+                    }
+                }
+                return new HealthProbeResult(start, DateTimeOffset.UtcNow, -1,
+                    $"Health check exceeded timeout ({spec.Timeout.TotalSeconds}s)");
+            }
+        }
+        catch (EngineException ex)
+        {
+            return new HealthProbeResult(start, DateTimeOffset.UtcNow, -1, ex.Message);
+        }
+    }
+
+    private static string Truncate(StringBuilder sb) => sb.Length > HealthOutputLimit ? sb.ToString(0, HealthOutputLimit) : sb.ToString();
+}
