@@ -325,6 +325,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             entry.ResetExit();
 
             MonitorSession session;
+            var startedAt = DateTimeOffset.UtcNow; // before the process exists, so it never comes after FinishedAt
             try
             {
                 session = await MonitorProcess.StartAsync(new MonitorStartOptions
@@ -365,7 +366,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             r.State = ContainerState.Running;
             r.ManuallyStopped = false;
             r.Pid = session.Pid;
-            r.StartedAt = DateTimeOffset.UtcNow;
+            r.StartedAt = startedAt;
             r.FinishedAt = null;
             r.ExitCode = 0;
             r.OomKilled = false;
