@@ -29,14 +29,24 @@ fi
 
 getent group bulwark >/dev/null || { log "creating group bulwark (API socket access)"; groupadd --system bulwark; }
 
+# Run a build step quietly; on failure show what it printed.
+quiet() {
+  local out
+  if ! out=$("$@" 2>&1); then
+    printf '%s\n' "$out" | grep -E "error|Error" | head -40 >&2
+    echo "install.sh: failed: $*" >&2
+    exit 1
+  fi
+}
+
 PREFIX=${PREFIX:-/usr/local}
 LIBDIR=$PREFIX/lib/bulwark
 
 log "building bulwark-monitor"
-make -s -C src/bulwark-monitor
+quiet make -s -C src/bulwark-monitor
 
 log "publishing bulwarkd (NativeAOT)"
-dotnet publish src/Bulwark.Daemon -c Release -r linux-x64 -o artifacts/daemon --nologo -v quiet >/dev/null
+quiet dotnet publish src/Bulwark.Daemon -c Release -r linux-x64 -o artifacts/daemon --nologo -v quiet
 mkdir -p "$LIBDIR"
 install -m 0755 artifacts/daemon/bulwarkd "$LIBDIR/bulwarkd"
 install -m 0644 artifacts/daemon/libe_sqlite3.so "$LIBDIR/libe_sqlite3.so"
@@ -46,7 +56,7 @@ install -m 0755 src/bulwark-monitor/bulwark-monitor "$PREFIX/libexec/bulwark/bul
 ln -sf "$LIBDIR/bulwarkd" "$PREFIX/bin/bulwarkd"
 
 log "publishing bulwark (NativeAOT)"
-dotnet publish src/Bulwark.Cli -c Release -r linux-x64 -o artifacts/cli --nologo -v quiet >/dev/null
+quiet dotnet publish src/Bulwark.Cli -c Release -r linux-x64 -o artifacts/cli --nologo -v quiet
 install -m 0755 artifacts/cli/bulwark "$PREFIX/bin/bulwark"
 
 log "installed: $(command -v bulwark) $(command -v bulwarkd) $PREFIX/libexec/bulwark/bulwark-monitor"
