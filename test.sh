@@ -6,6 +6,7 @@ cd "$(dirname "$0")"
 ROOT=$(pwd)
 
 echo "==> building"
+mkdir -p artifacts
 make -s -C src/bulwark-monitor || { echo "0 passed, 1 failed"; exit 1; }
 dotnet build Bulwark.slnx -c Release --nologo -v quiet 2>&1 | grep -E "error|warn" ; build=${PIPESTATUS[0]}
 if [ "$build" != 0 ]; then echo "build failed"; echo "0 passed, 1 failed"; exit 1; fi
@@ -13,11 +14,13 @@ if [ "$build" != 0 ]; then echo "build failed"; echo "0 passed, 1 failed"; exit 
 stale() { [ ! -x "$1" ] || [ -n "$(find src -newer "$1" \( -name '*.cs' -o -name '*.csproj' -o -name '*.json' \) 2>/dev/null | head -1)" ]; }
 if stale artifacts/cli/bulwark; then
   echo "==> publishing bulwark (NativeAOT)"
-  dotnet publish src/Bulwark.Cli -c Release -r linux-x64 -o artifacts/cli --nologo -v quiet >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+  dotnet publish src/Bulwark.Cli -c Release -r linux-x64 -o artifacts/cli --nologo -v quiet >artifacts/publish-cli.log 2>&1 \
+    || { grep -E "error" artifacts/publish-cli.log | head -20; echo "0 passed, 1 failed"; exit 1; }
 fi
 if stale artifacts/daemon/bulwarkd; then
   echo "==> publishing bulwarkd (NativeAOT)"
-  dotnet publish src/Bulwark.Daemon -c Release -r linux-x64 -o artifacts/daemon --nologo -v quiet >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+  dotnet publish src/Bulwark.Daemon -c Release -r linux-x64 -o artifacts/daemon --nologo -v quiet >artifacts/publish-daemon.log 2>&1 \
+    || { grep -E "error" artifacts/publish-daemon.log | head -20; echo "0 passed, 1 failed"; exit 1; }
 fi
 
 export BULWARK_CLI="$ROOT/artifacts/cli/bulwark"
