@@ -146,6 +146,7 @@ public sealed partial class ContainerService
             Cwd = spec.WorkingDir is { Length: > 0 } w ? w : bundle.Process.Cwd,
             User = user,
             Terminal = spec.Tty,
+            ConsoleSize = spec.Tty && spec.ConsoleSize is { Rows: > 0, Columns: > 0 } size ? new OciConsoleSize(size.Rows, size.Columns) : null,
         };
         return JsonSerializer.SerializeToUtf8Bytes(process, OciJsonContext.Default.OciProcess);
     }

@@ -16,6 +16,8 @@ public sealed record ContainerSpec
     public string? Hostname { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public bool Tty { get; init; }
+    /// <summary>Initial terminal size (rows, columns) when Tty; null = let the first resize set it.</summary>
+    public TerminalSize? ConsoleSize { get; init; }
     public bool OpenStdin { get; init; }
     public bool StdinOnce { get; init; }
     public string? StopSignal { get; init; }
@@ -109,3 +111,6 @@ public sealed record HealthcheckSpec
     public TimeSpan StartPeriod { get; init; }
     public int Retries { get; init; } = 3;
 }
+
+/// <summary>A terminal's rows and columns.</summary>
+public sealed record TerminalSize(int Rows, int Columns);

@@ -8,6 +8,7 @@ public sealed record ExecSpec
     public string? User { get; init; }
     public string? WorkingDir { get; init; }
     public bool Tty { get; init; }
+    public TerminalSize? ConsoleSize { get; set; }
     public bool AttachStdin { get; init; }
     public bool AttachStdout { get; init; } = true;
     public bool AttachStderr { get; init; } = true;

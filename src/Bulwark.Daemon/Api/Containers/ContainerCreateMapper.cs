@@ -47,6 +47,7 @@ internal static class ContainerCreateMapper
             Hostname = NullIfEmpty(body.Hostname),
             Labels = body.Labels ?? [],
             Tty = body.Tty,
+            ConsoleSize = hc.ConsoleSize is [int rows, int cols] && rows > 0 && cols > 0 ? new TerminalSize(rows, cols) : null,
             OpenStdin = body.OpenStdin,
             StdinOnce = body.StdinOnce,
             StopSignal = NullIfEmpty(body.StopSignal),

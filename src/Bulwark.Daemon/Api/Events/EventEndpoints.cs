@@ -29,15 +29,15 @@ internal static class EventEndpoints
         using (subscription)
         {
             var body = await ctx.Response.StartChunkedAsync(200, "application/json", ctx.Aborted).ConfigureAwait(false);
-            foreach (var e in past)
+            // Like Docker: only a request with `since` replays the past; otherwise only new events are streamed.
+            foreach (var e in since is null ? [] : past)
             {
-                if ((since is null || e.Time >= since) && (until is null || e.Time <= until) && Matches(e, filters))
+                if (e.Time >= since && (until is null || e.Time <= until) && Matches(e, filters))
                 {
                     await WriteAsync(body, e, ctx.Aborted).ConfigureAwait(false);
                 }
             }
             var now = DateTimeOffset.UtcNow;
-            // Without `since`, a plain `docker events` only shows what happens from now on; with it, replay comes first.
             if (until is { } u && u <= now)
             {
                 await body.CompleteAsync(ctx.Aborted).ConfigureAwait(false);

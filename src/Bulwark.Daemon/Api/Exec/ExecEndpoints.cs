@@ -29,6 +29,7 @@ internal static class ExecEndpoints
             User = body.User,
             WorkingDir = body.WorkingDir,
             Tty = body.Tty,
+            ConsoleSize = body.ConsoleSize is [int rows, int cols] && rows > 0 && cols > 0 ? new TerminalSize(rows, cols) : null,
             AttachStdin = body.AttachStdin,
             AttachStdout = body.AttachStdout,
             AttachStderr = body.AttachStderr,
@@ -42,6 +43,10 @@ internal static class ExecEndpoints
     {
         var body = await RequestJson.ReadAsync(ctx, DockerJsonContext.Default.ExecStartRequest).ConfigureAwait(false) ?? new ExecStartRequest();
         var exec = s.Containers.GetExec(ctx.RouteValues["id"]);
+        if (body.ConsoleSize is [int rows, int cols] && rows > 0 && cols > 0)
+        {
+            exec.Spec.ConsoleSize = new TerminalSize(rows, cols);
+        }
         if (body.Detach)
         {
             await s.Containers.StartExecAsync(exec.Id, ctx.Aborted).ConfigureAwait(false);

@@ -155,7 +155,9 @@ internal static class ImageEndpoints
         if (fromSrc is null)
         {
             string image = q.Get("fromImage") ?? "";
-            throw EngineException.NotFound($"pull access denied for {image}: this daemon has no registry access configured (pull is not supported yet)");
+            throw EngineException.NotFound(
+                $"pull access denied for {image}, repository does not exist or may require 'docker login': " +
+                "this daemon cannot pull from registries yet (import or load the image instead)");
         }
         if (fromSrc != "-")
         {

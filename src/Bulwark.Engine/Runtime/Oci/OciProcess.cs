@@ -4,6 +4,8 @@ namespace Bulwark.Engine.Runtime.Oci;
 public sealed record OciProcess
 {
     public bool Terminal { get; init; }
+    /// <summary>Initial pty size (runtime-spec consoleSize), so the first output already has the client's geometry.</summary>
+    public OciConsoleSize? ConsoleSize { get; init; }
     public required OciUser User { get; init; }
     public required IReadOnlyList<string> Args { get; init; }
     public IReadOnlyList<string> Env { get; init; } = [];
@@ -15,3 +17,5 @@ public sealed record OciProcess
     public int? OomScoreAdj { get; init; }
     public string? SelinuxLabel { get; init; }
 }
+
+public sealed record OciConsoleSize(int Height, int Width);

@@ -52,6 +52,7 @@ public static class OciSpecBuilder
         var process = new OciProcess
         {
             Terminal = spec.Tty,
+            ConsoleSize = spec.Tty && spec.ConsoleSize is { Rows: > 0, Columns: > 0 } size ? new OciConsoleSize(size.Rows, size.Columns) : null,
             User = user,
             Args = args,
             Env = env,

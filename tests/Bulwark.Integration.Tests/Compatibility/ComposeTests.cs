@@ -1,0 +1,128 @@
+using Bulwark.Integration.Tests.Fixtures;
+
+namespace Bulwark.Integration.Tests.Compatibility;
+
+/// <summary>docker-compose 1.29 (Debian's, on docker-py 5) against bulwarkd.</summary>
+[Collection(DaemonCollection.Name)]
+public sealed class ComposeTests(SharedDaemonFixture fx)
+{
+    private const string ComposeBinary = "/usr/bin/docker-compose";
+
+    // A locked-down service: everything here maps onto fields bulwarkd accepts. `$$` is compose's escape for `$`.
+    private const string HardenedService = """
+        version: "2.4"
+        services:
+          app:
+            image: test/busybox:1
+            network_mode: none
+            security_opt:
+              - no-new-privileges:true
+            read_only: true
+            tmpfs:
+              - /run
+            user: "65534"
+            cap_drop: [ALL]
+            cap_add: [NET_BIND_SERVICE]
+            command: ["sh", "-c", "echo uid=$$(id -u); touch /run/ok && echo tmpfs-writable; touch /ro 2>/dev/null || echo rootfs-read-only; exec sleep 300"]
+        """;
+
+    // Without network_mode compose creates "<project>_default" (bridge driver) first.
+    private const string DefaultNetworkService = """
+        version: "2.4"
+        services:
+          app:
+            image: test/busybox:1
+            command: ["true"]
+        """;
+
+    private DaemonInstance D => fx.Daemon;
+
+    [Fact]
+    public async Task ComposeUpPsLogsDown_HardenedService_RunsAsNobodyAndIsRemoved()
+    {
+        string dir = WriteProject("hardened", HardenedService);
+        try
+        {
+            var up = await ComposeAsync(dir, "-p", "bwtest", "up", "-d");
+            Assert.True(up.ExitCode == 0, up.ToString());
+
+            var ps = await ComposeAsync(dir, "-p", "bwtest", "ps");
+            Assert.True(ps.ExitCode == 0, ps.ToString());
+            Assert.Contains("bwtest_app_1", ps.Stdout, StringComparison.Ordinal);
+            Assert.Contains(" Up", ps.Stdout, StringComparison.Ordinal);
+
+            var inspect = await D.DockerAsync("inspect", "--format",
+                "{{.Config.User}}|{{.HostConfig.NetworkMode}}|{{.HostConfig.ReadonlyRootfs}}|{{json .HostConfig.CapDrop}}|{{json .HostConfig.CapAdd}}|{{json .HostConfig.Tmpfs}}|{{index .Config.Labels \"com.docker.compose.project\"}}",
+                "bwtest_app_1");
+            Assert.True(inspect.ExitCode == 0, inspect.ToString());
+            Assert.Equal("65534|none|true|[\"ALL\"]|[\"NET_BIND_SERVICE\"]|{\"/run\":\"\"}|bwtest", inspect.Stdout.Trim());
+            var nnp = await D.DockerAsync("exec", "bwtest_app_1", "grep", "NoNewPrivs:", "/proc/self/status");
+            Assert.Equal("NoNewPrivs:\t1", nnp.Stdout.Trim());
+
+            // The service prints its lines once before sleeping; wait until they are in the log.
+            CommandResult logs = await WaitForLogAsync(dir, "rootfs-read-only");
+            string[] lines = logs.Stdout.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+            // Each log line of the container appears exactly once (compose re-attaches when /events reports a start).
+            Assert.Single(lines, l => l.EndsWith("| uid=65534", StringComparison.Ordinal));
+            Assert.Single(lines, l => l.EndsWith("| tmpfs-writable", StringComparison.Ordinal));
+            Assert.Single(lines, l => l.EndsWith("| rootfs-read-only", StringComparison.Ordinal));
+
+            var down = await ComposeAsync(dir, "-p", "bwtest", "down", "-t", "1");
+            Assert.True(down.ExitCode == 0, down.ToString());
+            var left = await D.DockerAsync("ps", "-a", "--filter", "label=com.docker.compose.project=bwtest", "-q");
+            Assert.Equal("", left.Stdout.Trim());
+        }
+        finally
+        {
+            await ComposeAsync(dir, "-p", "bwtest", "down", "-t", "0");
+        }
+    }
+
+    [Fact(Skip = "bulwarkd has no network endpoints: compose's GET /v1.xx/networks/bwnet_default and POST /v1.xx/networks/create answer 404 {\"message\":\"page not found\"} (bridge networks are not implemented)")]
+    public async Task ComposeUp_ServiceWithoutNetworkMode_CreatesTheProjectNetworkAndRuns()
+    {
+        string dir = WriteProject("defaultnet", DefaultNetworkService);
+        try
+        {
+            var up = await ComposeAsync(dir, "-p", "bwnet", "up", "-d");
+            Assert.True(up.ExitCode == 0, up.ToString());
+            var down = await ComposeAsync(dir, "-p", "bwnet", "down", "-t", "1");
+            Assert.True(down.ExitCode == 0, down.ToString());
+        }
+        finally
+        {
+            await ComposeAsync(dir, "-p", "bwnet", "down", "-t", "0");
+        }
+    }
+
+    private string WriteProject(string name, string composeYaml)
+    {
+        string dir = Path.Combine(D.Root, "compose-" + name);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "docker-compose.yml"), composeYaml);
+        return dir;
+    }
+
+    private async Task<CommandResult> WaitForLogAsync(string dir, string marker)
+    {
+        CommandResult logs = await ComposeAsync(dir, "-p", "bwtest", "logs", "--no-color");
+        for (int i = 0; i < 100 && !logs.Stdout.Contains(marker, StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+            logs = await ComposeAsync(dir, "-p", "bwtest", "logs", "--no-color");
+        }
+        Assert.True(logs.ExitCode == 0, logs.ToString());
+        Assert.Contains(marker, logs.Stdout, StringComparison.Ordinal);
+        return logs;
+    }
+
+    private Task<CommandResult> ComposeAsync(string projectDir, params string[] args) =>
+        ProcessRunner.RunAsync(ComposeBinary, ["--project-directory", projectDir, "-f", Path.Combine(projectDir, "docker-compose.yml"), .. args],
+            new Dictionary<string, string>
+            {
+                ["DOCKER_HOST"] = D.Host,
+                ["DOCKER_CONFIG"] = Path.Combine(D.Root, "docker-config"),
+                ["COMPOSE_INTERACTIVE_NO_CLI"] = "1",
+            },
+            timeout: TimeSpan.FromSeconds(120));
+}
