@@ -5,6 +5,18 @@ set -uo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 
+# Test-only tools: the Docker SDK for Python and docker-compose drive bulwarkd in the compatibility tests.
+TEST_PACKAGES=(python3-docker docker-compose)
+missing=()
+for p in "${TEST_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "==> installing test tools: ${missing[*]}"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } \
+    || { echo "could not install ${missing[*]}"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
 echo "==> building"
 mkdir -p artifacts
 make -s -C src/bulwark-monitor || { echo "0 passed, 1 failed"; exit 1; }

@@ -2,7 +2,7 @@ using Bulwark.Integration.Tests.Fixtures;
 
 namespace Bulwark.Integration.Tests.Compatibility;
 
-/// <summary>The Docker SDK for Python (docker-py, the <c>python3 -c "import docker"</c> on the PATH) against bulwarkd.</summary>
+/// <summary>The Docker SDK for Python (docker-py from Debian's python3-docker, run by /usr/bin/python3) against bulwarkd.</summary>
 [Collection(DaemonCollection.Name)]
 public sealed class DockerPyTests(SharedDaemonFixture fx)
 {
@@ -106,7 +106,7 @@ public sealed class DockerPyTests(SharedDaemonFixture fx)
         await File.WriteAllTextAsync(file, script);
         try
         {
-            return await ProcessRunner.RunAsync("python3", [file, .. args], timeout: TimeSpan.FromSeconds(120));
+            return await ProcessRunner.RunAsync("/usr/bin/python3", [file, .. args], timeout: TimeSpan.FromSeconds(120));
         }
         finally
         {
