@@ -12,6 +12,11 @@ internal static class RequestJson
 
     public static async Task<T?> ReadAsync<T>(HttpContext ctx, JsonTypeInfo<T> typeInfo)
     {
+        if (long.TryParse(ctx.Request.Header("Content-Length"), out long declared) && declared > MaxBodyBytes)
+        {
+            ctx.Response.CloseAfter = true;
+            throw EngineException.Invalid($"request body larger than {MaxBodyBytes} bytes");
+        }
         var body = new MemoryStream();
         byte[] buf = new byte[16 * 1024];
         int n;

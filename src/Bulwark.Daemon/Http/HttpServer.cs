@@ -78,8 +78,13 @@ internal sealed partial class HttpServer
                 }
                 var context = new HttpContext { Request = request, Response = response, Aborted = cts.Token, PeerUid = peerUid };
                 await _handler(context).ConfigureAwait(false);
-                if (response.Hijacked || response.CloseAfter || !response.Started)
+                if (response.Hijacked)
                 {
+                    return;
+                }
+                if (response.CloseAfter || !response.Started)
+                {
+                    await CloseGracefullyAsync(socket, reader).ConfigureAwait(false);
                     return;
                 }
                 if (!request.Body.Completed)
@@ -99,6 +104,33 @@ internal sealed partial class HttpServer
         finally
         {
             await cts.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Ends our side, then discards what the client still sends for a moment: closing with unread input makes the
+    /// kernel reset the connection, and the client would lose the error response we just wrote.
+    /// </summary>
+    private static async Task CloseGracefullyAsync(Socket socket, ConnectionReader reader)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Send);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            byte[] scratch = new byte[64 * 1024];
+            long drained = 0;
+            while (drained < 64L * 1024 * 1024)
+            {
+                int n = await reader.ReadAsync(scratch, cts.Token).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+                drained += n;
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
         }
     }
 
