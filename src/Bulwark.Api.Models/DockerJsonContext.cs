@@ -37,6 +37,7 @@ namespace Bulwark.Api.Models;
 [JsonSerializable(typeof(SecretDto))]
 [JsonSerializable(typeof(List<SecretDto>))]
 [JsonSerializable(typeof(SecretCreateResponse))]
+[JsonSerializable(typeof(SystemDfResponse))]
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(InfoResponse))]
 [JsonSerializable(typeof(Dictionary<string, string>))]

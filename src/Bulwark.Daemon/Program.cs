@@ -107,6 +107,7 @@ internal static partial class Program
         ExecEndpoints.Map(router, services);
         EventEndpoints.Map(router, services);
         StatsEndpoint.Map(router, services);
+        ArchiveEndpoints.Map(router, services);
         SecretEndpoints.Map(router, services);
 
         using var listener = UnixSocketListener.Bind(options.SocketPath, options.Group, out string? warning);

@@ -10,7 +10,7 @@ namespace Bulwark.Native;
 /// followed: it is replaced, created with O_EXCL|O_NOFOLLOW, or acted on with AT_SYMLINK_NOFOLLOW.
 /// Paths are relative, '/'-separated, already cleaned of "." and ".." by the caller.
 /// </summary>
-public sealed class RootedFileSystem : IDisposable
+public sealed partial class RootedFileSystem : IDisposable
 {
     private const int MaxSymlinks = 40;
     private static readonly Lazy<bool> Openat2Available = new(ProbeOpenat2);
@@ -183,7 +183,18 @@ public sealed class RootedFileSystem : IDisposable
             return;
         }
 
-        Errno.ThrowIfFailed(Interop.Fchmodat(dir.Fd(), leaf, mode & 0xFFF, 0), "chmod", Describe(path));
+        // fchmodat cannot refuse a symlink, and the entry may have been swapped for one since the lstat: chmod the
+        // object an O_NOFOLLOW descriptor holds, through /proc/self/fd (the magic link reaches exactly that inode).
+        int fd = Interop.Openat(dir.Fd(), leaf, Interop.OPath | Interop.ONoFollow | Interop.OCloExec, 0);
+        Errno.ThrowIfFailed(fd, "open", Describe(path));
+        using var h = new SafeFileHandle(fd, ownsHandle: true);
+        Errno.ThrowIfFailed(Interop.Fstatat(fd, string.Empty, out st, Interop.AtEmptyPath | Interop.AtSymlinkNoFollow), "chmod", Describe(path));
+        if ((st.Mode & Interop.SIfMt) == Interop.SIfLnk)
+        {
+            return;
+        }
+
+        Errno.ThrowIfFailed(Interop.Fchmodat(Interop.AtFdCwd, "/proc/self/fd/" + fd, mode & 0xFFF, 0), "chmod", Describe(path));
     }
 
     public void SetTimes(string path, DateTimeOffset time)

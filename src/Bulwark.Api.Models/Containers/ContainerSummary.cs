@@ -16,6 +16,12 @@ public sealed record ContainerSummary
     public SummaryHostConfig HostConfig { get; init; } = new();
     public IReadOnlyList<MountPoint> Mounts { get; init; } = [];
     public SummaryNetworkSettings NetworkSettings { get; init; } = new();
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? SizeRw { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? SizeRootFs { get; init; }
 }
 
 public sealed record SummaryHostConfig

@@ -122,6 +122,16 @@ public sealed partial class ContainerService
         return exec.ExitCode.Value;
     }
 
+    /// <summary>Records a start failure as the exec's exit code (127 not found, 126 not executable), as Docker does.</summary>
+    public void FailExec(string execId, string message)
+    {
+        var exec = GetExec(execId);
+        exec.Running = false;
+        exec.ExitCode = ExitCodeForStartError(message) is 128 ? 126 : ExitCodeForStartError(message);
+        exec.FinishedAt = DateTimeOffset.UtcNow;
+        exec.Streams.CompleteAll();
+    }
+
     public ValueTask ResizeExecAsync(string execId, int rows, int cols, CancellationToken ct)
     {
         var exec = GetExec(execId);

@@ -143,4 +143,7 @@ public sealed partial class ContainerService
         var r = Find(reference).Record;
         return r.State is ContainerState.Running or ContainerState.Paused ? Stats.CgroupStatsReader.Read(CgroupsPath(r.Id)) : null;
     }
+
+    /// <summary>Bytes written by the container (its overlay upper directory).</summary>
+    public long SizeRw(string reference) => _snapshots.DiffSize(_store.DirectoryOf(Find(reference).Record.Id));
 }

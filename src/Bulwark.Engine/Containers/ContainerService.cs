@@ -268,9 +268,13 @@ public sealed partial class ContainerService : IAsyncDisposable
     {
         var entry = Find(reference);
         var state = entry.Record.State;
-        if (state is not (ContainerState.Created or ContainerState.Running))
+        if (state is ContainerState.Removing or ContainerState.Dead)
         {
-            throw EngineException.Conflict("You cannot attach to a stopped container, start it first");
+            throw EngineException.Conflict($"container {entry.Record.Id} is being removed: cannot attach");
+        }
+        if (state == ContainerState.Paused)
+        {
+            throw EngineException.Conflict($"container {entry.Record.Id} is paused, unpause the container before attach");
         }
         return entry.Streams.Attach(stdin, stdout, stderr);
     }
@@ -730,14 +734,14 @@ public sealed partial class ContainerService : IAsyncDisposable
 
         public ContainerRecord Record { get; } = record;
         public SemaphoreSlim Gate { get; } = new(1, 1);
-        public ContainerStreams Streams { get; private set; } = new();
+        public ContainerStreams Streams { get; } = new();
         public Task<int> NextExit => Volatile.Read(ref _exit).Task;
         public Task<int> Removed => _removed.Task;
 
         public TimeSpan RestartBackoff { get; set; }
         public CancellationTokenSource? HealthChecks { get; set; }
 
-        public void ResetStreams() => Streams = new ContainerStreams();
+        public void ResetStreams() => Streams.ResetForNextRun();
 
         public void ResetExit()
         {

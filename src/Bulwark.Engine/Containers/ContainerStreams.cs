@@ -11,7 +11,7 @@ public sealed class ContainerStreams
 {
     private readonly Lock _lock = new();
     private readonly List<AttachSession> _sessions = [];
-    private readonly Channel<byte[]?> _stdin = Channel.CreateUnbounded<byte[]?>();
+    private Channel<byte[]?> _stdin = Channel.CreateUnbounded<byte[]?>();
     private MonitorSession? _monitor;
     private bool _stdinClosed;
 
@@ -63,6 +63,18 @@ public sealed class ContainerStreams
         foreach (var s in targets)
         {
             s.Complete();
+        }
+    }
+
+    /// <summary>A new run of the same container: fresh stdin, and attachments made while it was stopped stay.</summary>
+    internal void ResetForNextRun()
+    {
+        lock (_lock)
+        {
+            _stdin.Writer.TryComplete();
+            _stdin = Channel.CreateUnbounded<byte[]?>();
+            _stdinClosed = false;
+            _monitor = null;
         }
     }
 

@@ -295,10 +295,15 @@ public sealed class DockerCliMoreTests(SharedDaemonFixture fx)
     }
 
     /// <summary>Runs a shell command line on a fresh pseudo-terminal of 30 rows × 100 columns (util-linux script).</summary>
-    private Task<CommandResult> InPtyAsync(string commandLine) =>
-        ProcessRunner.RunAsync("script", ["-qec", "stty rows 30 cols 100; " + commandLine, "/dev/null"], new Dictionary<string, string>
+    /// <summary>Runs under `script` (a real pseudo-terminal). Our closed stdin reaches the terminal as a NUL that the
+    /// line discipline echoes as "^@"; that echo is the terminal's, not the container's, so it is dropped.</summary>
+    private async Task<CommandResult> InPtyAsync(string commandLine)
+    {
+        var r = await ProcessRunner.RunAsync("script", ["-qec", "stty rows 30 cols 100; " + commandLine, "/dev/null"], new Dictionary<string, string>
         {
             ["DOCKER_HOST"] = D.Host,
             ["DOCKER_CONFIG"] = Path.Combine(D.Root, "docker-config"),
         });
+        return r with { Stdout = r.Stdout.Replace("^@", "", StringComparison.Ordinal) };
+    }
 }

@@ -73,4 +73,30 @@ public sealed class DockerCliTests(SharedDaemonFixture fx)
         var stopped = await D.DockerAsync("rm", "-f", "execme");
         Assert.Equal(0, stopped.ExitCode);
     }
+
+    [Fact]
+    public async Task DockerSystemDf_AndPsSize_CountTheContainersWritableLayer()
+    {
+        var run = await D.DockerAsync("run", "--name", "dfwriter", SharedDaemonFixture.Image, "sh", "-c", "dd if=/dev/zero of=/tmp/f bs=1k count=300 2>/dev/null");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var df = await D.DockerAsync("system", "df", "-v");
+        Assert.True(df.ExitCode == 0, df.ToString());
+        Assert.Contains("dfwriter", df.Stdout, StringComparison.Ordinal);
+        Assert.Contains("307kB", df.Stdout, StringComparison.Ordinal);
+        var ps = await D.DockerAsync("ps", "-a", "-s", "--filter", "name=dfwriter", "--format", "{{.Size}}");
+        Assert.StartsWith("307kB", ps.Stdout.Trim(), StringComparison.Ordinal);
+        await D.DockerAsync("rm", "dfwriter");
+    }
+
+    [Fact]
+    public async Task DockerStartAttach_OnAnExitedContainer_RunsItAgainAttached()
+    {
+        Assert.Equal(0, (await D.DockerAsync("run", "--name", "again1", SharedDaemonFixture.Image, "sh", "-c", "echo run; exit 2")).ExitCode is 2 ? 0 : 1);
+        var r = await D.DockerAsync("start", "-a", "again1");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("run\n", r.Stdout);
+        var logs = await D.DockerAsync("logs", "again1");
+        Assert.Equal("run\nrun\n", logs.Stdout);
+        await D.DockerAsync("rm", "again1");
+    }
 }

@@ -126,7 +126,14 @@ internal static class ContainerEndpoints
         {
             records = records.Take(limit);
         }
-        var list = records.Select(r => ContainerViewMapper.ToSummary(r, now)).ToList();
+        bool size = ctx.Request.Query.Bool("size");
+        var list = records.Select(r => size
+            ? ContainerViewMapper.ToSummary(r, now) with
+            {
+                SizeRw = s.Containers.SizeRw(r.Id),
+                SizeRootFs = s.Images.TryResolve(r.ImageId)?.Size ?? 0,
+            }
+            : ContainerViewMapper.ToSummary(r, now)).ToList();
         return ctx.Response.WriteJsonAsync(200, list, DockerJsonContext.Default.ListContainerSummary, ctx.Aborted);
     }
 

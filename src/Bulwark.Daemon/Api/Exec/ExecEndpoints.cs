@@ -55,12 +55,26 @@ internal static class ExecEndpoints
         }
         bool tty = exec.Spec.Tty;
         using var session = exec.Streams.Attach(exec.Spec.AttachStdin, exec.Spec.AttachStdout, exec.Spec.AttachStderr);
-        // Start before answering so a start failure is still a proper HTTP error.
-        Task<int> exited = await s.Containers.StartExecAsync(exec.Id, ctx.Aborted).ConfigureAwait(false);
         string contentType = !tty && ApiVersioning.Compare(ctx.ApiVersion, "1.42") >= 0
             ? "application/vnd.docker.multiplexed-stream"
             : "application/vnd.docker.raw-stream";
+        // Like moby: the upgrade head goes out before the process starts, so no output can share the client's read of
+        // the head (docker-py loses bytes buffered with it).
         var conn = await ctx.Response.HijackAsync(ctx.Request.WantsUpgrade, contentType, ctx.Aborted).ConfigureAwait(false);
+        Task<int> exited;
+        try
+        {
+            exited = await s.Containers.StartExecAsync(exec.Id, ctx.Aborted).ConfigureAwait(false);
+        }
+        catch (EngineException ex)
+        {
+            // Too late for an HTTP error: the message goes in-stream and the exit code says what happened.
+            s.Containers.FailExec(exec.Id, ex.Message);
+            byte[] text = global::System.Text.Encoding.UTF8.GetBytes(ex.Message + "\n");
+            await conn.WriteAsync(tty ? text : StdStreamFramer.Frame(2, text), ctx.Aborted).ConfigureAwait(false);
+            conn.CloseOutput();
+            return;
+        }
         using var inputDone = CancellationTokenSource.CreateLinkedTokenSource(ctx.Aborted);
         Task input = exec.Spec.AttachStdin ? PumpInputAsync(conn, session, inputDone.Token) : Task.CompletedTask;
         try

@@ -16,6 +16,7 @@ internal static class SystemEndpoints
         router.Map("GET", "/_ping", ctx => PingAsync(ctx, head: false));
         router.Map("GET", "/version", ctx => VersionAsync(ctx, services));
         router.Map("GET", "/info", ctx => InfoAsync(ctx, services));
+        router.Map("GET", "/system/df", ctx => DiskUsageAsync(ctx, services));
     }
 
     private static Task PingAsync(HttpContext ctx, bool head)
@@ -57,6 +58,29 @@ internal static class SystemEndpoints
             BuildTime = "",
         };
         return ctx.Response.WriteJsonAsync(200, body, DockerJsonContext.Default.VersionResponse, ctx.Aborted);
+    }
+
+    /// <summary><c>docker system df</c>: image sizes with the number of containers using each, container writable sizes.</summary>
+    private static Task DiskUsageAsync(HttpContext ctx, DaemonServices s)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var containers = s.Containers.List();
+        var images = s.Images.List();
+        var body = new SystemDfResponse
+        {
+            LayersSize = images.Sum(i => i.Size),
+            Images = [.. images.Select(i => Images.ImageViewMapper.ToSummary(i) with
+            {
+                Containers = containers.Count(c => c.ImageId == i.Id),
+                SharedSize = 0,
+            })],
+            Containers = [.. containers.Select(c => Containers.ContainerViewMapper.ToSummary(c, now) with
+            {
+                SizeRw = s.Containers.SizeRw(c.Id),
+                SizeRootFs = images.FirstOrDefault(i => i.Id == c.ImageId)?.Size ?? 0,
+            })],
+        };
+        return ctx.Response.WriteJsonAsync(200, body, DockerJsonContext.Default.SystemDfResponse, ctx.Aborted);
     }
 
     private static Task InfoAsync(HttpContext ctx, DaemonServices s)

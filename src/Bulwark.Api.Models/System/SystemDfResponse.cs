@@ -1,0 +1,14 @@
+using Bulwark.Api.Models.Containers;
+using Bulwark.Api.Models.Images;
+
+namespace Bulwark.Api.Models.System;
+
+/// <summary><c>GET /system/df</c>.</summary>
+public sealed record SystemDfResponse
+{
+    public long LayersSize { get; init; }
+    public IReadOnlyList<ImageSummary> Images { get; init; } = [];
+    public IReadOnlyList<ContainerSummary> Containers { get; init; } = [];
+    public IReadOnlyList<JsonElement> Volumes { get; init; } = [];
+    public IReadOnlyList<JsonElement> BuildCache { get; init; } = [];
+}
