@@ -38,6 +38,8 @@ namespace Bulwark.Api.Models;
 [JsonSerializable(typeof(List<SecretDto>))]
 [JsonSerializable(typeof(SecretCreateResponse))]
 [JsonSerializable(typeof(SystemDfResponse))]
+[JsonSerializable(typeof(ContainerPathStat))]
+[JsonSerializable(typeof(List<ContainerChangeItem>))]
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(InfoResponse))]
 [JsonSerializable(typeof(Dictionary<string, string>))]

@@ -31,7 +31,7 @@ internal static class ArchiveEndpoints
             Mtime = stat.Mtime.UtcDateTime,
             LinkTarget = stat.LinkTarget,
         };
-        return Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(wire, DockerArchiveJsonContext.Default.ContainerPathStat));
+        return Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(wire, DockerJsonContext.Default.ContainerPathStat));
     }
 
     private static string Id(HttpContext ctx) => ctx.RouteValues["id"];
@@ -116,6 +116,6 @@ internal static class ArchiveEndpoints
         var changes = s.Containers.Changes(Id(ctx), ctx.Aborted)
             .Select(c => new ContainerChangeItem(c.Path, (int)c.Kind))
             .ToList();
-        await ctx.Response.WriteJsonAsync(200, changes, DockerArchiveJsonContext.Default.ListContainerChangeItem, ctx.Aborted).ConfigureAwait(false);
+        await ctx.Response.WriteJsonAsync(200, changes, DockerJsonContext.Default.ListContainerChangeItem, ctx.Aborted).ConfigureAwait(false);
     }
 }
