@@ -21,7 +21,7 @@ bench_find() { # bench_find VAR candidate... -> first executable candidate, or e
     return 0
 }
 
-BULWARKD=$(bench_find "${BULWARKD:-}" "$BENCH_REPO/src/Bulwark.Daemon/bin/Release/net10.0/bulwarkd" /usr/local/bin/bulwarkd)
+BULWARKD=$(bench_find "${BULWARKD:-}" "$BENCH_REPO/artifacts/daemon/bulwarkd" /usr/local/bin/bulwarkd "$BENCH_REPO/src/Bulwark.Daemon/bin/Release/net10.0/bulwarkd")
 BULWARK_MONITOR=$(bench_find "${BULWARK_MONITOR:-}" "$BENCH_REPO/src/bulwark-monitor/bulwark-monitor" \
     /usr/local/libexec/bulwark/bulwark-monitor /usr/local/bin/bulwark-monitor)
 BULWARK_CLI=$(bench_find "${BULWARK_CLI:-}" "$BENCH_REPO/artifacts/cli/bulwark" /usr/local/bin/bulwark)

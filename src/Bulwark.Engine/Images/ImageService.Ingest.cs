@@ -400,6 +400,14 @@ public sealed partial class ImageService
                 Directory.Delete(dir, recursive: true);
                 removed.Add(chain.Value);
             }
+            else if (name.Length > 64 && name[64] == '-' && Digest.TryParse("sha256:" + name[..64], out var baseChain)
+                && !chains.Contains(baseChain.Value))
+            {
+                // A user-namespace shifted copy (<chain>-uid<start>) of a layer no image references any more.
+                // Images stay referenced while a container uses them, so no running container loses its copy.
+                UnmountStale(dir);
+                Directory.Delete(dir, recursive: true);
+            }
         }
 
         return removed;

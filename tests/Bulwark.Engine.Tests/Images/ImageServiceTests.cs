@@ -147,6 +147,20 @@ public sealed class ImageServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Remove_LastImageOfALayer_AlsoRemovesItsUserNamespaceShiftedCopy()
+    {
+        var keep = await images.ImportAsync(new MemoryStream(RootfsTar("keep")), "keep", [], null, CancellationToken.None);
+        var gone = await images.ImportAsync(new MemoryStream(RootfsTar("gone")), "gone", [], null, CancellationToken.None);
+        string keptCopy = images.LayerDirs(keep)[0] + "-uid100000";
+        string goneCopy = images.LayerDirs(gone)[0] + "-uid100000";
+        Directory.CreateDirectory(keptCopy);
+        Directory.CreateDirectory(goneCopy);
+        images.Remove("gone", false, _ => null);
+        Assert.False(Directory.Exists(goneCopy));
+        Assert.True(Directory.Exists(keptCopy));
+    }
+
+    [Fact]
     public async Task Remove_ByIdWithSeveralTags_ConflictUnlessForced()
     {
         var img = await images.ImportAsync(new MemoryStream(RootfsTar()), "m1", [], null, CancellationToken.None);
