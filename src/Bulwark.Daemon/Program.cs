@@ -5,6 +5,7 @@ using Bulwark.Daemon.Api.Events;
 using Bulwark.Daemon.Api.Exec;
 using Bulwark.Daemon.Api.Images;
 using Bulwark.Daemon.Api.Host;
+using Bulwark.Daemon.Api.Networks;
 using Bulwark.Daemon.Api.Secrets;
 using Bulwark.Daemon.Hosting;
 using Bulwark.Daemon.Http;
@@ -109,6 +110,7 @@ internal static partial class Program
         StatsEndpoint.Map(router, services);
         ArchiveEndpoints.Map(router, services);
         SecretEndpoints.Map(router, services);
+        NetworkEndpoints.Map(router, services);
 
         using var listener = UnixSocketListener.Bind(options.SocketPath, options.Group, out string? warning);
         if (warning is not null)

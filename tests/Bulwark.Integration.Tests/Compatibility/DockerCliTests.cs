@@ -99,4 +99,35 @@ public sealed class DockerCliTests(SharedDaemonFixture fx)
         Assert.Equal("run\nrun\n", logs.Stdout);
         await D.DockerAsync("rm", "again1");
     }
+
+    [Fact]
+    public async Task DockerAttach_ToARunningContainer_StreamsItsOutputAndExitCode()
+    {
+        Assert.Equal(0, (await D.DockerAsync("run", "-d", "--name", "attach1", SharedDaemonFixture.Image, "sh", "-c", "sleep 1; echo attached-out; exit 4")).ExitCode);
+        var r = await D.DockerAsync("attach", "attach1");
+        Assert.Equal(4, r.ExitCode);
+        Assert.Equal("attached-out\n", r.Stdout);
+        await D.DockerAsync("rm", "attach1");
+    }
+
+    [Fact]
+    public async Task DockerSystemPrune_NetworkAndVolumeLs_AnswerWhatExists()
+    {
+        var networks = await D.DockerAsync("network", "ls", "--format", "{{.Name}} {{.Driver}}");
+        Assert.Equal(["host host", "none null"], networks.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order().ToArray());
+        var create = await D.DockerAsync("network", "create", "br0");
+        Assert.NotEqual(0, create.ExitCode);
+        Assert.Contains("bridge networking is not implemented", create.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, (await D.DockerAsync("volume", "ls")).ExitCode);
+        var prune = await D.DockerAsync("system", "prune", "-f", "--filter", "label=prune-test-none");
+        Assert.True(prune.ExitCode == 0, prune.ToString());
+    }
+
+    [Fact]
+    public async Task DockerHistory_ShowsTheImportedLayer()
+    {
+        var r = await D.DockerAsync("history", SharedDaemonFixture.Image);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("Imported from", r.Stdout, StringComparison.Ordinal);
+    }
 }

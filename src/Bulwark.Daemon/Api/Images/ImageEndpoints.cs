@@ -39,6 +39,16 @@ internal static class ImageEndpoints
             {
                 continue;
             }
+            if (filters.TryGetValue("label", out var labels)
+                && !labels.All(l => l.Split('=', 2) is var kv && img.Config.Labels.TryGetValue(kv[0], out string? v) && (kv.Length == 1 || v == kv[1])))
+            {
+                continue;
+            }
+            if (filters.TryGetValue("until", out var until) && until.Count > 0
+                && ApiTime.ParseUnix(until[0]) is { } limit && img.Created is { } created && created >= limit)
+            {
+                continue;
+            }
             foreach (var item in s.Images.Remove(img.Id, force: true, _ => null))
             {
                 deleted.Add(new ImageDeleteResponseItem { Untagged = item.Untagged, Deleted = item.Deleted });
