@@ -78,7 +78,7 @@ public sealed class ComposeTests(SharedDaemonFixture fx)
         }
     }
 
-    [Fact(Skip = "bulwarkd has no network endpoints: compose's GET /v1.xx/networks/bwnet_default and POST /v1.xx/networks/create answer 404 {\"message\":\"page not found\"} (bridge networks are not implemented)")]
+    [Fact(Skip = "bridge networks are not implemented: compose's POST /v1.xx/networks/create (for bwnet_default) is answered 501 \"network create is not supported: bridge networking is not implemented\"")]
     public async Task ComposeUp_ServiceWithoutNetworkMode_CreatesTheProjectNetworkAndRuns()
     {
         string dir = WriteProject("defaultnet", DefaultNetworkService);
