@@ -30,6 +30,9 @@ public sealed record ImageConfigDto
     public string? StopSignal { get; init; }
     public IReadOnlyDictionary<string, JsonElement>? ExposedPorts { get; init; }
     public IReadOnlyDictionary<string, JsonElement>? Volumes { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Containers.HealthConfig? Healthcheck { get; init; }
 }
 
 public sealed record GraphDriverInfo

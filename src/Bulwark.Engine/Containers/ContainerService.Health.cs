@@ -11,8 +11,8 @@ public sealed partial class ContainerService
 
     private void StartHealthChecks(Entry entry)
     {
-        var spec = entry.Record.Spec.Healthcheck;
-        if (spec is null)
+        var spec = entry.Record.Spec.Healthcheck ?? ImageHealthcheck(entry.Record.ImageId);
+        if (spec is null || spec.Command[0] == "NONE")
         {
             return;
         }
@@ -126,6 +126,24 @@ public sealed partial class ContainerService
         {
             return new HealthProbeResult(start, DateTimeOffset.UtcNow, -1, ex.Message);
         }
+    }
+
+    /// <summary>The image's HEALTHCHECK when the container sets none (Docker's defaults for unset timings).</summary>
+    private HealthcheckSpec? ImageHealthcheck(string imageId)
+    {
+        var h = _images.TryResolve(imageId)?.Config.Healthcheck;
+        if (h is null || h.Test.Count == 0 || (h.Test[0] is not ("CMD" or "CMD-SHELL" or "NONE")))
+        {
+            return null;
+        }
+        return new HealthcheckSpec
+        {
+            Command = h.Test,
+            Interval = h.IntervalNs > 0 ? TimeSpan.FromTicks(h.IntervalNs / 100) : TimeSpan.FromSeconds(30),
+            Timeout = h.TimeoutNs > 0 ? TimeSpan.FromTicks(h.TimeoutNs / 100) : TimeSpan.FromSeconds(30),
+            StartPeriod = TimeSpan.FromTicks(h.StartPeriodNs / 100),
+            Retries = h.Retries > 0 ? h.Retries : 3,
+        };
     }
 
     private static string Truncate(StringBuilder sb) => sb.Length > HealthOutputLimit ? sb.ToString(0, HealthOutputLimit) : sb.ToString();

@@ -250,6 +250,9 @@ public sealed partial class ImageService : IDisposable
                 WorkingDir = c.WorkingDir,
                 Labels = c.Labels ?? new Dictionary<string, string>(),
                 StopSignal = c.StopSignal,
+                Healthcheck = c.Healthcheck is { Test.Count: > 0 } h
+                    ? new ImageHealthcheck(h.Test, h.Interval, h.Timeout, h.StartPeriod, h.Retries)
+                    : null,
                 ExposedPorts = c.ExposedPorts?.Keys.ToList() ?? [],
                 Volumes = c.Volumes?.Keys.ToList() ?? [],
             },

@@ -177,9 +177,13 @@ internal static class ContainerCreateMapper
 
     private static HealthcheckSpec? MapHealthcheck(HealthConfig? h)
     {
-        if (h?.Test is not { Count: > 0 } test || test[0] == "NONE")
+        if (h?.Test is not { Count: > 0 } test)
         {
-            return null;
+            return null; // inherit the image's HEALTHCHECK
+        }
+        if (test[0] == "NONE")
+        {
+            return new HealthcheckSpec { Command = ["NONE"] }; // --no-healthcheck: disables the image's too
         }
         if (test[0] is not ("CMD" or "CMD-SHELL") || test.Count < 2)
         {

@@ -39,6 +39,16 @@ internal static class ImageViewMapper
             StopSignal = img.Config.StopSignal,
             ExposedPorts = img.Config.ExposedPorts.Count == 0 ? null : img.Config.ExposedPorts.ToDictionary(p => p, _ => EmptyObject),
             Volumes = img.Config.Volumes.Count == 0 ? null : img.Config.Volumes.ToDictionary(p => p, _ => EmptyObject),
+            Healthcheck = img.Config.Healthcheck is { } h
+                ? new Bulwark.Api.Models.Containers.HealthConfig
+                {
+                    Test = [.. h.Test],
+                    Interval = h.IntervalNs,
+                    Timeout = h.TimeoutNs,
+                    StartPeriod = h.StartPeriodNs,
+                    Retries = h.Retries,
+                }
+                : null,
         },
         Architecture = img.Architecture,
         Os = img.Os,

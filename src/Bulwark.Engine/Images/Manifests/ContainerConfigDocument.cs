@@ -31,4 +31,26 @@ public sealed record ContainerConfigDocument
 
     [JsonPropertyName("StopSignal")]
     public string? StopSignal { get; init; }
+
+    [JsonPropertyName("Healthcheck")]
+    public HealthcheckDocument? Healthcheck { get; init; }
+}
+
+/// <summary>HEALTHCHECK as an image config stores it (durations in nanoseconds).</summary>
+public sealed record HealthcheckDocument
+{
+    [JsonPropertyName("Test")]
+    public List<string>? Test { get; init; }
+
+    [JsonPropertyName("Interval")]
+    public long Interval { get; init; }
+
+    [JsonPropertyName("Timeout")]
+    public long Timeout { get; init; }
+
+    [JsonPropertyName("StartPeriod")]
+    public long StartPeriod { get; init; }
+
+    [JsonPropertyName("Retries")]
+    public int Retries { get; init; }
 }
