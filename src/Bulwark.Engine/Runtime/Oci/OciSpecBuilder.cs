@@ -346,7 +346,12 @@ public static class OciSpecBuilder
                 Options = ["nosuid", "noexec", "nodev", "mode=1777", $"size={shm}"],
             },
             new() { Destination = "/dev/mqueue", Type = "mqueue", Source = "mqueue", Options = ["nosuid", "noexec", "nodev"] },
-            new() { Destination = "/sys", Type = "sysfs", Source = "sysfs", Options = ["nosuid", "noexec", "nodev", "ro"] },
+            // sysfs can only be mounted by the owner of the network namespace: a user-namespaced container on the
+            // host network gets a read-only bind of the host's /sys instead (as moby does); its mapped root owns none
+            // of those files.
+            input.UidMappings is { Count: > 0 } && input.Spec.Network.Mode == "host"
+                ? new() { Destination = "/sys", Type = "bind", Source = "/sys", Options = ["rbind", "nosuid", "noexec", "nodev", "ro"] }
+                : new() { Destination = "/sys", Type = "sysfs", Source = "sysfs", Options = ["nosuid", "noexec", "nodev", "ro"] },
             new()
             {
                 Destination = "/sys/fs/cgroup", Type = "cgroup", Source = "cgroup",
