@@ -88,10 +88,13 @@ internal static class ContainerEndpoints
     private static async Task PruneAsync(HttpContext ctx, DaemonServices s)
     {
         var filters = ListFilters.Parse(ctx.Request.Query.Get("filters"), ["until", "label", "label!"]);
+        bool Labelled(ContainerRecord r, string l) =>
+            l.Split('=', 2) is var kv && r.Labels.TryGetValue(kv[0], out string? v) && (kv.Length == 1 || v == kv[1]);
         DateTimeOffset? until = filters.TryGetValue("until", out var u) && u.Count > 0 ? ApiTime.ParseUnix(u[0]) : null;
         var removed = await s.Containers.PruneAsync(r =>
             (until is null || r.Created < until)
-            && (!filters.TryGetValue("label", out var labels) || labels.All(l => l.Split('=', 2) is var kv && r.Labels.TryGetValue(kv[0], out string? v) && (kv.Length == 1 || v == kv[1]))),
+            && (!filters.TryGetValue("label", out var labels) || labels.All(l => Labelled(r, l)))
+            && (!filters.TryGetValue("label!", out var notLabels) || !notLabels.Any(l => Labelled(r, l))),
             ctx.Aborted).ConfigureAwait(false);
         await ctx.Response.WriteJsonAsync(200, new PruneResponse { ContainersDeleted = removed }, DockerJsonContext.Default.PruneResponse, ctx.Aborted)
             .ConfigureAwait(false);
@@ -150,7 +153,14 @@ internal static class ContainerEndpoints
                 "label" => values.All(v => v.Split('=', 2) is var kv && r.Labels.TryGetValue(kv[0], out string? lv) && (kv.Length == 1 || lv == kv[1])),
                 "ancestor" => values.Any(v => v == r.Spec.Image || s.Images.TryResolve(v)?.Id == r.ImageId),
                 "network" => values.Any(v => v == r.Spec.Network.Mode),
-                _ => true,
+                "before" => values.All(v => r.Created < s.Containers.Get(v).Created),
+                "since" => values.All(v => r.Created > s.Containers.Get(v).Created),
+                "health" => values.Any(v => v == (r.Health?.Status ?? "none")),
+                "volume" => values.Any(v => r.Spec.Storage.Binds.Any(b => b.Source == v || b.Destination == v)),
+                "publish" or "expose" => false, // no container publishes or exposes ports: there is no port mapping
+                "is-task" => values.All(v => v is "false" or "0"),
+                "isolation" => values.All(v => v is "default" or ""),
+                _ => throw EngineException.Invalid($"Invalid filter '{key}'"),
             };
             if (!ok)
             {

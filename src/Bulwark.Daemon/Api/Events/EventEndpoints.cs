@@ -82,6 +82,8 @@ internal static class EventEndpoints
                 "image" => values.Any(v => e.Attributes.TryGetValue("image", out string? i) && i == v || (e.Type == "image" && e.ActorId.Contains(v, StringComparison.Ordinal))),
                 "label" => values.All(v => v.Split('=', 2) is var kv && e.Attributes.TryGetValue(kv[0], out string? lv) && (kv.Length == 1 || lv == kv[1])),
                 "scope" => values.Contains("local"),
+                "secret" => e.Type == "secret" && values.Any(v => e.ActorId.StartsWith(v, StringComparison.Ordinal)
+                    || (e.Attributes.TryGetValue("name", out string? sn) && sn == v)),
                 _ => false,
             };
             if (!ok)

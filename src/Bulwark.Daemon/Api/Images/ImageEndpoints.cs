@@ -63,6 +63,9 @@ internal static class ImageEndpoints
     {
         var filters = ListFilters.Parse(ctx.Request.Query.Get("filters"), ["reference", "dangling", "label", "before", "since", "until"]);
         var list = new List<ImageSummary>();
+        DateTimeOffset? before = filters.TryGetValue("before", out var b) && b.Count > 0 ? s.Images.Resolve(b[0]).Created : null;
+        DateTimeOffset? since = filters.TryGetValue("since", out var si) && si.Count > 0 ? s.Images.Resolve(si[0]).Created : null;
+        DateTimeOffset? until = filters.TryGetValue("until", out var u) && u.Count > 0 ? ApiTime.ParseUnix(u[0]) : null;
         foreach (var img in s.Images.List())
         {
             if (filters.TryGetValue("reference", out var refs) && !refs.Any(p => img.RepoTags.Any(t => GlobMatch(p, t))))
@@ -70,6 +73,15 @@ internal static class ImageEndpoints
                 continue;
             }
             if (filters.TryGetValue("dangling", out var d) && d.Contains("true") != (img.RepoTags.Count == 0))
+            {
+                continue;
+            }
+            if (filters.TryGetValue("label", out var labels)
+                && !labels.All(l => l.Split('=', 2) is var kv && img.Config.Labels.TryGetValue(kv[0], out string? v) && (kv.Length == 1 || v == kv[1])))
+            {
+                continue;
+            }
+            if ((before is { } bt && !(img.Created < bt)) || (since is { } st && !(img.Created > st)) || (until is { } ut && !(img.Created < ut)))
             {
                 continue;
             }
