@@ -79,6 +79,13 @@ internal static partial class Program
 
         string monitor = options.MonitorPath ?? LocateMonitor();
         var userns = await Engine.Security.UserNamespaces.UsernsRemap.EnsureAsync(options.UsernsRemap, "/etc", CancellationToken.None).ConfigureAwait(false);
+        if (userns is not null)
+        {
+            // Remapped container roots (runc runs their mounts as that host id) must traverse the data root to reach
+            // their bundles: 0711 lets them pass through without listing anything (as Docker's data root with userns).
+            File.SetUnixFileMode(options.DataRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        }
         var runtimeInfo = RuntimeSelector.Detect(options.Runtime, loggerFactory.CreateLogger("runtime"));
         var engineOptions = new EngineOptions
         {

@@ -315,11 +315,16 @@ public sealed partial class ContainerService : IAsyncDisposable
             }
             if (r.State is ContainerState.Exited or ContainerState.Restarting)
             {
-                // A restart by start: fresh stdio hub, remount the rootfs.
+                // A restart by start: fresh stdio hub.
                 entry.ResetStreams();
-                _isolation.GuardDev(_store.DirectoryOf(r.Id));
-                _snapshots.Mount(_store.DirectoryOf(r.Id), r.LayerDirs);
             }
+            // The rootfs is mounted at create and unmounted at exit; after a reboot a created container's mount is
+            // gone too. Guard /dev again (the container may have changed its upper layer) and mount (idempotent).
+            if (!SnapshotService.IsMounted(SnapshotService.RootfsPath(_store.DirectoryOf(r.Id))))
+            {
+                _isolation.GuardDev(_store.DirectoryOf(r.Id));
+            }
+            _snapshots.Mount(_store.DirectoryOf(r.Id), r.LayerDirs);
             string stateDir = StateDir(r.Id);
             if (Directory.Exists(stateDir))
             {

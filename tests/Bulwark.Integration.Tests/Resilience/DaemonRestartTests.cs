@@ -47,4 +47,18 @@ public sealed class DaemonRestartTests : IAsyncLifetime
         var state = await _d.CliAsync("inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", "quick");
         Assert.Equal("exited 5", state.Stdout.Trim());
     }
+
+    [Fact]
+    public async Task CreatedContainer_WhoseMountVanished_LikeAfterAReboot_StillStartsWithItsImage()
+    {
+        var create = await _d.CliAsync("create", "--name", "afterreboot", "test/busybox:1", "cat", "/etc/passwd");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        string rootfs = Path.Combine(_d.DataRoot, "containers", create.Stdout.Trim(), "rootfs");
+        await _d.StopProcessAsync();
+        Assert.Equal(0, (await ProcessRunner.RunAsync("umount", [rootfs])).ExitCode);
+        await _d.StartProcessAsync();
+        var start = await _d.CliAsync("start", "-a", "afterreboot");
+        Assert.True(start.ExitCode == 0, start.ToString() + _d.DaemonLog);
+        Assert.Contains("root:x:0:0", start.Stdout, StringComparison.Ordinal);
+    }
 }
