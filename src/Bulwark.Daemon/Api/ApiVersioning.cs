@@ -36,4 +36,8 @@ internal static class ApiVersioning
         }
         return (null, path);
     }
+
+    /// <summary>Docker's content type for attach/exec/logs streams: multiplexed without a TTY from API 1.42 on.</summary>
+    public static string StreamContentType(bool tty, string apiVersion) =>
+        !tty && Compare(apiVersion, "1.42") >= 0 ? "application/vnd.docker.multiplexed-stream" : "application/vnd.docker.raw-stream";
 }

@@ -40,4 +40,11 @@ internal static class ListFilters
         }
         return result;
     }
+
+    /// <summary>A <c>label</c> filter value: "key" (present) or "key=value" (equal).</summary>
+    public static bool LabelMatches(IReadOnlyDictionary<string, string> labels, string filter)
+    {
+        string[] kv = filter.Split('=', 2);
+        return labels.TryGetValue(kv[0], out string? v) && (kv.Length == 1 || v == kv[1]);
+    }
 }

@@ -88,8 +88,7 @@ internal static class ContainerEndpoints
     private static async Task PruneAsync(HttpContext ctx, DaemonServices s)
     {
         var filters = ListFilters.Parse(ctx.Request.Query.Get("filters"), ["until", "label", "label!"]);
-        bool Labelled(ContainerRecord r, string l) =>
-            l.Split('=', 2) is var kv && r.Labels.TryGetValue(kv[0], out string? v) && (kv.Length == 1 || v == kv[1]);
+        static bool Labelled(ContainerRecord r, string l) => ListFilters.LabelMatches(r.Labels, l);
         DateTimeOffset? until = filters.TryGetValue("until", out var u) && u.Count > 0 ? ApiTime.ParseUnix(u[0]) : null;
         var removed = await s.Containers.PruneAsync(r =>
             (until is null || r.Created < until)
@@ -150,7 +149,7 @@ internal static class ContainerEndpoints
                 "name" => values.Any(v => Regex.IsMatch("/" + r.Name, v, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))),
                 "status" => values.Any(v => ContainerViewMapper.StateName(r.State) == v),
                 "exited" => r.State == ContainerState.Exited && values.Any(v => v == r.ExitCode.ToString(CultureInfo.InvariantCulture)),
-                "label" => values.All(v => v.Split('=', 2) is var kv && r.Labels.TryGetValue(kv[0], out string? lv) && (kv.Length == 1 || lv == kv[1])),
+                "label" => values.All(v => ListFilters.LabelMatches(r.Labels, v)),
                 "ancestor" => values.Any(v => v == r.Spec.Image || s.Images.TryResolve(v)?.Id == r.ImageId),
                 "network" => values.Any(v => v == r.Spec.Network.Mode),
                 "before" => values.All(v => r.Created < s.Containers.Get(v).Created),
@@ -198,9 +197,7 @@ internal static class ContainerEndpoints
         bool stream = q.Bool("stream");
         bool tty = record.Spec.Tty;
         using var session = stream ? s.Containers.Attach(Id(ctx), stdin, stdout, stderr) : null;
-        string contentType = !tty && ApiVersioning.Compare(ctx.ApiVersion, "1.42") >= 0
-            ? "application/vnd.docker.multiplexed-stream"
-            : "application/vnd.docker.raw-stream";
+        string contentType = ApiVersioning.StreamContentType(tty, ctx.ApiVersion);
         var conn = await ctx.Response.HijackAsync(ctx.Request.WantsUpgrade, contentType, ctx.Aborted).ConfigureAwait(false);
 
         async ValueTask Send(OutputStream which, ReadOnlyMemory<byte> data)
@@ -352,9 +349,7 @@ internal static class ContainerEndpoints
         };
         bool timestamps = q.Bool("timestamps");
         bool tty = record.Spec.Tty;
-        string contentType = !tty && ApiVersioning.Compare(ctx.ApiVersion, "1.42") >= 0
-            ? "application/vnd.docker.multiplexed-stream"
-            : "application/vnd.docker.raw-stream";
+        string contentType = ApiVersioning.StreamContentType(tty, ctx.ApiVersion);
         var body = await ctx.Response.StartChunkedAsync(200, contentType, ctx.Aborted).ConfigureAwait(false);
         string id = record.Id;
         bool IsRunning()

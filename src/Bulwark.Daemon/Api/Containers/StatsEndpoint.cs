@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Bulwark.Daemon.Http;
 using Bulwark.Engine.Containers;
@@ -61,8 +60,8 @@ internal static class StatsEndpoint
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteString("read", cur is null ? "0001-01-01T00:00:00Z" : Time(cur.Read));
-            w.WriteString("preread", pre is null ? "0001-01-01T00:00:00Z" : Time(pre.Read));
+            w.WriteString("read", cur is null ? "0001-01-01T00:00:00Z" : ContainerViewMapper.Time(cur.Read));
+            w.WriteString("preread", pre is null ? "0001-01-01T00:00:00Z" : ContainerViewMapper.Time(pre.Read));
             w.WriteStartObject("pids_stats");
             if (cur is not null)
             {
@@ -147,5 +146,4 @@ internal static class StatsEndpoint
         w.WriteEndObject();
     }
 
-    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 }

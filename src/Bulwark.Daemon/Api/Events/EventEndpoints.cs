@@ -80,7 +80,7 @@ internal static class EventEndpoints
                 "container" => e.Type == "container" && values.Any(v => e.ActorId.StartsWith(v, StringComparison.Ordinal)
                     || (e.Attributes.TryGetValue("name", out string? n) && n == v)),
                 "image" => values.Any(v => e.Attributes.TryGetValue("image", out string? i) && i == v || (e.Type == "image" && e.ActorId.Contains(v, StringComparison.Ordinal))),
-                "label" => values.All(v => v.Split('=', 2) is var kv && e.Attributes.TryGetValue(kv[0], out string? lv) && (kv.Length == 1 || lv == kv[1])),
+                "label" => values.All(v => ListFilters.LabelMatches(e.Attributes, v)),
                 "scope" => values.Contains("local"),
                 "secret" => e.Type == "secret" && values.Any(v => e.ActorId.StartsWith(v, StringComparison.Ordinal)
                     || (e.Attributes.TryGetValue("name", out string? sn) && sn == v)),

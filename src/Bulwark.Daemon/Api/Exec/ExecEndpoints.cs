@@ -55,9 +55,7 @@ internal static class ExecEndpoints
         }
         bool tty = exec.Spec.Tty;
         using var session = exec.Streams.Attach(exec.Spec.AttachStdin, exec.Spec.AttachStdout, exec.Spec.AttachStderr);
-        string contentType = !tty && ApiVersioning.Compare(ctx.ApiVersion, "1.42") >= 0
-            ? "application/vnd.docker.multiplexed-stream"
-            : "application/vnd.docker.raw-stream";
+        string contentType = ApiVersioning.StreamContentType(tty, ctx.ApiVersion);
         // Like moby: the upgrade head goes out before the process starts, so no output can share the client's read of
         // the head (docker-py loses bytes buffered with it).
         var conn = await ctx.Response.HijackAsync(ctx.Request.WantsUpgrade, contentType, ctx.Aborted).ConfigureAwait(false);

@@ -40,7 +40,7 @@ internal static class ImageEndpoints
                 continue;
             }
             if (filters.TryGetValue("label", out var labels)
-                && !labels.All(l => l.Split('=', 2) is var kv && img.Config.Labels.TryGetValue(kv[0], out string? v) && (kv.Length == 1 || v == kv[1])))
+                && !labels.All(l => ListFilters.LabelMatches(img.Config.Labels, l)))
             {
                 continue;
             }
@@ -77,7 +77,7 @@ internal static class ImageEndpoints
                 continue;
             }
             if (filters.TryGetValue("label", out var labels)
-                && !labels.All(l => l.Split('=', 2) is var kv && img.Config.Labels.TryGetValue(kv[0], out string? v) && (kv.Length == 1 || v == kv[1])))
+                && !labels.All(l => ListFilters.LabelMatches(img.Config.Labels, l)))
             {
                 continue;
             }

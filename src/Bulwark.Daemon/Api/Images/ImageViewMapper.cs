@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Bulwark.Api.Models.Images;
 using Bulwark.Engine.Images;
@@ -26,7 +25,7 @@ internal static class ImageViewMapper
         RepoTags = img.RepoTags,
         RepoDigests = img.RepoDigests,
         Comment = img.Comment ?? "",
-        Created = img.Created?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
+        Created = img.Created is { } created ? Containers.ContainerViewMapper.Time(created) : null,
         Author = img.Author ?? "",
         Config = new ImageConfigDto
         {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Bulwark.Api.Models;
 using Bulwark.Api.Models.Secrets;
@@ -63,7 +62,7 @@ internal static class SecretEndpoints
             (!filters.TryGetValue("id", out var ids) || ids.Any(i => x.Id.StartsWith(i, StringComparison.Ordinal)))
             && (!filters.TryGetValue("name", out var names) || names.Any(n => x.Name.StartsWith(n, StringComparison.Ordinal)))
             && (!filters.TryGetValue("names", out var exact) || exact.Contains(x.Name))
-            && (!filters.TryGetValue("label", out var labels) || labels.All(l => l.Split('=', 2) is var kv && x.Labels.TryGetValue(kv[0], out string? v) && (kv.Length == 1 || v == kv[1]))))
+            && (!filters.TryGetValue("label", out var labels) || labels.All(l => ListFilters.LabelMatches(x.Labels, l))))
             .Select(ToDto).ToList();
         return ctx.Response.WriteJsonAsync(200, list, DockerJsonContext.Default.ListSecretDto, ctx.Aborted);
     }
@@ -72,8 +71,8 @@ internal static class SecretEndpoints
     {
         ID = x.Id,
         Version = new SecretVersion(x.Version),
-        CreatedAt = x.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
-        UpdatedAt = x.UpdatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
+        CreatedAt = Containers.ContainerViewMapper.Time(x.CreatedAt),
+        UpdatedAt = Containers.ContainerViewMapper.Time(x.UpdatedAt),
         Spec = new SecretSpecDto { Name = x.Name, Labels = x.Labels },
     };
 
