@@ -138,4 +138,23 @@ public sealed class BadInputTests(SharedDaemonFixture fx)
         Assert.Equal(before.Stdout, (await D.DockerAsync("images", "-q", "--no-trunc")).Stdout);
         await AssertDaemonServesAsync();
     }
+
+    [Fact]
+    public async Task TtyAttach_DetachSequence_EndsTheAttachmentAndTheContainerKeepsRunning()
+    {
+        var create = await D.CliAsync("create", "-t", "-i", "--name", "detach1", SharedDaemonFixture.Image, "sh");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        string id = create.Stdout.Trim();
+        Assert.Equal(0, (await D.CliAsync("start", id)).ExitCode);
+        using var attach = await ConnectAsync();
+        await attach.SendAsync(Encoding.ASCII.GetBytes(
+            $"POST /v1.44/containers/{id}/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n"));
+        await attach.SendAsync("echo typed-$((40+2))\n"u8.ToArray());
+        await Task.Delay(300);
+        await attach.SendAsync(new byte[] { 0x10, 0x11 });
+        string all = await ReadAllAsync(attach); // ends because of the detach, not because the container exited
+        Assert.Contains("typed-42", all, StringComparison.Ordinal);
+        Assert.Equal("running", (await D.CliAsync("inspect", "--format", "{{.State.Status}}", "detach1")).Stdout.Trim());
+        Assert.Equal(0, (await D.CliAsync("rm", "-f", "detach1")).ExitCode);
+    }
 }

@@ -196,6 +196,7 @@ internal static class ContainerEndpoints
         bool logs = q.Bool("logs");
         bool stream = q.Bool("stream");
         bool tty = record.Spec.Tty;
+        var detachKeys = tty ? DetachKeys.Parse(q.Get("detachKeys")) : null; // before the upgrade: a bad value is a 400
         using var session = stream ? s.Containers.Attach(Id(ctx), stdin, stdout, stderr) : null;
         string contentType = ApiVersioning.StreamContentType(tty, ctx.ApiVersion);
         var conn = await ctx.Response.HijackAsync(ctx.Request.WantsUpgrade, contentType, ctx.Aborted).ConfigureAwait(false);
@@ -222,7 +223,7 @@ internal static class ContainerEndpoints
 
         using var inputDone = CancellationTokenSource.CreateLinkedTokenSource(ctx.Aborted);
         using var detached = CancellationTokenSource.CreateLinkedTokenSource(ctx.Aborted);
-        Task input = stdin ? PumpInputAsync(conn, session, record, detached, inputDone.Token) : DiscardInputAsync(conn, inputDone.Token);
+        Task input = stdin ? PumpInputAsync(conn, session, record, detachKeys, detached, inputDone.Token) : DiscardInputAsync(conn, inputDone.Token);
         try
         {
             await foreach (var (which, data) in session.Output.ReadAllAsync(detached.Token).ConfigureAwait(false))
@@ -250,13 +251,28 @@ internal static class ContainerEndpoints
     }
 
     private static async Task PumpInputAsync(
-        HijackedStream conn, AttachSession session, ContainerRecord record, CancellationTokenSource detach, CancellationToken ct)
+        HijackedStream conn, AttachSession session, ContainerRecord record, DetachKeys? keys, CancellationTokenSource detach, CancellationToken ct)
     {
         byte[] buf = new byte[32 * 1024];
         int n;
         while ((n = await conn.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
         {
-            await session.WriteStdinAsync(buf.AsMemory(0, n), ct).ConfigureAwait(false);
+            if (keys is null)
+            {
+                await session.WriteStdinAsync(buf.AsMemory(0, n), ct).ConfigureAwait(false);
+                continue;
+            }
+            var (forward, detachNow) = keys.Filter(buf.AsSpan(0, n));
+            if (forward.Length > 0)
+            {
+                await session.WriteStdinAsync(forward, ct).ConfigureAwait(false);
+            }
+            if (detachNow)
+            {
+                // The user typed the detach sequence: this attachment ends, the container keeps running.
+                await detach.CancelAsync().ConfigureAwait(false);
+                return;
+            }
         }
         // Client stdin ended: `run -i` (StdinOnce, no TTY) closes the container's stdin and keeps streaming output;
         // otherwise the attachment ends (a detach) and the container keeps its stdin.
