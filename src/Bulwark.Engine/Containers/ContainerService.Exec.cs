@@ -127,7 +127,8 @@ public sealed partial class ContainerService
     {
         var exec = GetExec(execId);
         exec.Running = false;
-        exec.ExitCode = ExitCodeForStartError(message) is 128 ? 126 : ExitCodeForStartError(message);
+        int code = ExitCodeForStartError(message);
+        exec.ExitCode = code == 128 ? 126 : code; // any other start failure: 126, as Docker
         exec.FinishedAt = DateTimeOffset.UtcNow;
         exec.Streams.CompleteAll();
     }

@@ -13,4 +13,6 @@ public sealed record ExecSpec
     public bool AttachStdout { get; init; } = true;
     public bool AttachStderr { get; init; } = true;
     public bool Privileged { get; init; }
+    /// <summary>Detach sequence for a TTY exec (Docker's spelling, e.g. "ctrl-p,ctrl-q"); null = the default.</summary>
+    public string? DetachKeys { get; init; }
 }

@@ -51,17 +51,30 @@ internal static class ArchiveEndpoints
             return;
         }
 
+        await StreamTarAsync(ctx, open => s.Containers.ArchivePathAsync(Id(ctx), path, (stat, ct) =>
+        {
+            ctx.Response.SetHeader(PathStatHeader, EncodeStat(stat));
+            return open(ct);
+        }, ctx.Aborted)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a tar producer that asks for its output stream only once it knows the content exists (so errors before
+    /// that are ordinary HTTP errors), then finishes the chunked body. After the head is out, a failure can only cut
+    /// the stream.
+    /// </summary>
+    private static async Task StreamTarAsync(HttpContext ctx, Func<Func<CancellationToken, Task<Stream>>, Task> produce)
+    {
         ChunkedResponseStream? body = null;
         BufferedStream? buffered = null;
         try
         {
-            await s.Containers.ArchivePathAsync(Id(ctx), path, async (stat, ct) =>
+            await produce(async ct =>
             {
-                ctx.Response.SetHeader(PathStatHeader, EncodeStat(stat));
                 body = await ctx.Response.StartChunkedAsync(200, "application/x-tar", ct).ConfigureAwait(false);
                 buffered = new BufferedStream(body, 1 << 16);
                 return buffered;
-            }, ctx.Aborted).ConfigureAwait(false);
+            }).ConfigureAwait(false);
             if (buffered is not null && body is not null)
             {
                 await buffered.FlushAsync(ctx.Aborted).ConfigureAwait(false);
@@ -70,7 +83,6 @@ internal static class ArchiveEndpoints
         }
         catch (Exception) when (body is not null)
         {
-            // The head is out: the only way left to report a failure is to cut the stream.
             ctx.Response.CloseAfter = true;
             throw;
         }
@@ -86,30 +98,8 @@ internal static class ArchiveEndpoints
         await ctx.Response.WriteEmptyAsync(200, ctx.Aborted).ConfigureAwait(false);
     }
 
-    private static async Task ExportAsync(HttpContext ctx, DaemonServices s)
-    {
-        ChunkedResponseStream? body = null;
-        BufferedStream? buffered = null;
-        try
-        {
-            await s.Containers.ExportAsync(Id(ctx), async ct =>
-            {
-                body = await ctx.Response.StartChunkedAsync(200, "application/x-tar", ct).ConfigureAwait(false);
-                buffered = new BufferedStream(body, 1 << 16);
-                return buffered;
-            }, ctx.Aborted).ConfigureAwait(false);
-            if (buffered is not null && body is not null)
-            {
-                await buffered.FlushAsync(ctx.Aborted).ConfigureAwait(false);
-                await body.CompleteAsync(ctx.Aborted).ConfigureAwait(false);
-            }
-        }
-        catch (Exception) when (body is not null)
-        {
-            ctx.Response.CloseAfter = true;
-            throw;
-        }
-    }
+    private static Task ExportAsync(HttpContext ctx, DaemonServices s) =>
+        StreamTarAsync(ctx, open => s.Containers.ExportAsync(Id(ctx), open, ctx.Aborted));
 
     private static async Task ChangesAsync(HttpContext ctx, DaemonServices s)
     {

@@ -221,77 +221,9 @@ internal static class ContainerEndpoints
             return;
         }
 
-        using var inputDone = CancellationTokenSource.CreateLinkedTokenSource(ctx.Aborted);
-        using var detached = CancellationTokenSource.CreateLinkedTokenSource(ctx.Aborted);
-        Task input = stdin ? PumpInputAsync(conn, session, record, detachKeys, detached, inputDone.Token) : DiscardInputAsync(conn, inputDone.Token);
-        try
-        {
-            await foreach (var (which, data) in session.Output.ReadAllAsync(detached.Token).ConfigureAwait(false))
-            {
-                await Send(which, data).ConfigureAwait(false);
-            }
-        }
-        catch (IOException)
-        {
-            // Dropped as a too-slow attach client, or the client vanished.
-        }
-        catch (OperationCanceledException) when (detached.IsCancellationRequested && !ctx.Aborted.IsCancellationRequested)
-        {
-            // The client's input ended on a TTY or a shared stdin: Docker treats that as a detach.
-        }
-        conn.CloseOutput();
-        await inputDone.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await input.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
-        {
-        }
-    }
-
-    private static async Task PumpInputAsync(
-        HijackedStream conn, AttachSession session, ContainerRecord record, DetachKeys? keys, CancellationTokenSource detach, CancellationToken ct)
-    {
-        byte[] buf = new byte[32 * 1024];
-        int n;
-        while ((n = await conn.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
-        {
-            if (keys is null)
-            {
-                await session.WriteStdinAsync(buf.AsMemory(0, n), ct).ConfigureAwait(false);
-                continue;
-            }
-            var (forward, detachNow) = keys.Filter(buf.AsSpan(0, n));
-            if (forward.Length > 0)
-            {
-                await session.WriteStdinAsync(forward, ct).ConfigureAwait(false);
-            }
-            if (detachNow)
-            {
-                // The user typed the detach sequence: this attachment ends, the container keeps running.
-                await detach.CancelAsync().ConfigureAwait(false);
-                return;
-            }
-        }
-        // Client stdin ended: `run -i` (StdinOnce, no TTY) closes the container's stdin and keeps streaming output;
-        // otherwise the attachment ends (a detach) and the container keeps its stdin.
-        if (record.Spec.StdinOnce && !record.Spec.Tty)
-        {
-            await session.CloseStdinAsync(ct).ConfigureAwait(false);
-        }
-        else
-        {
-            await detach.CancelAsync().ConfigureAwait(false);
-        }
-    }
-
-    private static async Task DiscardInputAsync(HijackedStream conn, CancellationToken ct)
-    {
-        byte[] buf = new byte[4096];
-        while (await conn.ReadAsync(buf, ct).ConfigureAwait(false) > 0)
-        {
-        }
+        // `run -i` (StdinOnce, no TTY): the client's stdin EOF closes the container's stdin; otherwise it is a detach.
+        await StdioRelay.RunAsync(conn, session, tty, detachKeys, closeStdinOnEof: record.Spec.StdinOnce && !tty, ctx.Aborted)
+            .ConfigureAwait(false);
     }
 
     /// <summary>Registers the waiter, sends 200 and the headers at once, then blocks until the condition holds.</summary>

@@ -22,8 +22,13 @@ internal static class ExecEndpoints
     {
         var body = await RequestJson.ReadAsync(ctx, DockerJsonContext.Default.ExecCreateRequest).ConfigureAwait(false)
             ?? throw EngineException.Invalid("No exec command specified");
+        if (body.Tty)
+        {
+            DetachKeys.Parse(body.DetachKeys); // a bad sequence is a 400 now, not a surprise at start
+        }
         var exec = s.Containers.CreateExec(ctx.RouteValues["id"], new ExecSpec
         {
+            DetachKeys = string.IsNullOrEmpty(body.DetachKeys) ? null : body.DetachKeys,
             Cmd = body.Cmd ?? [],
             Env = body.Env ?? [],
             User = body.User,
@@ -59,10 +64,11 @@ internal static class ExecEndpoints
         // Like moby: the upgrade head goes out before the process starts, so no output can share the client's read of
         // the head (docker-py loses bytes buffered with it).
         var conn = await ctx.Response.HijackAsync(ctx.Request.WantsUpgrade, contentType, ctx.Aborted).ConfigureAwait(false);
-        Task<int> exited;
         try
         {
-            exited = await s.Containers.StartExecAsync(exec.Id, ctx.Aborted).ConfigureAwait(false);
+            // Its supervisor records the exit code before the session's output completes, so exec inspect is right
+            // as soon as the client sees EOF: nothing here needs to wait for it.
+            await s.Containers.StartExecAsync(exec.Id, ctx.Aborted).ConfigureAwait(false);
         }
         catch (EngineException ex)
         {
@@ -73,39 +79,8 @@ internal static class ExecEndpoints
             conn.CloseOutput();
             return;
         }
-        using var inputDone = CancellationTokenSource.CreateLinkedTokenSource(ctx.Aborted);
-        Task input = exec.Spec.AttachStdin ? PumpInputAsync(conn, session, inputDone.Token) : Task.CompletedTask;
-        try
-        {
-            await foreach (var (which, data) in session.Output.ReadAllAsync(ctx.Aborted).ConfigureAwait(false))
-            {
-                await conn.WriteAsync(tty ? data : StdStreamFramer.Frame((int)which, data), ctx.Aborted).ConfigureAwait(false);
-            }
-            await exited.ConfigureAwait(false);
-        }
-        catch (IOException)
-        {
-        }
-        conn.CloseOutput();
-        await inputDone.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await input.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
-        {
-        }
-    }
-
-    private static async Task PumpInputAsync(HijackedStream conn, AttachSession session, CancellationToken ct)
-    {
-        byte[] buf = new byte[32 * 1024];
-        int n;
-        while ((n = await conn.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
-        {
-            await session.WriteStdinAsync(buf.AsMemory(0, n), ct).ConfigureAwait(false);
-        }
-        await session.CloseStdinAsync(ct).ConfigureAwait(false);
+        await StdioRelay.RunAsync(conn, session, tty, tty ? DetachKeys.Parse(exec.Spec.DetachKeys) : null, closeStdinOnEof: true, ctx.Aborted)
+            .ConfigureAwait(false);
     }
 
     private static async Task ResizeAsync(HttpContext ctx, DaemonServices s)
@@ -134,6 +109,7 @@ internal static class ExecEndpoints
             OpenStdout = e.Spec.AttachStdout,
             OpenStderr = e.Spec.AttachStderr,
             ContainerID = e.ContainerId,
+            DetachKeys = e.Spec.DetachKeys ?? "",
             Pid = e.Pid,
         };
         return ctx.Response.WriteJsonAsync(200, body, DockerJsonContext.Default.ExecInspectResponse, ctx.Aborted);
