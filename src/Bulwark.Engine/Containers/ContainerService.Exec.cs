@@ -116,8 +116,9 @@ public sealed partial class ContainerService
         {
             Directory.Delete(stateDir, recursive: true);
         }
-        catch (IOException)
+        catch (IOException ex)
         {
+            LogCleanupFailed(_logger, stateDir, ex.Message);
         }
         return exec.ExitCode.Value;
     }

@@ -495,6 +495,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         }
         catch (EngineException ex) when (ex.Kind == ErrorKind.NotFound)
         {
+            // Already removed by a concurrent `rm -f`: that is the outcome --rm wanted.
         }
         catch (Exception ex)
         {
