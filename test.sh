@@ -48,6 +48,8 @@ for proj in tests/Bulwark.Engine.Tests tests/Bulwark.Daemon.Tests tests/Bulwark.
   dotnet test "$proj" -c Release --no-build --nologo -v quiet --logger "console;verbosity=normal" >"$log" 2>&1
   code=$?
   grep -E "^\s+(Failed|Skipped) " "$log" | sort -u | head -50
+  # The cause of each failure (message and first stack lines), so a CI log alone explains a red run.
+  grep -E -A14 "^\s+Failed " "$log" | grep -vE "^\s+Passed " | head -120
   # VSTest's normal-verbosity summary: "Total tests: N" then "Passed: N", "Failed: N", "Skipped: N" lines.
   count() { sed -n -E "s/^[[:space:]]+$1:[[:space:]]+([0-9]+)[[:space:]]*$/\1/p" "$log" | tail -1; }
   if grep -qE "^Total tests:" "$log"; then

@@ -324,6 +324,9 @@ public sealed partial class ContainerService : IAsyncDisposable
             {
                 _isolation.GuardDev(_store.DirectoryOf(r.Id));
             }
+            // The previous run's monitor may still be running `runc delete` for this id: a new `runc run` would
+            // fail with "container exists" until it is done.
+            await entry.MonitorGone.ConfigureAwait(false);
             _snapshots.Mount(_store.DirectoryOf(r.Id), r.LayerDirs);
             string stateDir = StateDir(r.Id);
             if (Directory.Exists(stateDir))
@@ -426,6 +429,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {
             // Daemon shutting down: the container keeps running under its monitor.
+            await session.DisposeAsync().ConfigureAwait(false);
             return;
         }
         catch (Exception ex)
@@ -433,11 +437,30 @@ public sealed partial class ContainerService : IAsyncDisposable
             LogMonitorFailed(_logger, entry.Record.Id, ex.Message);
             exit = MonitorProcess.ReadExitFile(StateDir(entry.Record.Id)) ?? new ExitStatus(-1, false, DateTimeOffset.UtcNow);
         }
+        // The exit is reported at once; the monitor's `runc delete` finishes in the background and a restart waits for it.
+        entry.MonitorGone = ReleaseMonitorAsync(entry.Record.Id, session);
+        await RecordExitAsync(entry, exit).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits (bounded) until the monitor process has exited, then drops the session. Never throws.</summary>
+    private async Task ReleaseMonitorAsync(string id, MonitorSession session)
+    {
+        try
+        {
+            await session.WaitForMonitorExitAsync(_shutdown.Token).WaitAsync(MonitorExitTimeout, _shutdown.Token).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            LogMonitorFailed(_logger, id, $"monitor still running {MonitorExitTimeout.TotalSeconds:0} s after the container exited");
+        }
+        catch (OperationCanceledException)
+        {
+            // Daemon shutting down.
+        }
         finally
         {
             await session.DisposeAsync().ConfigureAwait(false);
         }
-        await RecordExitAsync(entry, exit).ConfigureAwait(false);
     }
 
     private async Task RecordExitAsync(Entry entry, ExitStatus exit)
@@ -746,6 +769,9 @@ public sealed partial class ContainerService : IAsyncDisposable
 
         public TimeSpan RestartBackoff { get; set; }
         public CancellationTokenSource? HealthChecks { get; set; }
+
+        /// <summary>Completes when the last run's monitor process is gone (its `runc delete` done).</summary>
+        public Task MonitorGone { get; set; } = Task.CompletedTask;
 
         public void ResetStreams() => Streams.ResetForNextRun();
 

@@ -11,12 +11,12 @@ namespace Bulwark.Engine.Runtime.Monitor;
 public sealed class MonitorSession : IAsyncDisposable, IDisposable
 {
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly IDisposable? _owner;
+    private readonly System.Diagnostics.Process? _owner;
     private Stream _input;
     private Stream _output;
     private int _disposed;
 
-    internal MonitorSession(Stream input, Stream output, string stateDir, int pid, int monitorPid, IDisposable? owner)
+    internal MonitorSession(Stream input, Stream output, string stateDir, int pid, int monitorPid, System.Diagnostics.Process? owner)
     {
         _input = input;
         _output = output;
@@ -97,6 +97,23 @@ public sealed class MonitorSession : IAsyncDisposable, IDisposable
 
     public ValueTask ResizeAsync(int rows, int cols, CancellationToken ct) =>
         SendAsync(MonitorFrame.Resize, Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{rows} {cols}")), ct);
+
+    /// <summary>
+    /// Completes when the monitor process has exited. After the exit frame the monitor still runs `runc delete`;
+    /// until that is done the runtime's record of the container id exists, so a new run under the same id must wait.
+    /// </summary>
+    public async Task WaitForMonitorExitAsync(CancellationToken ct)
+    {
+        if (_owner is not null)
+        {
+            await _owner.WaitForExitAsync(ct).ConfigureAwait(false);
+            return;
+        }
+        while (IsMonitorAlive())
+        {
+            await Task.Delay(10, ct).ConfigureAwait(false);
+        }
+    }
 
     public void Dispose()
     {
