@@ -6,8 +6,12 @@
 # Scenarios (wall time of the docker CLI commands, engines interleaved in each round, order rotating):
 #   run-rm    docker run --rm IMG true
 #   lifecycle docker run -d IMG sleep 60; docker logs C; docker stop -t 1 C; docker rm C
+#             (sleep as PID 1 ignores SIGTERM, so both engines wait out the 1 s stop timeout)
+#   lifecycle-term  the same with a container that exits on SIGTERM (a well-behaved service): no fixed wait
 #   exec      docker exec C true                 (C: one running container per engine)
 #   ps-100    docker ps -a                       (with 100 containers made by docker create)
+#   version   docker version                     (CLI start + one request: the floor of any scenario)
+# Also measured once per round: `docker --version` (CLI process start, no request; same for both engines).
 # Both engines get the same busybox rootfs through `docker import`; both containers run with --network none
 # (bulwarkd's default; dockerd runs with --bridge=none).
 #
@@ -83,7 +87,16 @@ scenario() { # scenario NAME ENGINE
                 cli "$e" stop -t 1 "$c" >/dev/null &&
                 cli "$e" rm "$c" >/dev/null
             ;;
+        lifecycle-term)
+            SEQ=$((SEQ + 1))
+            c="bench-lt-$$-$SEQ"
+            cli "$e" run -d --network none --name "$c" "$IMAGE" sh -c 'trap "exit 0" TERM; sleep 60 & wait' >/dev/null &&
+                cli "$e" logs "$c" >/dev/null &&
+                cli "$e" stop -t 10 "$c" >/dev/null &&
+                cli "$e" rm "$c" >/dev/null
+            ;;
         exec) cli "$e" exec "bench-exec-$$" true ;;
+        version) cli "$e" version >/dev/null ;;
         ps-100) cli "$e" ps -a >/dev/null ;;
     esac
 }
@@ -113,7 +126,15 @@ measure() { # measure "scenario..." : warm-up round, then N rounds; engines inte
 for e in "${ENGINES[@]}"; do
     cli "$e" run -d --network none --name "bench-exec-$$" "$IMAGE" sleep 3600 >/dev/null
 done
-measure "run-rm lifecycle exec"
+measure "version run-rm lifecycle lifecycle-term exec"
+
+# The CLI process alone (no request): what no engine can go below.
+for ((round = 0; round <= N; round++)); do
+    t0=$(bench_now_us)
+    "$DOCKER_CLI" --version >/dev/null
+    t1=$(bench_now_us)
+    ((round > 0)) && CLI_FLOOR="${CLI_FLOOR:-} $((t1 - t0))"
+done
 
 for e in "${ENGINES[@]}"; do
     for ((i = 0; i < PS_CONTAINERS; i++)); do
@@ -128,10 +149,12 @@ printf '%-10s %-48s %12s %12s %8s %10s\n' scenario command "bulwarkd ms" "docker
 declare -A LABEL=(
     [run-rm]="run --rm IMG true"
     [lifecycle]="run -d IMG sleep 60; logs; stop -t 1; rm"
+    [lifecycle-term]="same, container exits on SIGTERM; stop -t 10"
+    [version]="version (CLI start + 1 request)"
     [exec]="exec C true"
     [ps-100]="ps -a ($PS_CONTAINERS created containers)"
 )
-for s in run-rm lifecycle exec ps-100; do
+for s in version run-rm lifecycle lifecycle-term exec ps-100; do
     bwm=-
     dkm=-
     ratio=-
@@ -149,7 +172,7 @@ for s in run-rm lifecycle exec ps-100; do
     printf '%-10s %-48s %12s %12s %8s %10s\n' "$s" "${LABEL[$s]}" "$bwm" "$dkm" "$ratio" "≥${TARGET}x $verdict"
 done
 echo
-for s in run-rm lifecycle exec ps-100; do
+for s in version run-rm lifecycle lifecycle-term exec ps-100; do
     for e in "${ENGINES[@]}"; do
         v=${SAMPLES["$s/$e"]:-}
         # shellcheck disable=SC2086
@@ -157,4 +180,7 @@ for s in run-rm lifecycle exec ps-100; do
         [[ -n "${FAILS["$s/$e"]:-}" ]] && echo "  $s/$e: ${FAILS["$s/$e"]} failed runs (see $BENCH_TMP/errors.log; BENCH_KEEP_TMP=1 keeps it)"
     done
 done
+read -r fm fp fn <<<"$(bench_stats $CLI_FLOOR)"
+echo "  docker --version (CLI process start, no request): median $fm ms, p90 $fp ms, n=$fn"
+echo "  best ratio any engine could reach in a scenario = dockerd median / (CLI floor × docker invocations + runtime work)"
 echo "ratio = dockerd median / bulwarkd median (higher is better for bulwarkd); medians in ms of wall time per scenario"

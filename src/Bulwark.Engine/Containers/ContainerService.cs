@@ -753,6 +753,40 @@ public sealed partial class ContainerService : IAsyncDisposable
     {
         await _shutdown.CancelAsync().ConfigureAwait(false);
         _shutdown.Dispose();
+        RemoveEmptyCgroupParents();
+    }
+
+    /// <summary>
+    /// On shutdown, removes this daemon's cgroup parent in every hierarchy where it no longer holds a container
+    /// (rmdir fails with EBUSY where containers still run under their monitors; those stay for the next start).
+    /// </summary>
+    private void RemoveEmptyCgroupParents()
+    {
+        if (!Directory.Exists("/sys/fs/cgroup"))
+        {
+            return;
+        }
+        var candidates = Directory.EnumerateDirectories("/sys/fs/cgroup")
+            .Select(h => Path.Combine(h, _options.CgroupParent))
+            .Append(Path.Combine("/sys/fs/cgroup", _options.CgroupParent));
+        foreach (string dir in candidates)
+        {
+            try
+            {
+                if (Directory.Exists(dir))
+                {
+                    Directory.Delete(dir); // rmdir(2): a cgroup with children is refused
+                }
+            }
+            catch (IOException)
+            {
+                // Busy: containers still run under it.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Not ours to remove.
+            }
+        }
     }
 
     /// <summary>In-memory companion of a record: its lock, stdio hub and exit/removal signals.</summary>
