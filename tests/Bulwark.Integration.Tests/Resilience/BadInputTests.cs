@@ -30,6 +30,20 @@ public sealed class BadInputTests(SharedDaemonFixture fx)
         return sb.ToString();
     }
 
+    /// <summary>Reads until <paramref name="text"/> has arrived (or 20 s pass); returns what was read.</summary>
+    private static async Task<string> ReadUntilAsync(Socket s, string text)
+    {
+        var sb = new StringBuilder();
+        byte[] buf = new byte[8192];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        int n;
+        while (!sb.ToString().Contains(text, StringComparison.Ordinal) && (n = await s.ReceiveAsync(buf, cts.Token)) > 0)
+        {
+            sb.Append(Encoding.UTF8.GetString(buf, 0, n));
+        }
+        return sb.ToString();
+    }
+
     private async Task<string> RequestAsync(string head, byte[]? body = null)
     {
         using var s = await ConnectAsync();
@@ -150,10 +164,10 @@ public sealed class BadInputTests(SharedDaemonFixture fx)
         await attach.SendAsync(Encoding.ASCII.GetBytes(
             $"POST /v1.44/containers/{id}/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n"));
         await attach.SendAsync("echo typed-$((40+2))\n"u8.ToArray());
-        await Task.Delay(300);
+        string seen = await ReadUntilAsync(attach, "typed-42"); // the shell ran the line: now detach
+        Assert.Contains("typed-42", seen, StringComparison.Ordinal);
         await attach.SendAsync(new byte[] { 0x10, 0x11 });
-        string all = await ReadAllAsync(attach); // ends because of the detach, not because the container exited
-        Assert.Contains("typed-42", all, StringComparison.Ordinal);
+        await ReadAllAsync(attach); // ends because of the detach, not because the container exited
         Assert.Equal("running", (await D.CliAsync("inspect", "--format", "{{.State.Status}}", "detach1")).Stdout.Trim());
         Assert.Equal(0, (await D.CliAsync("rm", "-f", "detach1")).ExitCode);
     }

@@ -20,7 +20,8 @@ public sealed class DaemonRestartTests : IAsyncLifetime
     [Fact]
     public async Task DetachedContainer_SurvivesDaemonRestart_AndItsExitCodeIsReportedAfter()
     {
-        var run = await _d.CliAsync("run", "-d", "--name", "survivor", "test/busybox:1", "sh", "-c", "echo before; sleep 3; echo after; exit 42");
+        var run = await _d.CliAsync("run", "-d", "--name", "survivor", "test/busybox:1", "sh", "-c",
+            "echo before; while [ ! -e /tmp/go ]; do sleep 0.1; done; echo after; exit 42");
         Assert.True(run.ExitCode == 0, run.ToString());
         string pidBefore = (await _d.CliAsync("inspect", "--format", "{{.State.Pid}}", "survivor")).Stdout.Trim();
 
@@ -30,6 +31,9 @@ public sealed class DaemonRestartTests : IAsyncLifetime
 
         var state = await _d.CliAsync("inspect", "--format", "{{.State.Status}} {{.State.Pid}}", "survivor");
         Assert.Equal("running " + pidBefore, state.Stdout.Trim());
+        // It ends when told to (an exec into the re-attached container), not after a fixed delay.
+        var go = await _d.DockerAsync("exec", "survivor", "touch", "/tmp/go");
+        Assert.True(go.ExitCode == 0, go.ToString());
         var wait = await _d.CliAsync("wait", "survivor");
         Assert.Equal("42", wait.Stdout.Trim());
         var logs = await _d.CliAsync("logs", "survivor");
@@ -41,8 +45,15 @@ public sealed class DaemonRestartTests : IAsyncLifetime
     {
         var run = await _d.CliAsync("run", "-d", "--name", "quick", "test/busybox:1", "sh", "-c", "sleep 1; exit 5");
         Assert.True(run.ExitCode == 0, run.ToString());
+        string id = run.Stdout.Trim();
         await _d.StopProcessAsync();
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        // The monitor records the exit while no daemon runs (waited for, not assumed from a fixed delay).
+        string exitFile = Path.Combine(_d.ExecRoot, "c", id, "exit");
+        for (int i = 0; i < 300 && !File.Exists(exitFile); i++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.True(File.Exists(exitFile), "the monitor wrote no exit record while the daemon was down");
         await _d.StartProcessAsync();
         var state = await _d.CliAsync("inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", "quick");
         Assert.Equal("exited 5", state.Stdout.Trim());
