@@ -276,7 +276,9 @@ public sealed partial class ContainerService : IAsyncDisposable
         {
             throw EngineException.Conflict($"container {entry.Record.Id} is paused, unpause the container before attach");
         }
-        return entry.Streams.Attach(stdin, stdout, stderr);
+        var session = entry.Streams.Attach(stdin, stdout, stderr);
+        Publish(entry.Record, "attach"); // Docker's `container attach` event
+        return session;
     }
 
     public ValueTask ResizeAsync(string reference, int rows, int cols, CancellationToken ct)

@@ -103,8 +103,22 @@ public sealed class DockerCliTests(SharedDaemonFixture fx)
     [Fact]
     public async Task DockerAttach_ToARunningContainer_StreamsItsOutputAndExitCode()
     {
-        Assert.Equal(0, (await D.DockerAsync("run", "-d", "--name", "attach1", SharedDaemonFixture.Image, "sh", "-c", "sleep 1; echo attached-out; exit 4")).ExitCode);
-        var r = await D.DockerAsync("attach", "attach1");
+        long t0 = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        Assert.Equal(0, (await D.DockerAsync("run", "-d", "--name", "attach1", SharedDaemonFixture.Image, "sh", "-c",
+            "while [ ! -e /tmp/go ]; do sleep 0.05; done; echo attached-out; exit 4")).ExitCode);
+        var attach = D.DockerAsync("attach", "attach1");
+        // The output is written only once the attachment exists (its `attach` event), so nothing depends on timing.
+        bool attached = false;
+        for (int i = 0; i < 200 && !attached && !attach.IsCompleted; i++)
+        {
+            string now = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0).ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
+            var ev = await D.DockerAsync("events", "--since", t0.ToString(System.Globalization.CultureInfo.InvariantCulture), "--until", now,
+                "--filter", "event=attach", "--filter", "container=attach1");
+            attached = ev.Stdout.Contains("attach", StringComparison.Ordinal);
+        }
+        Assert.True(attached, "no attach event for attach1");
+        Assert.Equal(0, (await D.DockerAsync("exec", "attach1", "touch", "/tmp/go")).ExitCode);
+        var r = await attach;
         Assert.Equal(4, r.ExitCode);
         Assert.Equal("attached-out\n", r.Stdout);
         await D.DockerAsync("rm", "attach1");
