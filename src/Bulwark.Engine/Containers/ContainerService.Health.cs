@@ -9,7 +9,8 @@ public sealed partial class ContainerService
     private const int HealthLogEntries = 5;
     private const int HealthOutputLimit = 4096;
 
-    private void StartHealthChecks(Entry entry)
+    /// <summary>Starts the probe loop; <paramref name="resume"/> (re-attach after a daemon restart) keeps the recorded health.</summary>
+    private void StartHealthChecks(Entry entry, bool resume = false)
     {
         var spec = entry.Record.Spec.Healthcheck ?? ImageHealthcheck(entry.Record.ImageId);
         if (spec is null || spec.Command[0] == "NONE")
@@ -17,7 +18,10 @@ public sealed partial class ContainerService
             return;
         }
         StopHealthChecks(entry);
-        entry.Record.Health = new HealthState();
+        if (!resume || entry.Record.Health is null)
+        {
+            entry.Record.Health = new HealthState();
+        }
         var cts = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
         entry.HealthChecks = cts;
         _ = Task.Run(() => HealthLoopAsync(entry, spec, cts.Token), CancellationToken.None);
@@ -37,7 +41,7 @@ public sealed partial class ContainerService
     private async Task HealthLoopAsync(Entry entry, HealthcheckSpec spec, CancellationToken ct)
     {
         var r = entry.Record;
-        var startedAt = DateTimeOffset.UtcNow;
+        var startedAt = r.StartedAt ?? DateTimeOffset.UtcNow; // the start period counts from the container's start
         try
         {
             while (!ct.IsCancellationRequested)
@@ -48,13 +52,14 @@ public sealed partial class ContainerService
                     continue;
                 }
                 var result = await ProbeAsync(r, spec, ct).ConfigureAwait(false);
-                var health = r.Health!;
-                string before = health.Status;
-                health.Log.Add(result);
-                if (health.Log.Count > HealthLogEntries)
+                // A new state object each time: inspect and record saves read it on other threads.
+                var before = r.Health ?? new HealthState();
+                var health = new HealthState
                 {
-                    health.Log.RemoveAt(0);
-                }
+                    Status = before.Status,
+                    FailingStreak = before.FailingStreak,
+                    Log = [.. before.Log.Append(result).TakeLast(HealthLogEntries)],
+                };
                 if (result.ExitCode == 0)
                 {
                     health.FailingStreak = 0;
@@ -69,14 +74,33 @@ public sealed partial class ContainerService
                         health.Status = "unhealthy";
                     }
                 }
-                if (health.Status != before)
+                r.Health = health;
+                if (health.Status != before.Status)
                 {
                     Publish(r, "health_status: " + health.Status);
+                    await SaveIfRunningAsync(entry, ct).ConfigureAwait(false);
                 }
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>Persists a health change (so it survives a daemon restart) unless the container stopped meanwhile.</summary>
+    private async Task SaveIfRunningAsync(Entry entry, CancellationToken ct)
+    {
+        await entry.Gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (entry.Record.State == ContainerState.Running && _entries.ContainsKey(entry.Record.Id))
+            {
+                _store.Save(entry.Record);
+            }
+        }
+        finally
+        {
+            entry.Gate.Release();
         }
     }
 

@@ -714,7 +714,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             {
                 entry.Streams.Bind(session, _shutdown.Token);
                 _ = Task.Run(() => SuperviseAsync(entry, session), CancellationToken.None);
-                StartHealthChecks(entry);
+                StartHealthChecks(entry, resume: true);
                 LogReattached(_logger, r.Id);
                 continue;
             }

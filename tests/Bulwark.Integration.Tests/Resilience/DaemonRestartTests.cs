@@ -41,6 +41,28 @@ public sealed class DaemonRestartTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HealthStatus_IsKeptAcrossADaemonRestart()
+    {
+        var run = await _d.DockerAsync("run", "-d", "--name", "healthkeeper", "--health-cmd", "true", "--health-interval", "200ms",
+            "test/busybox:1", "sleep", "300");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string status = "";
+        for (int i = 0; i < 100 && status != "healthy"; i++)
+        {
+            await Task.Delay(100);
+            status = (await _d.DockerAsync("inspect", "--format", "{{.State.Health.Status}}", "healthkeeper")).Stdout.Trim();
+        }
+        Assert.Equal("healthy", status);
+        await _d.StopProcessAsync();
+        await _d.StartProcessAsync();
+        // Right after the restart, before any new probe could run (the first comes one interval later).
+        var after = await _d.DockerAsync("inspect", "--format", "{{.State.Health.Status}} {{len .State.Health.Log}}", "healthkeeper");
+        Assert.StartsWith("healthy ", after.Stdout.Trim(), StringComparison.Ordinal);
+        Assert.NotEqual("healthy 0", after.Stdout.Trim());
+        await _d.DockerAsync("rm", "-f", "healthkeeper");
+    }
+
+    [Fact]
     public async Task ContainerExitingWhileDaemonIsDown_ReportsItsExitCodeAfterRestart()
     {
         var run = await _d.CliAsync("run", "-d", "--name", "quick", "test/busybox:1", "sh", "-c", "sleep 1; exit 5");
