@@ -385,7 +385,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             r.ExitCode = 0;
             r.OomKilled = false;
             r.Error = "";
-            _store.Save(r);
+            _store.Save(r, durable: false);
             entry.Streams.Bind(session, _shutdown.Token);
             Publish(r, "start");
             _ = Task.Run(() => SuperviseAsync(entry, session), CancellationToken.None);
@@ -480,7 +480,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             {
                 r.Error = "container monitor exited without recording an exit status";
             }
-            _store.Save(r);
+            _store.Save(r, durable: false);
             try
             {
                 _snapshots.Unmount(_store.DirectoryOf(r.Id));

@@ -19,7 +19,13 @@ internal sealed class ContainerStore
 
     public string DirectoryOf(string id) => System.IO.Path.Combine(_root, id);
 
-    public void Save(ContainerRecord record)
+    /// <summary>
+    /// Replaces the record atomically (temp file, rename). <paramref name="durable"/> adds an fsync before the rename:
+    /// needed where a power loss must not lose the change (create, rename, settings); run-state transitions
+    /// (started, exited, health) skip it — after a power loss no container runs anyway, and a daemon crash alone
+    /// never loses page-cache writes. It keeps ~4 ms of disk flush per transition off `docker run`'s path.
+    /// </summary>
+    public void Save(ContainerRecord record, bool durable = true)
     {
         string dir = DirectoryOf(record.Id);
         Directory.CreateDirectory(dir);
@@ -27,7 +33,7 @@ internal sealed class ContainerStore
         using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             JsonSerializer.Serialize(fs, record, ContainerJsonContext.Default.ContainerRecord);
-            fs.Flush(flushToDisk: true);
+            fs.Flush(flushToDisk: durable);
         }
         File.Move(tmp, System.IO.Path.Combine(dir, RecordFile), overwrite: true);
     }
