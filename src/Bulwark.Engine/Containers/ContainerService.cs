@@ -126,9 +126,10 @@ public sealed partial class ContainerService : IAsyncDisposable
         var userns = _isolation.MappingFor(profile);
         var warnings = new List<string>();
         bool userNetwork = IsUserNetwork(spec.Network.Mode);
-        if (userNetwork)
+        if (userNetwork && !_networks.TryGet(spec.Network.Mode, out _))
         {
-            _ = _networks.Get(spec.Network.Mode); // an unknown network is a 404 before anything is made
+            // A 400, not a 404: clients (the docker CLI) read a 404 from create as "image missing" and start a pull.
+            throw EngineException.Invalid($"network {spec.Network.Mode} not found");
         }
 
         ReserveName(name, id);
