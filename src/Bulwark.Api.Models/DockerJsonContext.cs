@@ -3,6 +3,7 @@ using Bulwark.Api.Models.Errors;
 using Bulwark.Api.Models.Events;
 using Bulwark.Api.Models.Exec;
 using Bulwark.Api.Models.Images;
+using Bulwark.Api.Models.Networks;
 using Bulwark.Api.Models.Secrets;
 using Bulwark.Api.Models.Streams;
 using Bulwark.Api.Models.System;
@@ -42,6 +43,13 @@ namespace Bulwark.Api.Models;
 [JsonSerializable(typeof(List<ContainerChangeItem>))]
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(InfoResponse))]
+[JsonSerializable(typeof(NetworkCreateRequest))]
+[JsonSerializable(typeof(NetworkCreateResponse))]
+[JsonSerializable(typeof(NetworkDto))]
+[JsonSerializable(typeof(List<NetworkDto>))]
+[JsonSerializable(typeof(NetworkConnectRequest))]
+[JsonSerializable(typeof(NetworkDisconnectRequest))]
+[JsonSerializable(typeof(NetworkPruneResponse))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, List<string>>))]
 [JsonSerializable(typeof(Dictionary<string, Dictionary<string, bool>>))]

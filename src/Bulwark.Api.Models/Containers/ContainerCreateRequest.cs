@@ -25,7 +25,7 @@ public sealed class ContainerCreateRequest
     public HealthConfig? Healthcheck { get; set; }
     public bool? NetworkDisabled { get; set; }
     public HostConfig? HostConfig { get; set; }
-    public JsonElement? NetworkingConfig { get; set; }
+    public Networks.NetworkingConfig? NetworkingConfig { get; set; }
 }
 
 public sealed class HealthConfig

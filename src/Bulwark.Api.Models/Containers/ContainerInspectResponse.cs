@@ -90,6 +90,16 @@ public sealed record NetworkSettingsDto
 {
     public string SandboxID { get; init; } = "";
     public string SandboxKey { get; init; } = "";
+    /// <summary>Docker's legacy top-level fields describe the default "bridge" network only: empty on user networks.</summary>
+    public string Bridge { get; init; } = "";
+    public string EndpointID { get; init; } = "";
+    public string Gateway { get; init; } = "";
+    public string IPAddress { get; init; } = "";
+    public int IPPrefixLen { get; init; }
+    public string MacAddress { get; init; } = "";
+    public string GlobalIPv6Address { get; init; } = "";
+    public int GlobalIPv6PrefixLen { get; init; }
+    public string IPv6Gateway { get; init; } = "";
     public IReadOnlyDictionary<string, EndpointSettings> Networks { get; init; } = new Dictionary<string, EndpointSettings>();
 }
 

@@ -12,7 +12,6 @@ namespace Bulwark.Cli.Parsing;
 internal static class CreateRequestBuilder
 {
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
-    private static readonly JsonElement EmptyNetworking = JsonDocument.Parse("""{"EndpointsConfig":{}}""").RootElement.Clone();
 
     /// <param name="getEnvironment">Looks up the CLI's own environment (for <c>-e NAME</c> without a value).</param>
     /// <param name="readFile">Reads an env-file or a seccomp profile.</param>
@@ -164,7 +163,7 @@ internal static class CreateRequestBuilder
             StopSignal = string.IsNullOrEmpty(flags.StopSignal) ? null : flags.StopSignal,
             StopTimeout = flags.StopTimeout,
             HostConfig = host,
-            NetworkingConfig = EmptyNetworking,
+            NetworkingConfig = new Bulwark.Api.Models.Networks.NetworkingConfig { EndpointsConfig = [] },
         };
     }
 

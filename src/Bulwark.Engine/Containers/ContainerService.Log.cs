@@ -18,4 +18,7 @@ public sealed partial class ContainerService
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "re-attached to running container {Id}")]
     private static partial void LogReattached(ILogger logger, string id);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "container {Id}: network namespace left from an earlier run removed")]
+    private static partial void LogNetnsReconciled(ILogger logger, string id);
 }

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Bulwark.Engine.Errors;
 using Bulwark.Engine.Events;
 using Bulwark.Engine.Images;
+using Bulwark.Engine.Networks;
 using Bulwark.Engine.Runtime;
 using Bulwark.Engine.Runtime.Monitor;
 using Bulwark.Engine.Runtime.Oci;
@@ -29,6 +30,7 @@ public sealed partial class ContainerService : IAsyncDisposable
     private readonly HostSecurity _host;
     private readonly ContainerIsolation _isolation;
     private readonly EventBus _events;
+    private readonly NetworkService _networks;
     private readonly ILogger _logger;
     private readonly ContainerStore _store;
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
@@ -43,6 +45,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         RuntimeInfo runtimeInfo,
         HostSecurity host,
         EventBus events,
+        NetworkService networks,
         ILogger<ContainerService> logger)
     {
         _options = options;
@@ -54,6 +57,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         _host = host;
         _isolation = new ContainerIsolation(options, host, snapshots.Driver);
         _events = events;
+        _networks = networks;
         _logger = logger;
         _store = new ContainerStore(options.DataRoot);
         Directory.CreateDirectory(StateRoot);
@@ -121,6 +125,12 @@ public sealed partial class ContainerService : IAsyncDisposable
         SecurityProfile profile = _isolation.BuildProfile(spec, image.Config.User);
         var userns = _isolation.MappingFor(profile);
         var warnings = new List<string>();
+        bool userNetwork = IsUserNetwork(spec.Network.Mode);
+        if (userNetwork && !_networks.TryGet(spec.Network.Mode, out _))
+        {
+            // A 400, not a 404: clients (the docker CLI) read a 404 from create as "image missing" and start a pull.
+            throw EngineException.Invalid($"network {spec.Network.Mode} not found");
+        }
 
         ReserveName(name, id);
         string dir = _store.DirectoryOf(id);
@@ -132,11 +142,18 @@ public sealed partial class ContainerService : IAsyncDisposable
             _isolation.PrepareRootfs(dir, userns);
             string rootfs = _snapshots.Mount(dir, layers);
             string hostname = spec.Hostname is { Length: > 0 } h ? h : id[..12];
+            if (userNetwork)
+            {
+                await AttachAtCreateAsync(id, name, spec, ct).ConfigureAwait(false);
+            }
             var input = new OciSpecInput(spec, image.Config, profile, rootfs, id, hostname, CgroupsPath(id))
             {
                 UidMappings = userns?.UidMappings,
                 GidMappings = userns?.GidMappings,
                 InitBinary = _isolation.InitBinary,
+                NetnsPath = userNetwork ? _networks.Bridge.NetnsPath(id) : null,
+                HostsFile = userNetwork ? HostsPath(id) : null,
+                ResolvConfFile = userNetwork ? ResolvConfPath(id) : null,
             };
             var built = OciSpecBuilder.Build(input);
             _isolation.CheckBuilt(spec, image.Config.User, built);
@@ -169,10 +186,18 @@ public sealed partial class ContainerService : IAsyncDisposable
             _store.Save(record);
             _entries[id] = new Entry(record);
             Publish(record, "create");
+            if (userNetwork)
+            {
+                RefreshHosts(_networks.EndpointsOf(id).Select(x => x.Network.Id), exceptContainer: null);
+            }
             return (record, warnings);
         }
         catch
         {
+            if (userNetwork)
+            {
+                await ReleaseNetworksAsync(id).ConfigureAwait(false);
+            }
             ReleaseName(name, id);
             CleanupDirectory(dir);
             throw;
@@ -337,6 +362,10 @@ public sealed partial class ContainerService : IAsyncDisposable
             }
             Directory.CreateDirectory(stateDir);
             entry.ResetExit();
+            if (IsUserNetwork(r.Spec.Network.Mode))
+            {
+                await SetUpNetworkingAsync(r, ct).ConfigureAwait(false);
+            }
 
             MonitorSession session;
             var startedAt = DateTimeOffset.UtcNow; // before the process exists, so it never comes after FinishedAt
@@ -368,12 +397,18 @@ public sealed partial class ContainerService : IAsyncDisposable
                 _store.Save(r);
                 entry.Streams.CompleteAll();
                 _snapshots.Unmount(_store.DirectoryOf(r.Id));
+                await TearDownNetworkingAsync(r.Id).ConfigureAwait(false);
                 entry.SignalExit(r.ExitCode);
                 Publish(r, "die", ("exitCode", r.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 if (r.Spec.AutoRemove)
                 {
                     _ = Task.Run(() => RemoveAfterExitAsync(entry), CancellationToken.None);
                 }
+                throw;
+            }
+            catch
+            {
+                await TearDownNetworkingAsync(r.Id).ConfigureAwait(false);
                 throw;
             }
 
@@ -489,6 +524,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             {
                 LogCleanupFailed(_logger, r.Id, ex.Message);
             }
+            await TearDownNetworkingAsync(r.Id).ConfigureAwait(false);
         }
         finally
         {
@@ -655,6 +691,7 @@ public sealed partial class ContainerService : IAsyncDisposable
                 throw EngineException.NotFound("No such container: " + reference);
             }
             r.State = ContainerState.Removing;
+            await ReleaseNetworksAsync(r.Id).ConfigureAwait(false);
             string dir = _store.DirectoryOf(r.Id);
             _snapshots.Remove(dir);
             string stateDir = StateDir(r.Id);
@@ -735,6 +772,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             }
             await RecordExitAsync(entry, exit).ConfigureAwait(false);
         }
+        await ReconcileNetworkingAsync().ConfigureAwait(false);
     }
 
     private void Publish(ContainerRecord r, string action, params (string Key, string Value)[] extra)

@@ -81,10 +81,12 @@ public sealed record SecuritySpec
     public bool Init { get; init; }
 }
 
-/// <summary>Network mode: "none" (default), "host" (policy-gated).</summary>
+/// <summary>Network mode: "none" (default), "host" (policy-gated), or the name of a user-defined network.</summary>
 public sealed record NetworkSpec
 {
     public string Mode { get; init; } = "none";
+    /// <summary>Per-network endpoint requests (aliases, fixed address) by network name or id (Docker's EndpointsConfig).</summary>
+    public IReadOnlyDictionary<string, Networks.EndpointRequest> Endpoints { get; init; } = new Dictionary<string, Networks.EndpointRequest>();
 }
 
 /// <summary>json-file log options.</summary>

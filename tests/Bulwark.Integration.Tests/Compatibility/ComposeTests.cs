@@ -78,7 +78,7 @@ public sealed class ComposeTests(SharedDaemonFixture fx)
         }
     }
 
-    [Fact(Skip = "bridge networks are not implemented: compose's POST /v1.xx/networks/create (for bwnet_default) is answered 501 \"network create is not supported: bridge networking is not implemented\"")]
+    [Fact]
     public async Task ComposeUp_ServiceWithoutNetworkMode_CreatesTheProjectNetworkAndRuns()
     {
         string dir = WriteProject("defaultnet", DefaultNetworkService);
@@ -86,8 +86,20 @@ public sealed class ComposeTests(SharedDaemonFixture fx)
         {
             var up = await ComposeAsync(dir, "-p", "bwnet", "up", "-d");
             Assert.True(up.ExitCode == 0, up.ToString());
+            var net = await D.DockerAsync("network", "inspect", "--format",
+                "{{.Driver}}|{{index .Labels \"com.docker.compose.project\"}}|{{index .Labels \"com.docker.compose.network\"}}", "bwnet_default");
+            Assert.True(net.ExitCode == 0, net.ToString());
+            Assert.Equal("bridge|bwnet|default", net.Stdout.Trim());
+            // The container was attached with the service name as alias.
+            var inspect = await D.DockerAsync("inspect", "--format",
+                "{{.HostConfig.NetworkMode}}|{{json (index .NetworkSettings.Networks \"bwnet_default\").Aliases}}", "bwnet_app_1");
+            Assert.True(inspect.ExitCode == 0, inspect.ToString());
+            Assert.StartsWith("bwnet_default|", inspect.Stdout.Trim(), StringComparison.Ordinal);
+            Assert.Contains("\"app\"", inspect.Stdout, StringComparison.Ordinal);
             var down = await ComposeAsync(dir, "-p", "bwnet", "down", "-t", "1");
             Assert.True(down.ExitCode == 0, down.ToString());
+            var left = await D.DockerAsync("network", "ls", "-q", "--filter", "name=bwnet_default");
+            Assert.Equal("", left.Stdout.Trim());
         }
         finally
         {

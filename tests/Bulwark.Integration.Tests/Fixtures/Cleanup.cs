@@ -38,6 +38,24 @@ public static class Cleanup
         }
     }
 
+    /// <summary>Deletes the bridges of the networks recorded under the data root (bw-&lt;id[:12]&gt;), if any are left.</summary>
+    public static void RemoveBridgesFor(string dataRoot)
+    {
+        string dir = Path.Combine(dataRoot, "networks");
+        if (!Directory.Exists(dir))
+        {
+            return;
+        }
+        foreach (string file in Directory.EnumerateFiles(dir, "*.json"))
+        {
+            string bridge = "bw-" + Path.GetFileNameWithoutExtension(file)[..12];
+            if (Directory.Exists("/sys/class/net/" + bridge))
+            {
+                ProcessRunner.RunAsync("ip", ["link", "del", bridge], timeout: TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+            }
+        }
+    }
+
     private static void TryRmdir(string dir)
     {
         try

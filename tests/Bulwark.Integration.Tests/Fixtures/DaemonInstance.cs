@@ -154,6 +154,7 @@ public sealed class DaemonInstance : IAsyncDisposable
                 {
                     await CliAsync("rm", "-f", id.Trim());
                 }
+                await DockerAsync("network", "prune", "-f");
             }
         }
         catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or FileNotFoundException)
@@ -162,6 +163,7 @@ public sealed class DaemonInstance : IAsyncDisposable
         await StopProcessAsync();
         Cleanup.RemoveMountsUnder(Root);
         Cleanup.RemoveCgroupsFor(DataRoot);
+        Cleanup.RemoveBridgesFor(DataRoot);
         try
         {
             Directory.Delete(Root, recursive: true);

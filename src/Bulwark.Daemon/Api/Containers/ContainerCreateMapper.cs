@@ -92,7 +92,7 @@ internal static class ContainerCreateMapper
                 Init = hc.Init ?? false,
                 Devices = [.. (hc.Devices ?? []).Select(d => $"{d.PathOnHost}:{(string.IsNullOrEmpty(d.PathInContainer) ? d.PathOnHost : d.PathInContainer)}:{(string.IsNullOrEmpty(d.CgroupPermissions) ? "rwm" : d.CgroupPermissions)}")],
             },
-            Network = new NetworkSpec { Mode = MapNetwork(hc.NetworkMode, body.NetworkDisabled) },
+            Network = MapNetwork(hc.NetworkMode, body.NetworkDisabled, body.NetworkingConfig),
             Log = MapLog(hc.LogConfig),
         };
     }
@@ -117,7 +117,8 @@ internal static class ContainerCreateMapper
         }
         if (hc.PortBindings is { Count: > 0 } || hc.PublishAllPorts)
         {
-            throw EngineException.Invalid("HostConfig.PortBindings (-p/--publish) is not supported: containers have no network by default");
+            throw EngineException.Invalid(
+                "HostConfig.PortBindings (-p/--publish) is not supported: containers are reachable only from their peers on bulwark networks");
         }
         if (hc.Runtime is { Length: > 0 } rt && rt is not ("runc" or "crun"))
         {
@@ -231,19 +232,49 @@ internal static class ContainerCreateMapper
         return new RestartPolicySpec { Name = name, MaximumRetryCount = retries };
     }
 
-    private static string MapNetwork(string? mode, bool? disabled)
+    private static NetworkSpec MapNetwork(string? mode, bool? disabled, Bulwark.Api.Models.Networks.NetworkingConfig? networking)
     {
         if (disabled == true)
         {
-            return "none";
+            return new NetworkSpec { Mode = "none" };
         }
-        return mode switch
+        string resolved = mode switch
         {
             null or "" or "none" or "default" => "none",
             "host" => "host",
-            "bridge" => throw EngineException.Invalid("HostConfig.NetworkMode \"bridge\" is not supported yet: containers run with --network none (default) or host"),
-            _ => throw EngineException.Invalid($"HostConfig.NetworkMode \"{mode}\" is not supported"),
+            "bridge" => throw EngineException.Invalid(
+                "HostConfig.NetworkMode \"bridge\": there is no default bridge network; create one with `docker network create NAME` " +
+                "and use --network NAME (containers default to --network none)"),
+            _ when mode.StartsWith("container:", StringComparison.Ordinal) =>
+                throw EngineException.Invalid($"HostConfig.NetworkMode \"{mode}\" (sharing another container's network namespace) is not supported"),
+            _ => mode,
         };
+        if (!ContainerService.IsUserNetwork(resolved))
+        {
+            return new NetworkSpec { Mode = resolved };
+        }
+        var endpoints = new Dictionary<string, Bulwark.Engine.Networks.EndpointRequest>(StringComparer.Ordinal);
+        foreach (var (network, config) in networking?.EndpointsConfig ?? [])
+        {
+            if (config?.Links is { Count: > 0 })
+            {
+                throw EngineException.Invalid($"NetworkingConfig.EndpointsConfig[{network}].Links (--link) is not supported: use network aliases");
+            }
+            if (config?.IPAMConfig?.IPv6Address is { Length: > 0 } v6)
+            {
+                throw EngineException.Invalid($"NetworkingConfig.EndpointsConfig[{network}].IPAMConfig.IPv6Address (--ip6 {v6}) is not supported: bulwark networks are IPv4 only");
+            }
+            if (config?.MacAddress is { Length: > 0 })
+            {
+                throw EngineException.Invalid($"NetworkingConfig.EndpointsConfig[{network}].MacAddress (--mac-address) is not supported");
+            }
+            endpoints[network] = new Bulwark.Engine.Networks.EndpointRequest
+            {
+                Aliases = config?.Aliases ?? [],
+                IPv4Address = NullIfEmpty(config?.IPAMConfig?.IPv4Address),
+            };
+        }
+        return new NetworkSpec { Mode = resolved, Endpoints = endpoints };
     }
 
     private static LogSpec MapLog(LogConfig? log)

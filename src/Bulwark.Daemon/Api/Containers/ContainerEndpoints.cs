@@ -130,12 +130,12 @@ internal static class ContainerEndpoints
         }
         bool size = ctx.Request.Query.Bool("size");
         var list = records.Select(r => size
-            ? ContainerViewMapper.ToSummary(r, now) with
+            ? ContainerViewMapper.ToSummary(r, now, s.Containers.NetworksOf(r)) with
             {
                 SizeRw = s.Containers.SizeRw(r.Id),
                 SizeRootFs = s.Images.TryResolve(r.ImageId)?.Size ?? 0,
             }
-            : ContainerViewMapper.ToSummary(r, now)).ToList();
+            : ContainerViewMapper.ToSummary(r, now, s.Containers.NetworksOf(r))).ToList();
         return ctx.Response.WriteJsonAsync(200, list, DockerJsonContext.Default.ListContainerSummary, ctx.Aborted);
     }
 
@@ -151,7 +151,8 @@ internal static class ContainerEndpoints
                 "exited" => r.State == ContainerState.Exited && values.Any(v => v == r.ExitCode.ToString(CultureInfo.InvariantCulture)),
                 "label" => values.All(v => ListFilters.LabelMatches(r.Labels, v)),
                 "ancestor" => values.Any(v => v == r.Spec.Image || s.Images.TryResolve(v)?.Id == r.ImageId),
-                "network" => values.Any(v => v == r.Spec.Network.Mode),
+                "network" => values.Any(v => v == r.Spec.Network.Mode
+                    || s.Containers.NetworksOf(r).Any(x => x.Network.Name == v || x.Network.Id.StartsWith(v, StringComparison.Ordinal))),
                 "before" => values.All(v => r.Created < s.Containers.Get(v).Created),
                 "since" => values.All(v => r.Created > s.Containers.Get(v).Created),
                 "health" => values.Any(v => v == (r.Health?.Status ?? "none")),
@@ -172,7 +173,7 @@ internal static class ContainerEndpoints
     private static Task InspectAsync(HttpContext ctx, DaemonServices s)
     {
         var r = s.Containers.Get(Id(ctx));
-        var view = ContainerViewMapper.ToInspect(r, s.Containers.GetLogPath(r), s.SnapshotDriver);
+        var view = ContainerViewMapper.ToInspect(r, s.Containers.GetLogPath(r), s.SnapshotDriver, s.Containers.NetworksOf(r), s.Containers.SandboxKey(r));
         return ctx.Response.WriteJsonAsync(200, view, DockerJsonContext.Default.ContainerInspectResponse, ctx.Aborted);
     }
 

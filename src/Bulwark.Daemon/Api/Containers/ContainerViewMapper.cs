@@ -1,6 +1,7 @@
 using System.Globalization;
 using Bulwark.Api.Models.Containers;
 using Bulwark.Engine.Containers;
+using Bulwark.Engine.Networks;
 
 namespace Bulwark.Daemon.Api.Containers;
 
@@ -9,7 +10,7 @@ internal static class ContainerViewMapper
 {
     private const string ZeroTime = "0001-01-01T00:00:00Z";
 
-    public static ContainerSummary ToSummary(ContainerRecord r, DateTimeOffset now) => new()
+    public static ContainerSummary ToSummary(ContainerRecord r, DateTimeOffset now, IReadOnlyList<(NetworkRecord Network, EndpointRecord Endpoint)>? endpoints = null) => new()
     {
         Id = r.Id,
         Names = ["/" + r.Name],
@@ -22,10 +23,12 @@ internal static class ContainerViewMapper
         Status = StatusText(r, now),
         HostConfig = new SummaryHostConfig { NetworkMode = r.Spec.Network.Mode },
         Mounts = Mounts(r),
-        NetworkSettings = new SummaryNetworkSettings { Networks = Networks(r) },
+        NetworkSettings = new SummaryNetworkSettings { Networks = Networks(r, endpoints) },
     };
 
-    public static ContainerInspectResponse ToInspect(ContainerRecord r, string logPath, string driver) => new()
+    public static ContainerInspectResponse ToInspect(
+        ContainerRecord r, string logPath, string driver,
+        IReadOnlyList<(NetworkRecord Network, EndpointRecord Endpoint)>? endpoints = null, string sandboxKey = "") => new()
     {
         Id = r.Id,
         Created = Time(r.Created),
@@ -90,7 +93,7 @@ internal static class ContainerViewMapper
                 }
                 : null,
         },
-        NetworkSettings = new NetworkSettingsDto { Networks = Networks(r) },
+        NetworkSettings = new NetworkSettingsDto { Networks = Networks(r, endpoints), SandboxKey = sandboxKey },
         SecurityProfile = new SecurityProfileDto
         {
             Capabilities = r.Profile.Capabilities,
@@ -182,8 +185,20 @@ internal static class ContainerViewMapper
             Propagation = b.Propagation,
         })];
 
-    private static Dictionary<string, EndpointSettings> Networks(ContainerRecord r) =>
-        new() { [r.Spec.Network.Mode] = new EndpointSettings() };
+    private static Dictionary<string, EndpointSettings> Networks(ContainerRecord r, IReadOnlyList<(NetworkRecord Network, EndpointRecord Endpoint)>? endpoints) =>
+        !ContainerService.IsUserNetwork(r.Spec.Network.Mode)
+            ? new() { [r.Spec.Network.Mode] = new EndpointSettings() }
+            : (endpoints ?? []).ToDictionary(x => x.Network.Name, x => new EndpointSettings
+            {
+                IPAMConfig = x.Endpoint.RequestedAddress is { } ip ? new Bulwark.Api.Models.Networks.EndpointIpamConfig { IPv4Address = ip } : null,
+                Aliases = x.Endpoint.Aliases.Count > 0 ? x.Endpoint.Aliases : null,
+                NetworkID = x.Network.Id,
+                EndpointID = x.Endpoint.EndpointId,
+                Gateway = x.Network.Gateway,
+                IPAddress = x.Endpoint.IPv4Address,
+                IPPrefixLen = x.Network.ParsedSubnet.PrefixLength,
+                MacAddress = x.Endpoint.MacAddress,
+            }, StringComparer.Ordinal);
 
     public static string StateName(ContainerState s) => s switch
     {

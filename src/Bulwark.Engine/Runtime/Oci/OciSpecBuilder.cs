@@ -73,7 +73,7 @@ public static class OciSpecBuilder
         };
         if (!hostNetwork)
         {
-            namespaces.Add(new OciNamespace { Type = "network" });
+            namespaces.Add(new OciNamespace { Type = "network", Path = input.NetnsPath });
         }
 
         if (input.UidMappings is { Count: > 0 })
@@ -347,9 +347,9 @@ public static class OciSpecBuilder
             },
             new() { Destination = "/dev/mqueue", Type = "mqueue", Source = "mqueue", Options = ["nosuid", "noexec", "nodev"] },
             // sysfs can only be mounted by the owner of the network namespace: a user-namespaced container on the
-            // host network gets a read-only bind of the host's /sys instead (as moby does); its mapped root owns none
-            // of those files.
-            input.UidMappings is { Count: > 0 } && input.Spec.Network.Mode == "host"
+            // host network (or in a namespace of a user-defined network, owned by the initial user namespace) gets a
+            // read-only bind of the host's /sys instead (as moby does); its mapped root owns none of those files.
+            input.UidMappings is { Count: > 0 } && (input.Spec.Network.Mode == "host" || input.NetnsPath is not null)
                 ? new() { Destination = "/sys", Type = "bind", Source = "/sys", Options = ["rbind", "nosuid", "noexec", "nodev", "ro"] }
                 : new() { Destination = "/sys", Type = "sysfs", Source = "sysfs", Options = ["nosuid", "noexec", "nodev", "ro"] },
             new()

@@ -19,6 +19,9 @@ public sealed record OciSpecInput(
     public string? HostsFile { get; init; }
     public string? ResolvConfFile { get; init; }
 
+    /// <summary>A network namespace file to join (user-defined networks); null = a fresh, empty namespace (or the host's).</summary>
+    public string? NetnsPath { get; init; }
+
     /// <summary>The daemon's hard resource limits; null = read from the current process.</summary>
     public HostRlimits? HostLimits { get; init; }
 
