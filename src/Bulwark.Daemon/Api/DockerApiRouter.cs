@@ -62,7 +62,20 @@ internal sealed partial class DockerApiRouter
         }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
         {
-            // Client gone mid-request or mid-stream.
+            // Usually the client went away mid-request or mid-stream. An I/O failure of the daemon's own (a file it
+            // could not write) while the client still waits for an answer is a 500, not a dropped connection.
+            if (!ctx.Response.Started && !ctx.Aborted.IsCancellationRequested)
+            {
+                LogHandlerFailed(_logger, ctx.Request.Method, ctx.Request.Path, ex);
+                try
+                {
+                    await WriteErrorAsync(ctx, 500, ex.Message).ConfigureAwait(false);
+                }
+                catch (Exception writeFailed) when (writeFailed is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+                {
+                    // The client is gone after all.
+                }
+            }
         }
         catch (Exception ex)
         {

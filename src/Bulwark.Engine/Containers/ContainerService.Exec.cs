@@ -28,7 +28,6 @@ public sealed partial class ContainerService
         {
             throw EngineException.Conflict($"Container {r.Id} is paused, unpause the container before exec");
         }
-        RefuseExecIntoHostOwnedNetns(r);
         if (r.State != ContainerState.Running)
         {
             throw EngineException.Conflict($"Container {r.Id} is not running");

@@ -5,7 +5,8 @@ namespace Bulwark.Engine.Containers;
 
 /// <summary>
 /// Containers on user-defined networks: endpoints are allocated at create/connect and released at disconnect/remove;
-/// the namespace (a bind-mounted netns file under the exec root) and its veth pairs exist while the container runs.
+/// runc makes the namespace (inside the container's user namespace), a createRuntime hook pins it under the exec root
+/// and adds the veth pairs; they exist while the container runs.
 /// Each such container gets bulwarkd-written /etc/hosts and /etc/resolv.conf, rewritten in place when peers change.
 /// </summary>
 public sealed partial class ContainerService
@@ -52,17 +53,28 @@ public sealed partial class ContainerService
         HostsFile.WriteInPlace(HostsPath(id), HostsFile.Render([], []));
     }
 
-    /// <summary>Start time: the namespace, then one veth per endpoint. On failure everything made here is undone.</summary>
+    /// <summary>The createRuntime hook script that wires the container's namespace (rewritten at every start).</summary>
+    private string NetworkSetupScriptPath(string id) => Path.Combine(_store.DirectoryOf(id), "network-setup.sh");
+
+    /// <summary>
+    /// Start time: the bridges exist, and the hook script runc runs once it has made the namespace lists the current
+    /// endpoints. On failure everything made here is undone.
+    /// </summary>
     private async Task SetUpNetworkingAsync(ContainerRecord r, CancellationToken ct)
     {
         try
         {
-            string netns = await _networks.Bridge.CreateNetnsAsync(r.Id, ct).ConfigureAwait(false);
-            foreach (var (network, endpoint) in _networks.EndpointsOf(r.Id))
+            var endpoints = _networks.EndpointsOf(r.Id);
+            foreach (var (network, _) in endpoints)
             {
                 await _networks.Bridge.EnsureBridgeAsync(network, ct).ConfigureAwait(false);
-                await _networks.Bridge.AttachAsync(netns, network, endpoint, ct).ConfigureAwait(false);
             }
+            // A namespace pinned by an earlier run that was never torn down (daemon killed) goes first.
+            _networks.Bridge.EnsureNetnsDirectory();
+            _networks.Bridge.RemoveNetns(r.Id);
+            string script = NetworkSetupScriptPath(r.Id);
+            await File.WriteAllTextAsync(script, _networks.Bridge.RenderSetupScript(r.Id, endpoints), ct).ConfigureAwait(false);
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
         catch
         {
@@ -212,27 +224,6 @@ public sealed partial class ContainerService
         catch (IOException ex)
         {
             LogCleanupFailed(_logger, r.Id, "hosts file: " + ex.Message);
-        }
-    }
-
-    /// <summary>
-    /// runc before 1.2 joins an exec's user namespace before its network namespace; a user-namespaced container's
-    /// network namespace on a bulwark network belongs to the host's user namespace (so the container cannot change
-    /// it), and that second setns fails. Refuse with the reason instead of runc's "error executing setns process".
-    /// </summary>
-    private void RefuseExecIntoHostOwnedNetns(ContainerRecord r)
-    {
-        if (!IsUserNetwork(r.Spec.Network.Mode) || r.Profile.UidMap.Length == 0 || _runtimeInfo.Name != "runc")
-        {
-            return;
-        }
-        string[] v = _runtimeInfo.Version.Split('.', '+', '-', '~');
-        if (v.Length >= 2 && int.TryParse(v[0], out int major) && int.TryParse(v[1], out int minor) && (major, minor).CompareTo((1, 2)) < 0)
-        {
-            throw new EngineException(ErrorKind.NotImplemented,
-                $"exec into container {r.Name} is not supported with runc {_runtimeInfo.Version}: the container is on network " +
-                $"{r.Spec.Network.Mode}, whose namespace belongs to the host's user namespace, and runc before 1.2 joins the " +
-                "container's user namespace first (runc 1.2 or newer, or crun, lifts this)");
         }
     }
 

@@ -151,7 +151,7 @@ public sealed partial class ContainerService : IAsyncDisposable
                 UidMappings = userns?.UidMappings,
                 GidMappings = userns?.GidMappings,
                 InitBinary = _isolation.InitBinary,
-                NetnsPath = userNetwork ? _networks.Bridge.NetnsPath(id) : null,
+                NetworkSetupScript = userNetwork ? NetworkSetupScriptPath(id) : null,
                 HostsFile = userNetwork ? HostsPath(id) : null,
                 ResolvConfFile = userNetwork ? ResolvConfPath(id) : null,
             };
@@ -362,15 +362,15 @@ public sealed partial class ContainerService : IAsyncDisposable
             }
             Directory.CreateDirectory(stateDir);
             entry.ResetExit();
-            if (IsUserNetwork(r.Spec.Network.Mode))
-            {
-                await SetUpNetworkingAsync(r, ct).ConfigureAwait(false);
-            }
 
             MonitorSession session;
             var startedAt = DateTimeOffset.UtcNow; // before the process exists, so it never comes after FinishedAt
             try
             {
+                if (IsUserNetwork(r.Spec.Network.Mode))
+                {
+                    await SetUpNetworkingAsync(r, ct).ConfigureAwait(false);
+                }
                 session = await MonitorProcess.StartAsync(new MonitorStartOptions
                 {
                     MonitorPath = _options.MonitorPath,
@@ -387,24 +387,16 @@ public sealed partial class ContainerService : IAsyncDisposable
                     OomCgroupDir = CgroupV1MemoryDir(r.Id),
                 }, ct).ConfigureAwait(false);
             }
-            catch (EngineException ex) when (ex.Kind == ErrorKind.InvalidArgument)
+            catch (Exception ex) when (ex is EngineException or IOException or UnauthorizedAccessException)
             {
-                // The runtime refused to start the process; its text is kept so clients map it to 126/127.
-                r.State = ContainerState.Exited;
-                r.ExitCode = ExitCodeForStartError(ex.Message);
-                r.Error = ex.Message;
-                r.FinishedAt = DateTimeOffset.UtcNow;
-                _store.Save(r);
-                entry.Streams.CompleteAll();
-                _snapshots.Unmount(_store.DirectoryOf(r.Id));
-                await TearDownNetworkingAsync(r.Id).ConfigureAwait(false);
-                entry.SignalExit(r.ExitCode);
-                Publish(r, "die", ("exitCode", r.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                if (r.Spec.AutoRemove)
+                // The start failed (the runtime refused the process, or setting it up failed): recorded as an exit,
+                // with the text kept so clients map it to 126/127; --rm containers are removed as after any exit.
+                await RecordStartFailureAsync(entry, ex.Message).ConfigureAwait(false);
+                if (ex is EngineException)
                 {
-                    _ = Task.Run(() => RemoveAfterExitAsync(entry), CancellationToken.None);
+                    throw;
                 }
-                throw;
+                throw new EngineException(ErrorKind.Internal, $"cannot start container {r.Id}: {ex.Message}", ex);
             }
             catch
             {
@@ -430,6 +422,33 @@ public sealed partial class ContainerService : IAsyncDisposable
         finally
         {
             entry.Gate.Release();
+        }
+    }
+
+    /// <summary>A failed start, recorded like an exit (caller holds the gate).</summary>
+    private async Task RecordStartFailureAsync(Entry entry, string message)
+    {
+        var r = entry.Record;
+        r.State = ContainerState.Exited;
+        r.ExitCode = ExitCodeForStartError(message);
+        r.Error = message;
+        r.FinishedAt = DateTimeOffset.UtcNow;
+        _store.Save(r);
+        entry.Streams.CompleteAll();
+        try
+        {
+            _snapshots.Unmount(_store.DirectoryOf(r.Id));
+        }
+        catch (Exception ex) when (ex is IOException or EngineException)
+        {
+            LogCleanupFailed(_logger, r.Id, ex.Message);
+        }
+        await TearDownNetworkingAsync(r.Id).ConfigureAwait(false);
+        entry.SignalExit(r.ExitCode);
+        Publish(r, "die", ("exitCode", r.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (r.Spec.AutoRemove)
+        {
+            _ = Task.Run(() => RemoveAfterExitAsync(entry), CancellationToken.None);
         }
     }
 

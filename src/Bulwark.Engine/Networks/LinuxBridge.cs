@@ -6,17 +6,16 @@ namespace Bulwark.Engine.Networks;
 
 /// <summary>
 /// Realises networks on the host with iproute2 and util-linux: one Linux bridge per network carrying the gateway
-/// address, one veth pair per endpoint, and one network namespace per container bind-mounted at
-/// <c>&lt;exec-root&gt;/netns/&lt;id&gt;</c> (owned by the initial user namespace, so root in a user-namespaced container
-/// cannot reconfigure it). Nothing here creates NAT, iptables rules or default routes: the kernel never forwards a
-/// packet that arrives on a bulwark bridge (per-interface forwarding=0), and containers only have their subnet routes.
+/// address, one veth pair per endpoint, and each container's network namespace (made by runc, wired by a
+/// createRuntime hook) pinned at <c>&lt;exec-root&gt;/netns/&lt;id&gt;</c>. Nothing here creates NAT, iptables rules or
+/// default routes: the kernel never forwards a packet that arrives on a bulwark bridge (per-interface forwarding=0),
+/// and containers only have their subnet routes.
 /// </summary>
 internal sealed class LinuxBridge
 {
     /// <summary>
-    /// Run inside a fresh namespace before any interface enters it: no IPv6, no forwarding, lo up. The namespace
-    /// belongs to the host's user namespace, so a user-namespaced container's root holds no capability over it: ports
-    /// below 1024 and ICMP echo sockets are opened to every uid of the namespace (as rootless engines do).
+    /// Run inside a fresh namespace before any interface enters it: no IPv6, no forwarding, lo up; ports below 1024
+    /// and ICMP echo sockets are opened to every uid of the namespace (Docker does the same for ports).
     /// </summary>
     private const string NetnsInitScript =
         "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 && echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6; " +
@@ -65,20 +64,52 @@ internal sealed class LinuxBridge
         }
     }
 
-    /// <summary>Creates the container's namespace file (idempotent) and locks it down before any interface enters.</summary>
-    public async Task<string> CreateNetnsAsync(string containerId, CancellationToken ct)
+    /// <summary>
+    /// The createRuntime hook that wires a container's network namespace. runc has just created the namespace inside
+    /// the container's user namespace (so `runc exec`, which joins the user namespace first, can enter it — runc
+    /// 1.1 cannot enter a namespace owned by the host's user namespace from there); the hook runs as host root in the
+    /// host's namespaces before the container's process starts, with runc's state JSON (holding the pid) on stdin and no
+    /// PATH. It pins the namespace at <see cref="NetnsPath"/> (a bind mount, for connect/disconnect while running),
+    /// locks it down (no IPv6, no forwarding, lo up) and adds one veth per endpoint. The container's root still cannot
+    /// reconfigure it: NET_ADMIN is outside the capability allowlist. All values are ours (names, MACs, addresses),
+    /// each single-quoted anyway.
+    /// </summary>
+    public string RenderSetupScript(string containerId, IEnumerable<(NetworkRecord Network, EndpointRecord Endpoint)> endpoints)
     {
-        Directory.CreateDirectory(_netnsDir);
-        string path = NetnsPath(containerId);
-        if (IsNsfsMount(path))
+        string ip = HostCommand.Locate("ip");
+        string nsenter = HostCommand.Locate("nsenter");
+        string mount = HostCommand.Locate("mount");
+        string ns = NetnsPath(containerId);
+        var sb = new System.Text.StringBuilder();
+        sb.Append("set -e\n");
+        sb.Append("read -r state || true\n");
+        sb.Append("pid=${state#*\\\"pid\\\":}; pid=${pid# }; pid=${pid%%[!0-9]*}\n");
+        sb.Append("case $pid in ''|*[!0-9]*) echo \"bulwark network hook: no pid in the runtime state\" >&2; exit 1;; esac\n");
+        sb.Append("ns=/proc/$pid/ns/net\n");
+        sb.Append(CultureInfo.InvariantCulture, $": > {Q(ns)}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"{Q(mount)} --bind \"$ns\" {Q(ns)}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"{Q(nsenter)} --net=\"$ns\" /bin/sh -c {Q(NetnsInitScript.Replace("exec ip ", "exec " + ip + " ", StringComparison.Ordinal))}\n");
+        foreach (var (n, e) in endpoints)
         {
-            return path;
+            string hv = e.HostVeth;
+            int prefix = n.ParsedSubnet.PrefixLength;
+            sb.Append(CultureInfo.InvariantCulture, $"{Q(ip)} link del {Q(hv)} 2>/dev/null || true\n");
+            sb.Append(CultureInfo.InvariantCulture,
+                $"{Q(ip)} link add {Q(hv)} type veth peer name {Q(e.Interface)} address {Q(e.MacAddress)} netns \"$pid\"\n");
+            sb.Append(CultureInfo.InvariantCulture, $"echo 1 > {Q($"/proc/sys/net/ipv6/conf/{hv}/disable_ipv6")}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"{Q(ip)} link set {Q(hv)} master {Q(n.BridgeName)} up\n");
+            sb.Append(CultureInfo.InvariantCulture,
+                $"{Q(nsenter)} --net=\"$ns\" {Q(ip)} addr add {Q(e.IPv4Address + "/" + prefix.ToString(CultureInfo.InvariantCulture))} dev {Q(e.Interface)}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"{Q(nsenter)} --net=\"$ns\" {Q(ip)} link set {Q(e.Interface)} up\n");
         }
-        File.WriteAllBytes(path, []);
-        await HostCommand.RunAsync("unshare", ["--net=" + path, "true"], null, ct).ConfigureAwait(false);
-        await HostCommand.RunAsync("nsenter", ["--net=" + path, "/bin/sh", "-c", NetnsInitScript], null, ct).ConfigureAwait(false);
-        return path;
+        return sb.ToString();
     }
+
+    /// <summary>Single-quotes a word for /bin/sh.</summary>
+    private static string Q(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    /// <summary>Makes the directory the hook pins namespaces in.</summary>
+    public void EnsureNetnsDirectory() => Directory.CreateDirectory(_netnsDir);
 
     /// <summary>Unmounts and deletes the namespace file (idempotent). The kernel frees the namespace with its last user.</summary>
     public void RemoveNetns(string containerId)
@@ -96,7 +127,10 @@ internal sealed class LinuxBridge
                 throw new EngineException(ErrorKind.Internal, new ErrnoException(e, "umount", path).Message);
             }
         }
-        File.Delete(path);
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+        }
     }
 
     /// <summary>Adds one endpoint: a veth pair, the host side on the bridge, the container side with its address.</summary>

@@ -96,6 +96,37 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
     }
 
     [Fact]
+    public async Task ExecAndHealthChecks_WorkInAUserNamespacedContainerOnANetwork()
+    {
+        // runc 1.1 enters an exec's user namespace first: this works because runc itself made the network namespace
+        // inside the container's user namespace (a createRuntime hook wires it), not bulwarkd beforehand.
+        string n = Unique("nx"), c = Unique("ex");
+        try
+        {
+            await MustAsync("network", "create", n);
+            await MustAsync("run", "-d", "--name", c, "--network", n, "--health-cmd", "ip -4 -o addr show eth0 | grep -q inet",
+                "--health-interval", "200ms", Image, "sleep", "300");
+            var e = await D.DockerAsync("exec", c, "sh", "-c", "cat /proc/self/uid_map; ip -4 -o addr show eth0; ip link set eth0 down 2>&1; true");
+            Assert.True(e.ExitCode == 0, e.ToString());
+            Assert.Matches(@"^\s*0\s+100000\s+65536", e.Stdout);
+            Assert.Contains("inet ", e.Stdout, StringComparison.Ordinal);
+            Assert.Contains("Operation not permitted", e.Stdout, StringComparison.Ordinal); // no NET_ADMIN for exec either
+            string health = "";
+            for (int i = 0; i < 100 && health != "healthy"; i++)
+            {
+                await Task.Delay(100);
+                health = (await MustAsync("inspect", "--format", "{{.State.Health.Status}}", c)).Trim();
+            }
+            Assert.Equal("healthy", health);
+        }
+        finally
+        {
+            await D.DockerAsync("rm", "-f", c);
+            await D.DockerAsync("network", "rm", n);
+        }
+    }
+
+    [Fact]
     public async Task NetworkCommands_DockerCli_AnswerLikeDocker()
     {
         string n = Unique("nc"), labelled = Unique("nl"), ctr = Unique("c");

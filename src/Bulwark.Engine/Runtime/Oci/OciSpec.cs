@@ -9,5 +9,6 @@ public sealed record OciSpec
     public string? Hostname { get; init; }
     public IReadOnlyList<OciMount> Mounts { get; init; } = [];
     public required OciLinux Linux { get; init; }
+    public OciHooks? Hooks { get; init; }
     public IReadOnlyDictionary<string, string>? Annotations { get; init; }
 }

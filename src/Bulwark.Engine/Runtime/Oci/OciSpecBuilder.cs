@@ -73,7 +73,7 @@ public static class OciSpecBuilder
         };
         if (!hostNetwork)
         {
-            namespaces.Add(new OciNamespace { Type = "network", Path = input.NetnsPath });
+            namespaces.Add(new OciNamespace { Type = "network" });
         }
 
         if (input.UidMappings is { Count: > 0 })
@@ -107,6 +107,9 @@ public static class OciSpecBuilder
                 ReadonlyPaths = profile.ReadonlyPaths,
                 Devices = devices.Count > 0 ? devices.Select(d => d.Device).ToList() : null,
             },
+            Hooks = input.NetworkSetupScript is { } script && !hostNetwork
+                ? new OciHooks { CreateRuntime = [new OciHook { Path = "/bin/sh", Args = ["sh", script], Timeout = 30 }] }
+                : null,
         };
     }
 
@@ -347,9 +350,9 @@ public static class OciSpecBuilder
             },
             new() { Destination = "/dev/mqueue", Type = "mqueue", Source = "mqueue", Options = ["nosuid", "noexec", "nodev"] },
             // sysfs can only be mounted by the owner of the network namespace: a user-namespaced container on the
-            // host network (or in a namespace of a user-defined network, owned by the initial user namespace) gets a
-            // read-only bind of the host's /sys instead (as moby does); its mapped root owns none of those files.
-            input.UidMappings is { Count: > 0 } && (input.Spec.Network.Mode == "host" || input.NetnsPath is not null)
+            // host network gets a read-only bind of the host's /sys instead (as moby does); its mapped root owns none
+            // of those files.
+            input.UidMappings is { Count: > 0 } && input.Spec.Network.Mode == "host"
                 ? new() { Destination = "/sys", Type = "bind", Source = "/sys", Options = ["rbind", "nosuid", "noexec", "nodev", "ro"] }
                 : new() { Destination = "/sys", Type = "sysfs", Source = "sysfs", Options = ["nosuid", "noexec", "nodev", "ro"] },
             new()

@@ -19,8 +19,11 @@ public sealed record OciSpecInput(
     public string? HostsFile { get; init; }
     public string? ResolvConfFile { get; init; }
 
-    /// <summary>A network namespace file to join (user-defined networks); null = a fresh, empty namespace (or the host's).</summary>
-    public string? NetnsPath { get; init; }
+    /// <summary>
+    /// User-defined networks: a shell script run as the createRuntime hook (state JSON on stdin) that wires the fresh
+    /// network namespace runc made; null = the fresh namespace stays empty (or the host's is used).
+    /// </summary>
+    public string? NetworkSetupScript { get; init; }
 
     /// <summary>The daemon's hard resource limits; null = read from the current process.</summary>
     public HostRlimits? HostLimits { get; init; }
