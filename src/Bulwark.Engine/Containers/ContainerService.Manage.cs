@@ -72,7 +72,7 @@ public sealed partial class ContainerService
         }
     }
 
-    public void Rename(string reference, string newName)
+    public async Task RenameAsync(string reference, string newName, CancellationToken ct)
     {
         var entry = Find(reference);
         var r = entry.Record;
@@ -87,6 +87,11 @@ public sealed partial class ContainerService
         _store.Save(r);
         ReleaseName(old, r.Id);
         Publish(r, "rename", ("oldName", "/" + old));
+        if (IsUserNetwork(r.Spec.Network.Mode))
+        {
+            await _networks.RenameEndpointsAsync(r.Id, name, ct).ConfigureAwait(false);
+            RefreshHosts(_networks.EndpointsOf(r.Id).Select(x => x.Network.Id).ToList(), exceptContainer: null);
+        }
     }
 
     /// <summary>The pids in the container's cgroup (pids controller; v1 or v2 layout).</summary>

@@ -345,6 +345,25 @@ public sealed partial class NetworkService
         }
     }
 
+    /// <summary>A renamed container keeps its endpoints under its new name (peers' hosts files list it by that name).</summary>
+    public async Task RenameEndpointsAsync(string containerId, string newName, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            foreach (var n in _networks.Values.Where(n => n.Endpoints.ContainsKey(containerId)).ToList())
+            {
+                var updated = n with { Endpoints = n.Endpoints.SetItem(containerId, n.Endpoints[containerId] with { ContainerName = newName }) };
+                _store.Save(updated);
+                _networks[n.Id] = updated;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Docker's scheme: 02:42 followed by the four address bytes (unique per network, stable).</summary>
     internal static string MacFor(uint address) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture,

@@ -127,6 +127,29 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
     }
 
     [Fact]
+    public async Task Rename_PeersFindTheContainerByItsNewName()
+    {
+        string n = Unique("nn"), a = Unique("ra"), b = Unique("rb"), renamed = Unique("renamed");
+        try
+        {
+            await MustAsync("network", "create", n);
+            await MustAsync("run", "-d", "--name", a, "--network", n, Image, "sleep", "300");
+            await MustAsync("run", "-d", "--name", b, "--network", n, Image, "sleep", "300");
+            await MustAsync("rename", a, renamed);
+            string hosts = await MustAsync("exec", b, "cat", "/etc/hosts");
+            Assert.Contains(renamed, hosts, StringComparison.Ordinal);
+            Assert.DoesNotContain(a, hosts, StringComparison.Ordinal);
+            string inspect = await MustAsync("network", "inspect", "--format", "{{range .Containers}}{{.Name}} {{end}}", n);
+            Assert.Contains(renamed, inspect, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await D.DockerAsync("rm", "-f", a, b, renamed);
+            await D.DockerAsync("network", "rm", n);
+        }
+    }
+
+    [Fact]
     public async Task NetworkCommands_DockerCli_AnswerLikeDocker()
     {
         string n = Unique("nc"), labelled = Unique("nl"), ctr = Unique("c");

@@ -40,7 +40,8 @@ internal static class ContainerEndpoints
         });
         router.Map("POST", "/containers/{id}/rename", async ctx =>
         {
-            s.Containers.Rename(Id(ctx), ctx.Request.Query.Get("name") ?? throw EngineException.Invalid("name is required"));
+            await s.Containers.RenameAsync(Id(ctx), ctx.Request.Query.Get("name") ?? throw EngineException.Invalid("name is required"), ctx.Aborted)
+                .ConfigureAwait(false);
             await ctx.Response.WriteEmptyAsync(204, ctx.Aborted).ConfigureAwait(false);
         });
         router.Map("GET", "/containers/{id}/top", ctx => TopAsync(ctx, s));
