@@ -102,6 +102,7 @@ internal static partial class Program
         };
         var events = new EventBus();
         using var images = new ImageService(options.DataRoot, loggerFactory.CreateLogger<ImageService>());
+        images.RegistryOptions = new Bulwark.Engine.Registry.RegistryOptions { InsecureRegistries = options.InsecureRegistries };
         var snapshots = new SnapshotService(options.DataRoot, loggerFactory.CreateLogger<SnapshotService>());
         await using var containers = new ContainerService(engineOptions, images, snapshots, runtimeInfo, HostSecurity.ReadCurrent(), events,
             loggerFactory.CreateLogger<ContainerService>());
