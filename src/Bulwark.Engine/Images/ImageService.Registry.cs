@@ -337,7 +337,16 @@ public sealed partial class ImageService
         await using (counted.ConfigureAwait(false))
         {
             await using var w = content.OpenWriter();
-            await counted.CopyToAsync(w, 1 << 16, ct).ConfigureAwait(false);
+            try
+            {
+                await counted.CopyToAsync(w, 1 << 16, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException && !ct.IsCancellationRequested)
+            {
+                throw new EngineException(ErrorKind.Unavailable,
+                    $"layer {digest}: download interrupted after {counted.BytesRead} of {total} bytes: {ex.Message}; nothing was stored", ex);
+            }
+
             if (total > 0 && counted.BytesRead != total)
             {
                 throw EngineException.Invalid($"layer {digest}: size mismatch ({counted.BytesRead} bytes, descriptor says {total}); nothing was stored");
@@ -359,7 +368,15 @@ public sealed partial class ImageService
         await using (counted.ConfigureAwait(false))
         {
             using var ms = new MemoryStream();
-            await counted.CopyToAsync(ms, ct).ConfigureAwait(false);
+            try
+            {
+                await counted.CopyToAsync(ms, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException && !ct.IsCancellationRequested)
+            {
+                throw new EngineException(ErrorKind.Unavailable, $"config {digest}: download interrupted: {ex.Message}", ex);
+            }
+
             byte[] bytes = ms.ToArray();
             var actual = Digest.Compute(bytes);
             if (actual != digest)

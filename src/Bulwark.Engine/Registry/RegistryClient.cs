@@ -51,7 +51,9 @@ public sealed class RegistryClient : IDisposable
     /// <summary>GET /v2/: checks the registry speaks the API and learns its auth challenge.</summary>
     public async Task PingAsync(CancellationToken ct)
     {
-        using var resp = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, "v2/")), null, ct).ConfigureAwait(false);
+        // No token is fetched here: the challenge is answered on the first repository request, with that repository's scope.
+        using var resp = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, "v2/")), null, ct, authenticate: false)
+            .ConfigureAwait(false);
         if (resp.StatusCode == HttpStatusCode.Unauthorized)
         {
             // Anonymous access may still be allowed per repository (token with pull scope): decided on the next request.
@@ -213,7 +215,8 @@ public sealed class RegistryClient : IDisposable
         return location;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> make, string? path, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> make, string? path, CancellationToken ct,
+        bool authenticate = true)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -237,7 +240,7 @@ public sealed class RegistryClient : IDisposable
                 throw new EngineException(ErrorKind.Unavailable, $"{req.Method} \"{req.RequestUri}\": timed out", ex);
             }
 
-            if (resp.StatusCode != HttpStatusCode.Unauthorized || attempt > 0)
+            if (resp.StatusCode != HttpStatusCode.Unauthorized || attempt > 0 || !authenticate)
             {
                 return resp;
             }

@@ -33,8 +33,10 @@ internal static class RegistryEndpoints
             string status = result.UpToDate ? "Image is up to date for " : "Downloaded newer image for ";
             await stream.WriteAsync(new JsonMessage { Status = "Status: " + status + result.Reference }).ConfigureAwait(false);
         }
-        catch (EngineException ex) when (stream.Started)
+        catch (Exception ex) when (stream.Started && ex is EngineException or IOException or HttpRequestException
+            && !ctx.Aborted.IsCancellationRequested)
         {
+            // After the 200 head the only way to fail is in-stream; the CLI then exits 1.
             await stream.WriteErrorAsync(ex.Message).ConfigureAwait(false);
         }
     }
@@ -61,8 +63,10 @@ internal static class RegistryEndpoints
                     new Dictionary<string, string> { ["name"] = pushed }, DateTimeOffset.UtcNow));
             }
         }
-        catch (EngineException ex) when (stream.Started)
+        catch (Exception ex) when (stream.Started && ex is EngineException or IOException or HttpRequestException
+            && !ctx.Aborted.IsCancellationRequested)
         {
+            // After the 200 head the only way to fail is in-stream; the CLI then exits 1.
             await stream.WriteErrorAsync(ex.Message).ConfigureAwait(false);
         }
     }
