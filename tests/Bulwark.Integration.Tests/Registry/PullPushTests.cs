@@ -185,6 +185,28 @@ public sealed partial class PullPushTests(RegistryFixture fx)
         Assert.Contains($"pull {name}", events.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task BulwarkCli_PushesAndPulls()
+    {
+        string name = $"{fx.Registry.Host}/ns/ourcli";
+        string id = await ImportUniqueAsync(name + ":2");
+        var push = await D.CliAsync("push", name + ":2");
+        Assert.True(push.ExitCode == 0, push + D.DaemonLog);
+        Assert.Contains($"The push refers to repository [{name}]", push.Stdout, StringComparison.Ordinal);
+        Assert.Matches(PushDigest(), push.Stdout);
+        Assert.Equal(0, (await D.CliAsync("rmi", name + ":2")).ExitCode);
+
+        var pull = await D.CliAsync("pull", name + ":2");
+        Assert.True(pull.ExitCode == 0, pull + D.DaemonLog);
+        Assert.Contains("Pull complete", pull.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith($"Status: Downloaded newer image for {name}:2\n{name}:2\n", pull.Stdout, StringComparison.Ordinal);
+        Assert.Equal(id, (await D.CliAsync("inspect", "--format", "{{.Id}}", name + ":2")).Stdout.Trim());
+
+        var missing = await D.CliAsync("pull", name + ":absent");
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("not found", missing.Stderr, StringComparison.Ordinal);
+    }
+
     /// <summary>Imports the busybox rootfs plus a unique /marker, so the top layer is new to the store and the registry.</summary>
     private async Task<string> ImportUniqueAsync(string reference)
     {
