@@ -72,9 +72,10 @@ internal static class RegistryEndpoints
     }
 
     /// <summary>Decodes X-Registry-Auth (base64url JSON; absent or "{}" means anonymous).</summary>
-    internal static RegistryCredentials? Credentials(HttpContext ctx)
+    internal static RegistryCredentials? Credentials(HttpContext ctx) => Credentials(ctx.Request.Header("X-Registry-Auth"));
+
+    internal static RegistryCredentials? Credentials(string? header)
     {
-        string? header = ctx.Request.Header("X-Registry-Auth");
         if (string.IsNullOrWhiteSpace(header))
         {
             return null;
