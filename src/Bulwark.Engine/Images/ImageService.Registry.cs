@@ -21,10 +21,12 @@ public sealed partial class ImageService
         var r = ImageReference.Parse(image);
         if (!string.IsNullOrEmpty(tag))
         {
-            if (r.Tag is not null || r.Digest is not null)
+            if (r.Digest is not null)
             {
-                throw EngineException.Invalid($"invalid reference \"{image}\": a tag was also given separately (\"{tag}\")");
+                throw EngineException.Invalid($"invalid reference \"{image}\": it has a digest and a tag was also given (\"{tag}\")");
             }
+
+            // As dockerd: the tag parameter replaces a tag inside fromImage.
 
             r = tag.Contains(':', StringComparison.Ordinal)
                 ? r.WithDigest(Digest.TryParse(tag, out var d) ? d.Value : throw EngineException.Invalid($"invalid digest \"{tag}\""))

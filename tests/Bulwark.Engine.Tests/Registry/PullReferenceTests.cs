@@ -13,6 +13,7 @@ public sealed class PullReferenceTests
     [InlineData("127.0.0.1:5000/ns/name", null, "127.0.0.1:5000", "ns/name", "latest")]
     [InlineData("127.0.0.1:5000/ns/name:v2", "", "127.0.0.1:5000", "ns/name", "v2")]
     [InlineData("localhost:5000/a/b/c", "t", "localhost:5000", "a/b/c", "t")]
+    [InlineData("127.0.0.1:5000/ns/name:1", "2", "127.0.0.1:5000", "ns/name", "2")]
     [InlineData("busybox", "1.36", "docker.io", "library/busybox", "1.36")]
     public void TagForms(string image, string? tag, string domain, string path, string expectedTag)
     {
@@ -41,7 +42,7 @@ public sealed class PullReferenceTests
 
     [Theory]
     [InlineData("127.0.0.1:5000/ns/name", "sha256:short")]
-    [InlineData("127.0.0.1:5000/ns/name:1", "2")]
+    [InlineData("127.0.0.1:5000/ns/name@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "2")]
     [InlineData("127.0.0.1:5000/NS/name", "1")]
     [InlineData("127.0.0.1:5000/ns/name", "bad tag")]
     public void Invalid(string image, string tag) =>

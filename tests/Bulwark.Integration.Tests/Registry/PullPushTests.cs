@@ -114,6 +114,22 @@ public sealed partial class PullPushTests(RegistryFixture fx)
     }
 
     [Fact]
+    public async Task PullForAnotherPlatform_IsRefusedNotIgnored()
+    {
+        var pull = await D.DockerAsync("pull", "--platform", "linux/arm64", $"{fx.Registry.Host}/ns/any:1");
+        Assert.Equal(1, pull.ExitCode);
+        Assert.Contains("linux/amd64 images only", pull.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PullOfAllTags_IsRefusedNotNarrowed()
+    {
+        var pull = await D.DockerAsync("pull", "--all-tags", $"{fx.Registry.Host}/ns/any");
+        Assert.Equal(1, pull.ExitCode);
+        Assert.Contains("pulling all tags is not supported", pull.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PullFromDockerHub_SaysItIsNotReachable_WithoutNetworkTraffic()
     {
         var pull = await D.DockerAsync("pull", "busybox:1.36");

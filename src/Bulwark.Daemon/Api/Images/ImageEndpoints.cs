@@ -178,6 +178,15 @@ internal static class ImageEndpoints
         if (fromSrc is null)
         {
             string image = q.Get("fromImage") ?? throw EngineException.Invalid("fromImage or fromSrc must be given");
+            if (q.Get("platform") is { Length: > 0 } platform && !platform.StartsWith("linux/amd64", StringComparison.Ordinal))
+            {
+                throw EngineException.Invalid($"pull --platform {platform}: this daemon runs linux/amd64 images only");
+            }
+            if (string.IsNullOrEmpty(q.Get("tag")) && ImageReference.TryParse(image, out var named) && named.Tag is null && named.Digest is null)
+            {
+                // dockerd pulls every tag of the repository here (docker pull --all-tags).
+                throw EngineException.Invalid($"pull {image}: pulling all tags is not supported; name a tag or a digest");
+            }
             await RegistryEndpoints.PullAsync(ctx, s, image, q.Get("tag")).ConfigureAwait(false);
             return;
         }
