@@ -87,6 +87,36 @@ public sealed partial class PullPushTests(RegistryFixture fx)
     }
 
     [Fact]
+    public async Task PullOfAnIndex_PicksLinuxAmd64()
+    {
+        string name = $"{fx.Registry.Host}/ns/multi";
+        string id = await ImportUniqueAsync(name + ":single");
+        var push = await D.DockerAsync("push", name + ":single");
+        Assert.True(push.ExitCode == 0, push.ToString());
+        var (manifest, mediaType) = await GetManifestAsync("ns/multi", "single");
+        string digest = StubRegistry.Sha256(manifest);
+
+        // An index whose first entry is another platform; both entries must exist in the registry, so both name this manifest.
+        string index = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[" +
+            $"{{\"mediaType\":\"{mediaType}\",\"digest\":\"{digest}\",\"size\":{manifest.Length},\"platform\":{{\"architecture\":\"arm64\",\"os\":\"linux\"}}}}," +
+            $"{{\"mediaType\":\"{mediaType}\",\"digest\":\"{digest}\",\"size\":{manifest.Length},\"platform\":{{\"architecture\":\"amd64\",\"os\":\"linux\",\"variant\":\"v3\"}}}}]}}";
+        using (var http = new HttpClient())
+        {
+            using var content = new StringContent(index);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/vnd.oci.image.index.v1+json");
+            using var put = await http.PutAsync(new Uri($"http://{fx.Registry.Host}/v2/ns/multi/manifests/idx"), content);
+            Assert.True(put.IsSuccessStatusCode, $"PUT index: {(int)put.StatusCode} {await put.Content.ReadAsStringAsync()}");
+        }
+
+        Assert.Equal(0, (await D.DockerAsync("rmi", name + ":single")).ExitCode);
+        var pull = await D.DockerAsync("pull", name + ":idx");
+        Assert.True(pull.ExitCode == 0, pull + D.DaemonLog);
+        Assert.Contains("Digest: " + StubRegistry.Sha256(System.Text.Encoding.UTF8.GetBytes(index)), pull.Stdout, StringComparison.Ordinal);
+        Assert.Equal(id, (await D.DockerAsync("image", "inspect", "--format", "{{.Id}}", name + ":idx")).Stdout.Trim());
+        Assert.Equal(0, (await D.DockerAsync("rmi", name + ":idx")).ExitCode);
+    }
+
+    [Fact]
     public async Task RunOfAMissingImage_PullsItFromTheRegistry()
     {
         string name = $"{fx.Registry.Host}/ns/autopull:1";
