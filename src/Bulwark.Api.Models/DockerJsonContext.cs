@@ -27,6 +27,7 @@ namespace Bulwark.Api.Models;
 [JsonSerializable(typeof(List<ImageDeleteResponseItem>))]
 [JsonSerializable(typeof(List<ImageHistoryItem>))]
 [JsonSerializable(typeof(JsonMessage))]
+[JsonSerializable(typeof(RegistryAuthConfig))]
 [JsonSerializable(typeof(ExecCreateRequest))]
 [JsonSerializable(typeof(ExecStartRequest))]
 [JsonSerializable(typeof(ExecInspectResponse))]

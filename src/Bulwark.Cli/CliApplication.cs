@@ -31,6 +31,8 @@ internal static class CliApplication
         root.Subcommands.Add(ImageTransferCommands.Load(context));
         root.Subcommands.Add(ImageTransferCommands.Save(context));
         root.Subcommands.Add(ImageTransferCommands.Import(context));
+        root.Subcommands.Add(RegistryCommands.Pull(context));
+        root.Subcommands.Add(RegistryCommands.Push(context));
         root.Subcommands.Add(SystemCommands.Version(context));
         root.Subcommands.Add(SystemCommands.Info(context));
         return root;

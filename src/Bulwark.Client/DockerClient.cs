@@ -267,7 +267,64 @@ public sealed class DockerClient : IDisposable
         return await ReadJsonMessagesAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// <c>POST /images/create?fromImage=…&amp;tag=…</c> (pull): each progress message goes to <paramref name="onMessage"/> as it
+    /// arrives; an in-stream error raises <see cref="DockerApiException"/>. <paramref name="tag"/> may be a digest.
+    /// </summary>
+    public async Task ImagePullAsync(string image, string? tag, Func<JsonMessage, Task> onMessage, CancellationToken cancellationToken)
+    {
+        var query = new QueryBuilder().Add("fromImage", image).Add("tag", string.IsNullOrEmpty(tag) ? null : tag);
+        using var response = await SendCheckedAsync(
+            new HttpRequest("POST", await TargetAsync("/images/create" + query, cancellationToken).ConfigureAwait(false))
+            {
+                Headers = [new("X-Registry-Auth", AnonymousAuth)],
+            }, cancellationToken).ConfigureAwait(false);
+        await StreamJsonMessagesAsync(response, onMessage, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><c>POST /images/{name}/push?tag=…</c>: progress messages as for pull; the last carries <c>aux</c>.</summary>
+    public async Task ImagePushAsync(string name, string? tag, Func<JsonMessage, Task> onMessage, CancellationToken cancellationToken)
+    {
+        var query = new QueryBuilder().Add("tag", string.IsNullOrEmpty(tag) ? null : tag);
+        using var response = await SendCheckedAsync(
+            new HttpRequest("POST", await TargetAsync($"/images/{name}/push{query}", cancellationToken).ConfigureAwait(false))
+            {
+                Headers = [new("X-Registry-Auth", AnonymousAuth)],
+            }, cancellationToken).ConfigureAwait(false);
+        await StreamJsonMessagesAsync(response, onMessage, cancellationToken).ConfigureAwait(false);
+    }
+
     // ---- plumbing -----------------------------------------------------------------------------------------------
+
+    /// <summary>base64url("{}"): no credentials, as the docker CLI sends when it has none.</summary>
+    private const string AnonymousAuth = "e30=";
+
+    private static async Task StreamJsonMessagesAsync(DockerResponse response, Func<JsonMessage, Task> onMessage, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(response.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            var message = JsonSerializer.Deserialize(line, DockerJsonContext.Default.JsonMessage);
+            if (message is null)
+            {
+                continue;
+            }
+
+            string? error = message.ErrorDetail is { Message.Length: > 0 } detail ? detail.Message : message.Error;
+            if (!string.IsNullOrEmpty(error))
+            {
+                throw new DockerApiException(500, error);
+            }
+
+            await onMessage(message).ConfigureAwait(false);
+        }
+    }
+
 
     /// <summary>Sends a request (the target must already carry its version prefix) and returns after the head.</summary>
     public async Task<DockerResponse> SendAsync(HttpRequest request, CancellationToken cancellationToken)

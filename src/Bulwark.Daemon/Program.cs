@@ -102,6 +102,7 @@ internal static partial class Program
         };
         var events = new EventBus();
         using var images = new ImageService(options.DataRoot, loggerFactory.CreateLogger<ImageService>());
+        images.RegistryOptions = new Bulwark.Engine.Registry.RegistryOptions { InsecureRegistries = options.InsecureRegistries };
         var snapshots = new SnapshotService(options.DataRoot, loggerFactory.CreateLogger<SnapshotService>());
         var networks = new Engine.Networks.NetworkService(engineOptions, events, loggerFactory.CreateLogger<Engine.Networks.NetworkService>());
         await networks.RestoreAsync(CancellationToken.None).ConfigureAwait(false);

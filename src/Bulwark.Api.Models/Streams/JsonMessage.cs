@@ -30,6 +30,21 @@ public sealed record JsonMessage
     [JsonPropertyName("error")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Error { get; init; }
+
+    /// <summary>Push: the pushed tag's digest and manifest size (the CLI's push result).</summary>
+    [JsonPropertyName("aux")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PushResultAux? Aux { get; init; }
+}
+
+/// <summary>The <c>aux</c> object of the last push message: <c>{"Tag":"v1","Digest":"sha256:…","Size":527}</c>.</summary>
+public sealed record PushResultAux
+{
+    public string Tag { get; init; } = "";
+
+    public string Digest { get; init; } = "";
+
+    public long Size { get; init; }
 }
 
 public sealed record ProgressDetail

@@ -20,9 +20,11 @@ internal sealed record DaemonOptions
     public string UsernsRemap { get; init; } = Engine.Security.UserNamespaces.UsernsRemap.DefaultUser;
     /// <summary>daemon.json "policy": what containers may ask for (safe defaults).</summary>
     public Engine.Security.Policy.DaemonPolicy Policy { get; init; } = new();
+    /// <summary>daemon.json "insecure-registries": hosts or CIDRs reached over plain HTTP (loopback always is).</summary>
+    public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
 
     private static readonly HashSet<string> KnownConfigKeys =
-        ["data-root", "exec-root", "hosts", "group", "log-level", "default-runtime", "log-driver", "log-opts", "monitor-path", "userns-remap", "policy"];
+        ["data-root", "exec-root", "hosts", "group", "log-level", "default-runtime", "log-driver", "log-opts", "monitor-path", "userns-remap", "policy", "insecure-registries"];
 
     public const string Usage =
         """
@@ -202,6 +204,7 @@ internal sealed record DaemonOptions
                     "policy" => o with { Policy = ReadPolicy(p.Value, path) },
                     "log-driver" => p.Value.GetString() == "json-file" ? o : throw new ArgumentException($"configuration file {path}: only the json-file log driver is supported"),
                     "log-opts" => ApplyLogOpts(o, p.Value, path),
+                    "insecure-registries" => o with { InsecureRegistries = ReadStrings(p.Value, p.Name, path) },
                     _ => o,
                 };
             }
@@ -219,6 +222,15 @@ internal sealed record DaemonOptions
         {
             throw new ArgumentException($"configuration file {path}: {ex.Message}");
         }
+    }
+
+    private static List<string> ReadStrings(JsonElement value, string key, string path)
+    {
+        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+        {
+            throw new ArgumentException($"configuration file {path}: \"{key}\" must be an array of strings");
+        }
+        return value.EnumerateArray().Select(e => e.GetString()!).ToList();
     }
 
     private static DaemonOptions ApplyLogOpts(DaemonOptions o, JsonElement opts, string path)

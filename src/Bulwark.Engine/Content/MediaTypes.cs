@@ -15,6 +15,7 @@ public static class MediaTypes
     public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
     public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
     public const string DockerConfig = "application/vnd.docker.container.image.v1+json";
+    public const string DockerLayer = "application/vnd.docker.image.rootfs.diff.tar";
     public const string DockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip";
     public const string DockerLayerForeignGzip = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
 
@@ -23,5 +24,5 @@ public static class MediaTypes
     public static bool IsIndex(string? mediaType) => mediaType is OciIndex or DockerManifestList;
 
     public static bool IsLayer(string? mediaType) => mediaType is OciLayer or OciLayerGzip or OciLayerZstd
-        or OciLayerNonDistributable or OciLayerNonDistributableGzip or DockerLayerGzip or DockerLayerForeignGzip;
+        or OciLayerNonDistributable or OciLayerNonDistributableGzip or DockerLayer or DockerLayerGzip or DockerLayerForeignGzip;
 }

@@ -176,7 +176,8 @@ public sealed partial class ImageService
 
             var add = hit.Tag is { } t ? [ImageReference.Parse(t)]
                 : hit.ByDigest ? []
-                : s.Tags.Where(x => x.Value == hit.Row.Id).Select(x => ImageReference.Parse(x.Key)).ToList();
+                : s.Tags.Where(x => x.Value == hit.Row.Id && !x.Key.Contains('@', StringComparison.Ordinal))
+                    .Select(x => ImageReference.Parse(x.Key)).ToList();
             entry.Tags.AddRange(add.Where(a => !entry.Tags.Contains(a)));
         }
 

@@ -135,7 +135,7 @@ public sealed partial class ImageService : IDisposable
             items.AddRange(tags.Select(t => new ImageDeleteItem(Familiar(t), null)));
             if (row.ManifestFromSource)
             {
-                items.AddRange(RepoDigests(row, tags).Select(d => new ImageDeleteItem(d, null)));
+                items.AddRange(RepoDigests(row, tags).Where(d => items.All(i => i.Untagged != d)).Select(d => new ImageDeleteItem(d, null)));
             }
 
             if (user is not null)
@@ -227,10 +227,12 @@ public sealed partial class ImageService : IDisposable
         var doc = ConfigOf(row.Id);
         var tags = s.Tags.Where(t => t.Value == row.Id).Select(t => t.Key).Order(StringComparer.Ordinal).ToList();
         var c = doc.Config ?? new ContainerConfigDocument();
+        // Keys with "@" are digest references (an image pulled by digest): repo digests, not tags.
+        var repoTags = tags.Where(t => !t.Contains('@', StringComparison.Ordinal)).ToList();
         return new ImageRecord
         {
             Id = row.Id,
-            RepoTags = tags.Select(Familiar).ToList(),
+            RepoTags = repoTags.Select(Familiar).ToList(),
             RepoDigests = row.ManifestFromSource ? RepoDigests(row, tags) : [],
             Created = doc.Created ?? row.Created,
             Size = row.Layers.Sum(l => l.UnpackedSize),

@@ -22,6 +22,7 @@ internal static class ImageEndpoints
         router.Map("GET", "/images/{name*}/json", ctx => InspectAsync(ctx, s));
         router.Map("GET", "/images/{name*}/history", ctx => HistoryAsync(ctx, s));
         router.Map("POST", "/images/{name*}/tag", ctx => TagAsync(ctx, s));
+        RegistryEndpoints.Map(router, s);
         router.Map("GET", "/images/{name*}/get", ctx => SaveOneAsync(ctx, s));
         router.Map("DELETE", "/images/{name*}", ctx => RemoveAsync(ctx, s));
     }
@@ -169,17 +170,25 @@ internal static class ImageEndpoints
         await body.CompleteAsync(ctx.Aborted).ConfigureAwait(false);
     }
 
-    /// <summary><c>docker import</c> (fromSrc=-) only; pulling from registries arrives with the registry issue.</summary>
+    /// <summary><c>docker import</c> (fromSrc=-) or <c>docker pull</c> (fromImage=, see <see cref="RegistryEndpoints"/>).</summary>
     private static async Task CreateAsync(HttpContext ctx, DaemonServices s)
     {
         var q = ctx.Request.Query;
         string? fromSrc = q.Get("fromSrc");
         if (fromSrc is null)
         {
-            string image = q.Get("fromImage") ?? "";
-            throw EngineException.NotFound(
-                $"pull access denied for {image}, repository does not exist or may require 'docker login': " +
-                "this daemon cannot pull from registries yet (import or load the image instead)");
+            string image = q.Get("fromImage") ?? throw EngineException.Invalid("fromImage or fromSrc must be given");
+            if (q.Get("platform") is { Length: > 0 } platform && !platform.StartsWith("linux/amd64", StringComparison.Ordinal))
+            {
+                throw EngineException.Invalid($"pull --platform {platform}: this daemon runs linux/amd64 images only");
+            }
+            if (string.IsNullOrEmpty(q.Get("tag")) && ImageReference.TryParse(image, out var named) && named.Tag is null && named.Digest is null)
+            {
+                // dockerd pulls every tag of the repository here (docker pull --all-tags).
+                throw EngineException.Invalid($"pull {image}: pulling all tags is not supported; name a tag or a digest");
+            }
+            await RegistryEndpoints.PullAsync(ctx, s, image, q.Get("tag")).ConfigureAwait(false);
+            return;
         }
         if (fromSrc != "-")
         {
