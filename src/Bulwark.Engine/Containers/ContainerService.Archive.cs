@@ -11,7 +11,7 @@ namespace Bulwark.Engine.Containers;
 /// resolution, so a symlink the container plants or swaps in (CVE-2018-15664) resolves inside the rootfs.
 /// The rootfs of a stopped container is mounted for the operation and unmounted after it, under the container's
 /// gate so a concurrent start waits. Bind mounts and tmpfs live in the container's mount namespace and are not
-/// visible here: paths under their destinations are refused with an error that says so.
+/// visible here: paths under their destinations (volumes included) are refused with an error that says so.
 /// </summary>
 public sealed partial class ContainerService
 {
@@ -124,6 +124,11 @@ public sealed partial class ContainerService
         foreach (var t in r.Spec.Storage.Tmpfs.Keys)
         {
             set.Add("/" + RootedFileSystem.Clean(t));
+        }
+
+        foreach (var v in r.Volumes)
+        {
+            set.Add("/" + RootedFileSystem.Clean(v.Destination));
         }
 
         return set;
@@ -239,14 +244,15 @@ public sealed partial class ContainerService
     {
         string p = "/" + RootedFileSystem.Clean(containerPath);
         foreach (var (destination, kind) in r.Spec.Storage.Binds.Select(b => (b.Destination, "bind mount"))
-                     .Concat(r.Spec.Storage.Tmpfs.Keys.Select(t => (t, "tmpfs"))))
+                     .Concat(r.Spec.Storage.Tmpfs.Keys.Select(t => (t, "tmpfs")))
+                     .Concat(r.Volumes.Select(v => (v.Destination, "volume " + v.Name))))
         {
             string d = "/" + RootedFileSystem.Clean(destination);
             if (p == d || p.StartsWith(d + "/", StringComparison.Ordinal) || d == "/")
             {
                 throw EngineException.Invalid(
                     $"{shown} is on the {kind} at {d} of container {r.Id}: bulwark copies only the container's own filesystem " +
-                    $"(mounts live in the container's mount namespace); copy through the mount's source instead");
+                    $"(mounts live in the container's mount namespace); copy through the mount's source, or through a container that mounts it, instead");
             }
         }
     }
