@@ -7,6 +7,7 @@ using Bulwark.Daemon.Api.Images;
 using Bulwark.Daemon.Api.Host;
 using Bulwark.Daemon.Api.Networks;
 using Bulwark.Daemon.Api.Secrets;
+using Bulwark.Daemon.Api.Volumes;
 using Bulwark.Daemon.Hosting;
 using Bulwark.Daemon.Http;
 using Bulwark.Engine;
@@ -103,11 +104,12 @@ internal static partial class Program
         var events = new EventBus();
         using var images = new ImageService(options.DataRoot, loggerFactory.CreateLogger<ImageService>());
         var snapshots = new SnapshotService(options.DataRoot, loggerFactory.CreateLogger<SnapshotService>());
+        var volumes = new Engine.Volumes.VolumeService(options.DataRoot, userns, events, loggerFactory.CreateLogger<Engine.Volumes.VolumeService>());
         await using var containers = new ContainerService(engineOptions, images, snapshots, runtimeInfo, HostSecurity.ReadCurrent(), events,
-            loggerFactory.CreateLogger<ContainerService>());
+            volumes, loggerFactory.CreateLogger<ContainerService>());
         await containers.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
 
-        var services = new DaemonServices(options, containers, images, events, new Bulwark.Engine.Secrets.SecretStore(options.DataRoot), snapshots.Driver, DateTimeOffset.UtcNow);
+        var services = new DaemonServices(options, containers, images, events, new Bulwark.Engine.Secrets.SecretStore(options.DataRoot), volumes, snapshots.Driver, DateTimeOffset.UtcNow);
         var router = new DockerApiRouter(loggerFactory.CreateLogger("api"));
         SystemEndpoints.Map(router, services);
         ContainerEndpoints.Map(router, services);
@@ -118,6 +120,7 @@ internal static partial class Program
         ArchiveEndpoints.Map(router, services);
         SecretEndpoints.Map(router, services);
         NetworkEndpoints.Map(router, services);
+        VolumeEndpoints.Map(router, services);
 
         using var listener = UnixSocketListener.Bind(options.SocketPath, options.Group, out string? warning);
         if (warning is not null)

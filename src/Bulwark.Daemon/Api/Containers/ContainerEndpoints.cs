@@ -271,7 +271,7 @@ internal static class ContainerEndpoints
         {
             throw EngineException.Invalid("links are not supported");
         }
-        await s.Containers.RemoveAsync(Id(ctx), ctx.Request.Query.Bool("force"), ctx.Aborted).ConfigureAwait(false);
+        await s.Containers.RemoveAsync(Id(ctx), ctx.Request.Query.Bool("force"), ctx.Request.Query.Bool("v"), ctx.Aborted).ConfigureAwait(false);
         await ctx.Response.WriteEmptyAsync(204, ctx.Aborted).ConfigureAwait(false);
     }
 

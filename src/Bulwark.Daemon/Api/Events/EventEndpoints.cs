@@ -82,6 +82,7 @@ internal static class EventEndpoints
                 "image" => values.Any(v => e.Attributes.TryGetValue("image", out string? i) && i == v || (e.Type == "image" && e.ActorId.Contains(v, StringComparison.Ordinal))),
                 "label" => values.All(v => ListFilters.LabelMatches(e.Attributes, v)),
                 "scope" => values.Contains("local"),
+                "volume" => e.Type == "volume" && values.Contains(e.ActorId),
                 "secret" => e.Type == "secret" && values.Any(v => e.ActorId.StartsWith(v, StringComparison.Ordinal)
                     || (e.Attributes.TryGetValue("name", out string? sn) && sn == v)),
                 _ => false,

@@ -28,11 +28,6 @@ internal static class NetworkEndpoints
         router.Map("POST", "/networks/create", _ => throw new EngineException(ErrorKind.NotImplemented,
             "network create is not supported: bridge networking is not implemented; containers use --network none (default) or host"));
         router.Map("POST", "/networks/prune", ctx => Json(ctx, "{\"NetworksDeleted\":[]}"));
-        router.Map("GET", "/volumes", ctx => Json(ctx, "{\"Volumes\":[],\"Warnings\":[]}"));
-        router.Map("GET", "/volumes/{name}", ctx => throw EngineException.NotFound($"get {ctx.RouteValues["name"]}: no such volume"));
-        router.Map("POST", "/volumes/create", _ => throw new EngineException(ErrorKind.NotImplemented,
-            "volume create is not supported: named volumes are not implemented; use a bind mount"));
-        router.Map("POST", "/volumes/prune", ctx => Json(ctx, "{\"VolumesDeleted\":[],\"SpaceReclaimed\":0}"));
         router.Map("POST", "/build/prune", ctx => Json(ctx, "{\"CachesDeleted\":[],\"SpaceReclaimed\":0}"));
     }
 
