@@ -34,20 +34,29 @@ internal static class MountMapper
             }
         }
 
-        foreach (string path in (body.Volumes ?? []).Keys)
-        {
-            volumes.Add(new VolumeMountSpec(null, Destination(path, $"Config.Volumes \"{path}\""), ReadOnly: false));
-        }
-
         foreach (var m in hc.Mounts ?? [])
         {
             MapMount(m, binds, volumes, tmpfs);
         }
 
-        var all = binds.Select(b => b.Destination).Concat(volumes.Select(v => v.Destination)).Concat(tmpfs.Keys.Select(VolumePlan.Clean));
-        if (all.GroupBy(d => d, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } dup)
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string d in binds.Select(b => b.Destination).Concat(volumes.Select(v => v.Destination)).Concat(tmpfs.Keys.Select(VolumePlan.Clean)))
         {
-            throw EngineException.Invalid($"Duplicate mount point: {dup.Key}");
+            if (!taken.Add(d))
+            {
+                throw EngineException.Invalid($"Duplicate mount point: {d}");
+            }
+        }
+
+        // Config.Volumes paths become anonymous volumes unless a bind, volume or tmpfs already covers them (docker-py
+        // lists every bind destination there too).
+        foreach (string path in (body.Volumes ?? []).Keys)
+        {
+            string d = Destination(path, $"Config.Volumes \"{path}\"");
+            if (taken.Add(d))
+            {
+                volumes.Add(new VolumeMountSpec(null, d, ReadOnly: false));
+            }
         }
 
         return new StorageSpec
