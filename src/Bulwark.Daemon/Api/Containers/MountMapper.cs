@@ -84,7 +84,7 @@ internal static class MountMapper
             return new VolumeMountSpec(null, Destination(parts[0], $"invalid volume specification: '{spec}'"), ReadOnly: false);
         }
 
-        if (parts.Length == 2 && !parts[1].StartsWith('/'))
+        if (parts.Length == 2 && parts[1].Split(',').All(o => o is "ro" or "rw" or "nocopy" or "z" or "Z" || Propagations.Contains(o)))
         {
             throw EngineException.Invalid($"invalid volume specification: '{spec}'"); // "/foo:rw": a mode without a destination
         }
