@@ -33,6 +33,7 @@ internal static class CliApplication
         root.Subcommands.Add(ImageTransferCommands.Import(context));
         root.Subcommands.Add(SystemCommands.Version(context));
         root.Subcommands.Add(SystemCommands.Info(context));
+        root.Subcommands.Add(VolumeCommands.Volume(context));
         return root;
     }
 

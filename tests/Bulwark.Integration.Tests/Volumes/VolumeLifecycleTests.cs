@@ -277,6 +277,46 @@ public sealed class VolumeLifecycleTests(SharedDaemonFixture fx)
     }
 
     [Fact]
+    public async Task BulwarkCli_VolumeCommands_CreateLsInspectRmPrune()
+    {
+        string v = VolumeTestSupport.UniqueName("ourvol");
+        try
+        {
+            async Task<CommandResult> Ok(params string[] args)
+            {
+                var r = await D.CliAsync(args);
+                Assert.True(r.ExitCode == 0, $"bulwark {string.Join(' ', args)}: {r}");
+                return r;
+            }
+
+            Assert.Equal(v + "\n", (await Ok("volume", "create", "--label", "via=bulwark", v)).Stdout);
+            Assert.Equal(v + "\n", (await Ok("volume", "ls", "-q", "--filter", "label=via=bulwark")).Stdout);
+            Assert.Matches($@"DRIVER\s+VOLUME NAME\n(.*\n)*local\s+{v}\n", (await Ok("volume", "ls")).Stdout);
+            var inspect = VolumeTestSupport.Inspect((await Ok("volume", "inspect", v)).Stdout);
+            Assert.Equal("bulwark", inspect.GetProperty("Labels").GetProperty("via").GetString());
+
+            string anon = (await Ok("volume", "create")).Stdout.Trim();
+            var prune = await Ok("volume", "prune", "-f");
+            Assert.Contains("Deleted Volumes:\n" + anon + "\n", prune.Stdout, StringComparison.Ordinal);
+            Assert.Equal(1, (await D.CliAsync("volume", "prune")).ExitCode); // no prompt: asks for --force
+
+            await D.OkAsync("create", "--name", v + "-c", "-v", v + ":/d", Image, "true");
+            var busy = await D.CliAsync("volume", "rm", v);
+            Assert.Equal(1, busy.ExitCode);
+            Assert.Contains("volume is in use", busy.Stderr, StringComparison.Ordinal);
+            await Ok("rm", v + "-c");
+            Assert.Equal(v + "\n", (await Ok("volume", "rm", v)).Stdout);
+            var gone = await D.CliAsync("volume", "inspect", v);
+            Assert.Equal(1, gone.ExitCode);
+            Assert.Contains("no such volume", gone.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await D.CleanupAsync([v + "-c"], [v]);
+        }
+    }
+
+    [Fact]
     public async Task BulwarkCli_RunWithNamedVolume_Works()
     {
         string v = VolumeTestSupport.UniqueName("ourcli");

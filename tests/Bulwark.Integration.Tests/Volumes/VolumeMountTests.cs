@@ -212,9 +212,13 @@ public sealed class VolumeMountTests(SharedDaemonFixture fx)
             client = docker.DockerClient(base_url="unix://" + sys.argv[1])
             vol = client.volumes.create(name=sys.argv[3], labels={"from": "docker-py"})
             print("created=" + vol.name + " " + vol.attrs["Driver"] + " " + vol.attrs["Labels"]["from"])
-            out = client.containers.run(sys.argv[2], ["sh", "-c", "echo py > /d/f; cat /d/f"], remove=True,
-                                        volumes={sys.argv[3]: {"bind": "/d", "mode": "rw"}})
-            print("run=" + out.decode().strip())
+            c = client.containers.run(sys.argv[2], ["sh", "-c", "echo py > /d/f; cat /d/f"], detach=True,
+                                      volumes={sys.argv[3]: {"bind": "/d", "mode": "rw"}})
+            print("wait=%d" % c.wait()["StatusCode"])
+            print("run=" + c.logs().decode().strip())
+            c.reload()
+            print("mounts=" + ",".join("%s:%s:%s" % (m["Type"], m["Name"], m["Destination"]) for m in c.attrs["Mounts"]))
+            c.remove(v=True)
             print("listed=" + str(sys.argv[3] in [x.name for x in client.volumes.list()]))
             client.volumes.get(sys.argv[3]).remove()
             try:
@@ -229,7 +233,7 @@ public sealed class VolumeMountTests(SharedDaemonFixture fx)
         {
             var r = await ProcessRunner.RunAsync("/usr/bin/python3", [file, D.SocketPath, Image, v], timeout: TimeSpan.FromSeconds(120));
             Assert.True(r.ExitCode == 0, r.ToString());
-            Assert.Equal($"created={v} local docker-py\nrun=py\nlisted=True\ngone=yes\n", r.Stdout);
+            Assert.Equal($"created={v} local docker-py\nwait=0\nrun=py\nmounts=volume:{v}:/d\nlisted=True\ngone=yes\n", r.Stdout);
         }
         finally
         {
