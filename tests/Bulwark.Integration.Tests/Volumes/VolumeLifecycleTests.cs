@@ -71,6 +71,7 @@ public sealed class VolumeLifecycleTests(SharedDaemonFixture fx)
         try
         {
             string id = (await D.OkAsync("create", "--name", name, "-v", vol + ":/data", Image, "true")).Stdout.Trim();
+            Assert.Equal(id + "\n", (await D.OkAsync("ps", "-a", "-q", "--no-trunc", "--filter", "volume=" + vol)).Stdout);
             var rm = await D.DockerAsync("volume", "rm", vol);
             Assert.Equal(1, rm.ExitCode);
             Assert.Contains($"Error response from daemon: remove {vol}: volume is in use - [{id}]", rm.Stderr, StringComparison.Ordinal);

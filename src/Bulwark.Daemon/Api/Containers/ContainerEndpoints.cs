@@ -155,7 +155,8 @@ internal static class ContainerEndpoints
                 "before" => values.All(v => r.Created < s.Containers.Get(v).Created),
                 "since" => values.All(v => r.Created > s.Containers.Get(v).Created),
                 "health" => values.Any(v => v == (r.Health?.Status ?? "none")),
-                "volume" => values.Any(v => r.Spec.Storage.Binds.Any(b => b.Source == v || b.Destination == v)),
+                "volume" => values.Any(v => r.Spec.Storage.Binds.Any(b => b.Source == v || b.Destination == v)
+                    || r.Volumes.Any(x => x.Name == v || x.Destination == v)),
                 "publish" or "expose" => false, // no container publishes or exposes ports: there is no port mapping
                 "is-task" => values.All(v => v is "false" or "0"),
                 "isolation" => values.All(v => v is "default" or ""),
