@@ -179,26 +179,51 @@ public sealed class VolumeMountTests(SharedDaemonFixture fx)
     }
 
     [Fact]
-    public async Task DockerCp_IntoAVolumeMount_IsRefusedClearly()
+    public async Task DockerCp_IntoAndOutOfAVolume_StaysInsideTheVolume()
     {
         string v = VolumeTestSupport.UniqueName("cp");
+        string ro = VolumeTestSupport.UniqueName("cpro");
         string c = VolumeTestSupport.UniqueName("cpholder");
         string src = Path.Combine(D.Root, VolumeTestSupport.UniqueName("cpsrc"));
-        await File.WriteAllTextAsync(src, "x\n");
+        string hostDir = Path.Combine(D.Root, VolumeTestSupport.UniqueName("cphost"));
+        Directory.CreateDirectory(hostDir);
+        await File.WriteAllTextAsync(src, "copied-in\n");
         try
         {
-            await D.OkAsync("create", "--name", c, "-v", v + ":/data", Image, "true");
-            var r = await D.DockerAsync("cp", src, c + ":/data/copied");
-            Assert.NotEqual(0, r.ExitCode);
-            Assert.Contains($"is on the volume {v} at /data", r.Stderr, StringComparison.Ordinal);
-            Assert.Empty(Directory.EnumerateFileSystemEntries(D.DataDir(v)));
-            var from = await D.DockerAsync("cp", c + ":/data", Path.Combine(D.Root, VolumeTestSupport.UniqueName("cpout")));
-            Assert.NotEqual(0, from.ExitCode);
-            Assert.Contains($"is on the volume {v} at /data", from.Stderr, StringComparison.Ordinal);
+            // The container plants links in the volume: one to "/", one to a host directory by its absolute path.
+            await D.OkAsync("run", "--name", c, "-v", v + ":/data", "-v", ro + ":/ro:ro", Image, "sh", "-c",
+                $"mkdir /data/sub && ln -s / /data/root && ln -s {hostDir} /data/host && echo inside > /data/sub/f");
+
+            // Into the volume, also through the planted links: everything lands inside _data, nothing on the host.
+            await D.OkAsync("cp", src, c + ":/data/sub/in");
+            await D.OkAsync("cp", src, c + ":/data/root/");
+            var viaHostLink = await D.DockerAsync("cp", src, c + ":/data/host/");
+            Assert.Equal("copied-in\n", await File.ReadAllTextAsync(Path.Combine(D.DataDir(v), "sub", "in")));
+            Assert.Equal("copied-in\n", await File.ReadAllTextAsync(Path.Combine(D.DataDir(v), Path.GetFileName(src))));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(hostDir));
+            Assert.False(File.Exists(Path.Combine("/", Path.GetFileName(src))));
+            uint root = VolumeTestSupport.RemappedRoot();
+            Assert.Equal(root, VolumeTestSupport.Owner(Path.Combine(D.DataDir(v), "sub", "in")).Uid);
+            Assert.NotEqual(0, viaHostLink.ExitCode); // the link's target does not exist inside the volume
+
+            // Out of the volume; the container sees the copied file too.
+            string outDir = Path.Combine(D.Root, VolumeTestSupport.UniqueName("cpout"));
+            Directory.CreateDirectory(outDir);
+            await D.OkAsync("cp", c + ":/data/sub", outDir);
+            Assert.Equal("inside\n", await File.ReadAllTextAsync(Path.Combine(outDir, "sub", "f")));
+            var hostPasswd = await D.DockerAsync("cp", c + ":/data/root/etc/passwd", Path.Combine(outDir, "passwd"));
+            Assert.NotEqual(0, hostPasswd.ExitCode); // "/" inside the volume is the volume: no /etc there
+            Assert.Equal("copied-in\n", (await D.OkAsync("run", "--rm", "-v", v + ":/data", Image, "cat", "/data/sub/in")).Stdout);
+
+            // A read-only volume mount refuses copies into it.
+            var intoRo = await D.DockerAsync("cp", src, c + ":/ro/x");
+            Assert.NotEqual(0, intoRo.ExitCode);
+            Assert.Contains("mounted volume is marked read-only", intoRo.Stderr, StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(D.DataDir(ro)));
         }
         finally
         {
-            await D.CleanupAsync([c], [v]);
+            await D.CleanupAsync([c], [v, ro]);
         }
     }
 
