@@ -149,6 +149,10 @@ public sealed partial class VolumeService
             reclaimed += size;
         }
 
+        _events.Publish(new EngineEvent("volume", "prune", "", new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["reclaimed"] = reclaimed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, DateTimeOffset.UtcNow));
         return (deleted, reclaimed);
     }
 
@@ -189,6 +193,10 @@ public sealed partial class VolumeService
                     {
                         record = CreateLocked(name, m.Name is null, m.Labels, publish: false);
                         created.Add(name);
+                    }
+                    else
+                    {
+                        _store.AdoptIfEmpty(name);
                     }
 
                     Reference(name, containerId);

@@ -39,6 +39,28 @@ internal sealed class VolumeStore
 
     public string DataPath(string name) => Path.Combine(Root, name, DataDirName);
 
+    /// <summary>
+    /// A volume made while remapping was off has a host-root-owned <c>_data</c> the remapped root cannot write: while it
+    /// is still empty, it is handed to the mapped root at its first use (a volume with content keeps its owners).
+    /// </summary>
+    public void AdoptIfEmpty(string name)
+    {
+        if (_map is null)
+        {
+            return;
+        }
+
+        string data = DataPath(name);
+        if (Interop.Fstatat(Interop.AtFdCwd, data, out var st, Interop.AtSymlinkNoFollow) != 0
+            || (st.Mode & Interop.SIfMt) != Interop.SIfDir || st.Uid != 0 || st.Gid != 0
+            || Directory.EnumerateFileSystemEntries(data).Any())
+        {
+            return;
+        }
+
+        Errno.ThrowIfFailed(Interop.Fchownat(Interop.AtFdCwd, data, _map.HostUid, _map.HostGid, Interop.AtSymlinkNoFollow), "chown", data);
+    }
+
     /// <summary>Staging and trash directories a crash left behind: removed at start (nothing references them).</summary>
     public IReadOnlyList<string> RemoveLeftovers()
     {

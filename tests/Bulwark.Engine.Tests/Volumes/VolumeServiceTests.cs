@@ -148,6 +148,20 @@ public sealed class VolumeServiceTests : IDisposable
     }
 
     [Fact]
+    public void EmptyVolumeMadeWithoutRemapping_IsHandedToTheMappedRootAtFirstUse_OneWithContentIsNot()
+    {
+        var plain = NewService();
+        plain.Create("empty", null, null, null);
+        var full = plain.Create("full", null, null, null);
+        File.WriteAllText(Path.Combine(full.Mountpoint, "f"), "x");
+
+        var mapped = NewService(new IdMapping("bulwark", 300000, 300000, 65536));
+        mapped.Attach("c1", [new VolumeMountSpec("empty", "/e", false), new VolumeMountSpec("full", "/f", false)]);
+        Assert.Equal(300000u, Stat(Path.Combine(mapped.Root, "empty", "_data")).Uid);
+        Assert.Equal(0u, Stat(Path.Combine(mapped.Root, "full", "_data")).Uid);
+    }
+
+    [Fact]
     public void Start_RemovesStagingAndTrashLeftovers_AndSkipsDirectoriesWithoutMetadata()
     {
         var svc = NewService();
