@@ -7,6 +7,7 @@ using Bulwark.Api.Models.Networks;
 using Bulwark.Api.Models.Secrets;
 using Bulwark.Api.Models.Streams;
 using Bulwark.Api.Models.System;
+using Bulwark.Api.Models.Volumes;
 
 namespace Bulwark.Api.Models;
 
@@ -54,4 +55,8 @@ namespace Bulwark.Api.Models;
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, List<string>>))]
 [JsonSerializable(typeof(Dictionary<string, Dictionary<string, bool>>))]
+[JsonSerializable(typeof(VolumeDto))]
+[JsonSerializable(typeof(VolumeListResponse))]
+[JsonSerializable(typeof(VolumeCreateRequest))]
+[JsonSerializable(typeof(VolumePruneResponse))]
 public sealed partial class DockerJsonContext : JsonSerializerContext;

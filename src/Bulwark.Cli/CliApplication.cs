@@ -35,6 +35,7 @@ internal static class CliApplication
         root.Subcommands.Add(RegistryCommands.Push(context));
         root.Subcommands.Add(SystemCommands.Version(context));
         root.Subcommands.Add(SystemCommands.Info(context));
+        root.Subcommands.Add(VolumeCommands.Volume(context));
         return root;
     }
 

@@ -8,6 +8,7 @@ using Bulwark.Api.Models.Containers;
 using Bulwark.Api.Models.Images;
 using Bulwark.Api.Models.Streams;
 using Bulwark.Api.Models.System;
+using Bulwark.Api.Models.Volumes;
 using Bulwark.Client.Http;
 
 namespace Bulwark.Client;
@@ -182,6 +183,42 @@ public sealed class DockerClient : IDisposable
         return await SendCheckedAsync(
             new HttpRequest("GET", await TargetAsync($"/containers/{Escape(id)}/logs{query}", cancellationToken).ConfigureAwait(false)),
             cancellationToken).ConfigureAwait(false);
+    }
+
+    // ---- volumes ------------------------------------------------------------------------------------------------
+
+    public async Task<VolumeDto> VolumeCreateAsync(VolumeCreateRequest request, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, DockerJsonContext.Default.VolumeCreateRequest);
+        using var response = await SendCheckedAsync(
+            new HttpRequest("POST", await TargetAsync("/volumes/create", cancellationToken).ConfigureAwait(false))
+            {
+                Body = body,
+                ContentType = "application/json",
+            }, cancellationToken).ConfigureAwait(false);
+        return await ReadJsonAsync(response, DockerJsonContext.Default.VolumeDto, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<VolumeListResponse> VolumeListAsync(IReadOnlyDictionary<string, IReadOnlyList<string>>? filters, CancellationToken cancellationToken) =>
+        GetJsonAsync("/volumes" + new QueryBuilder().Add("filters", EncodeFilters(filters)), DockerJsonContext.Default.VolumeListResponse, cancellationToken);
+
+    public Task<JsonElement> VolumeInspectRawAsync(string name, CancellationToken cancellationToken) =>
+        GetRawJsonAsync($"/volumes/{Escape(name)}", cancellationToken);
+
+    public async Task VolumeRemoveAsync(string name, bool force, CancellationToken cancellationToken)
+    {
+        using var response = await SendCheckedAsync(
+            new HttpRequest("DELETE", await TargetAsync($"/volumes/{Escape(name)}" + new QueryBuilder().AddFlag("force", force),
+                cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
+        await DrainAsync(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<VolumePruneResponse> VolumePruneAsync(IReadOnlyDictionary<string, IReadOnlyList<string>>? filters, CancellationToken cancellationToken)
+    {
+        using var response = await SendCheckedAsync(
+            new HttpRequest("POST", await TargetAsync("/volumes/prune" + new QueryBuilder().Add("filters", EncodeFilters(filters)),
+                cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
+        return await ReadJsonAsync(response, DockerJsonContext.Default.VolumePruneResponse, cancellationToken).ConfigureAwait(false);
     }
 
     // ---- images -------------------------------------------------------------------------------------------------

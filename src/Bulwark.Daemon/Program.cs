@@ -7,6 +7,7 @@ using Bulwark.Daemon.Api.Images;
 using Bulwark.Daemon.Api.Host;
 using Bulwark.Daemon.Api.Networks;
 using Bulwark.Daemon.Api.Secrets;
+using Bulwark.Daemon.Api.Volumes;
 using Bulwark.Daemon.Hosting;
 using Bulwark.Daemon.Http;
 using Bulwark.Engine;
@@ -106,11 +107,12 @@ internal static partial class Program
         var snapshots = new SnapshotService(options.DataRoot, loggerFactory.CreateLogger<SnapshotService>());
         var networks = new Engine.Networks.NetworkService(engineOptions, events, loggerFactory.CreateLogger<Engine.Networks.NetworkService>());
         await networks.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
+        var volumes = new Engine.Volumes.VolumeService(options.DataRoot, userns, events, loggerFactory.CreateLogger<Engine.Volumes.VolumeService>());
         await using var containers = new ContainerService(engineOptions, images, snapshots, runtimeInfo, HostSecurity.ReadCurrent(), events,
-            networks, loggerFactory.CreateLogger<ContainerService>());
+            networks, volumes, loggerFactory.CreateLogger<ContainerService>());
         await containers.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
 
-        var services = new DaemonServices(options, containers, images, events, new Bulwark.Engine.Secrets.SecretStore(options.DataRoot), snapshots.Driver, DateTimeOffset.UtcNow);
+        var services = new DaemonServices(options, containers, images, events, new Bulwark.Engine.Secrets.SecretStore(options.DataRoot), volumes, snapshots.Driver, DateTimeOffset.UtcNow);
         var router = new DockerApiRouter(loggerFactory.CreateLogger("api"));
         SystemEndpoints.Map(router, services);
         ContainerEndpoints.Map(router, services);
@@ -121,6 +123,7 @@ internal static partial class Program
         ArchiveEndpoints.Map(router, services);
         SecretEndpoints.Map(router, services);
         NetworkEndpoints.Map(router, services);
+        VolumeEndpoints.Map(router, services);
 
         using var listener = UnixSocketListener.Bind(options.SocketPath, options.Group, out string? warning);
         if (warning is not null)

@@ -82,6 +82,9 @@ public sealed record ContainerConfigDto
     public string? StopSignal { get; init; }
     public int? StopTimeout { get; init; }
 
+    /// <summary>Anonymous volume paths (the image's VOLUMEs and <c>-v /path</c>); null when there are none.</summary>
+    public IReadOnlyDictionary<string, JsonElement>? Volumes { get; init; }
+
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public HealthConfig? Healthcheck { get; init; }
 }

@@ -54,8 +54,17 @@ public sealed record EndpointSettings
 public sealed record MountPoint
 {
     public string Type { get; init; } = "bind";
+
+    /// <summary>Volumes only: the volume's name (and <see cref="Driver"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Name { get; init; }
+
     public string Source { get; init; } = "";
     public string Destination { get; init; } = "";
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Driver { get; init; }
+
     public string Mode { get; init; } = "";
     public bool RW { get; init; }
     public string Propagation { get; init; } = "rprivate";

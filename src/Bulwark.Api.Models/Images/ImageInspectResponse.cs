@@ -12,6 +12,11 @@ public sealed record ImageInspectResponse
     public string DockerVersion { get; init; } = "";
     public string Author { get; init; } = "";
     public required ImageConfigDto Config { get; init; }
+
+    /// <summary>Only below API 1.45 (docker-compose 1.29 reads <c>ContainerConfig.Volumes</c> when it recreates a container).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ImageConfigDto? ContainerConfig { get; init; }
+
     public string Architecture { get; init; } = "amd64";
     public string Os { get; init; } = "linux";
     public long Size { get; init; }

@@ -1,5 +1,6 @@
 using Bulwark.Api.Models.Containers;
 using Bulwark.Api.Models.Images;
+using Bulwark.Api.Models.Volumes;
 
 namespace Bulwark.Api.Models.System;
 
@@ -9,6 +10,6 @@ public sealed record SystemDfResponse
     public long LayersSize { get; init; }
     public IReadOnlyList<ImageSummary> Images { get; init; } = [];
     public IReadOnlyList<ContainerSummary> Containers { get; init; } = [];
-    public IReadOnlyList<JsonElement> Volumes { get; init; } = [];
+    public IReadOnlyList<VolumeDto> Volumes { get; init; } = [];
     public IReadOnlyList<JsonElement> BuildCache { get; init; } = [];
 }

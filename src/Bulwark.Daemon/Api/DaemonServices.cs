@@ -3,6 +3,7 @@ using Bulwark.Engine.Containers;
 using Bulwark.Engine.Events;
 using Bulwark.Engine.Images;
 using Bulwark.Engine.Secrets;
+using Bulwark.Engine.Volumes;
 
 namespace Bulwark.Daemon.Api;
 
@@ -13,5 +14,6 @@ internal sealed record DaemonServices(
     ImageService Images,
     EventBus Events,
     SecretStore Secrets,
+    VolumeService Volumes,
     string SnapshotDriver,
     DateTimeOffset StartedAt);

@@ -19,6 +19,8 @@ public sealed class ContainerRecord
     public required IReadOnlyList<string> LayerDirs { get; init; }
     public required string Runtime { get; init; }
     public required EffectiveProfile Profile { get; init; }
+    /// <summary>The volumes mounted into the container (the spec's and the image's), resolved at create.</summary>
+    public IReadOnlyList<Volumes.VolumeAttachment> Volumes { get; init; } = [];
     public ContainerState State { get; set; } = ContainerState.Created;
     public int Pid { get; set; }
     public int ExitCode { get; set; }

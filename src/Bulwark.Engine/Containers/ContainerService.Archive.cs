@@ -11,18 +11,20 @@ namespace Bulwark.Engine.Containers;
 /// resolution, so a symlink the container plants or swaps in (CVE-2018-15664) resolves inside the rootfs.
 /// The rootfs of a stopped container is mounted for the operation and unmounted after it, under the container's
 /// gate so a concurrent start waits. Bind mounts and tmpfs live in the container's mount namespace and are not
-/// visible here: paths under their destinations are refused with an error that says so.
+/// visible here: paths under their destinations are refused with an error that says so. Paths under a volume's
+/// destination are served from the volume's <c>_data</c> instead, rooted there (its symlinks resolve inside the volume).
 /// </summary>
 public sealed partial class ContainerService
 {
     /// <summary>HEAD /containers/{id}/archive: what <paramref name="path"/> is (its final symlink is not followed
     /// unless the path ends in "/" or "/.").</summary>
     public Task<ContainerPathStat> StatPathAsync(string reference, string path, CancellationToken ct) =>
-        WithRootfsAsync(reference, (r, fs) =>
+        WithRootfsAsync(reference, (r, rootfs) =>
         {
-            var (rel, follow) = ParseContainerPath(path);
-            using var h = OpenForCopy(r, fs, reference, path, rel, follow);
-            return Task.FromResult(Stat(fs, h, rel));
+            var (_, follow) = ParseContainerPath(path);
+            using var target = CopyTarget.For(r, rootfs, path);
+            using var h = OpenForCopy(r, target, reference, path, follow);
+            return Task.FromResult(Stat(target, h));
         }, ct);
 
     /// <summary>
@@ -31,11 +33,12 @@ public sealed partial class ContainerService
     /// </summary>
     public Task ArchivePathAsync(string reference, string path, Func<ContainerPathStat, CancellationToken, Task<Stream>> begin,
         CancellationToken ct) =>
-        WithRootfsAsync(reference, async (r, fs) =>
+        WithRootfsAsync(reference, async (r, rootfs) =>
         {
-            var (rel, follow) = ParseContainerPath(path);
-            using var h = OpenForCopy(r, fs, reference, path, rel, follow);
-            var stat = Stat(fs, h, rel);
+            var (_, follow) = ParseContainerPath(path);
+            using var target = CopyTarget.For(r, rootfs, path);
+            using var h = OpenForCopy(r, target, reference, path, follow);
+            var stat = Stat(target, h);
             var output = await begin(stat, ct).ConfigureAwait(false);
             Publish(r, "archive-path");
             await Task.Run(() =>
@@ -49,22 +52,34 @@ public sealed partial class ContainerService
     /// <summary>PUT /containers/{id}/archive: extracts <paramref name="archive"/> under the directory <paramref name="path"/>
     /// (a final symlink is followed, inside the rootfs).</summary>
     public Task ExtractToDirAsync(string reference, string path, Stream archive, ExtractOptions options, CancellationToken ct) =>
-        WithRootfsAsync(reference, async (r, fs) =>
+        WithRootfsAsync(reference, async (r, rootfs) =>
         {
-            var (rel, _) = ParseContainerPath(path);
-            CheckNotOnMount(r, "/" + rel, path);
-            using var h = fs.TryOpenPath(rel, followFinal: true)
+            ParseContainerPath(path);
+            using var target = CopyTarget.For(r, rootfs, path);
+            var fs = target.Fs;
+            using var h = fs.TryOpenPath(target.Rel, followFinal: true)
                 ?? throw EngineException.NotFound($"Could not find the file {path} in container {reference}");
             if ((RootedFileSystem.Fstat(h).Mode & Interop.SIfMt) != Interop.SIfDir)
             {
                 throw EngineException.Invalid($"extraction point is not a directory: {path} in container {reference}");
             }
 
-            string resolved = fs.PathOf(h) ?? rel;
-            CheckNotOnMount(r, "/" + resolved, path);
-            if (r.Spec.Storage.ReadOnlyRootfs)
+            string resolved = fs.PathOf(h) ?? target.Rel;
+            if (target.Volume is { } volume)
             {
-                throw new EngineException(ErrorKind.Forbidden, $"container rootfs is marked read-only: cannot copy to {path} in container {reference}");
+                if (volume.ReadOnly)
+                {
+                    throw new EngineException(ErrorKind.Forbidden,
+                        $"mounted volume is marked read-only: cannot copy to {path} in container {reference} (volume {volume.Name} at {volume.Destination})");
+                }
+            }
+            else
+            {
+                CheckNotOnMount(r, "/" + resolved, path);
+                if (r.Spec.Storage.ReadOnlyRootfs)
+                {
+                    throw new EngineException(ErrorKind.Forbidden, $"container rootfs is marked read-only: cannot copy to {path} in container {reference}");
+                }
             }
 
             // Synchronous tar reading on the request stream: run it off the connection's thread.
@@ -124,6 +139,11 @@ public sealed partial class ContainerService
         foreach (var t in r.Spec.Storage.Tmpfs.Keys)
         {
             set.Add("/" + RootedFileSystem.Clean(t));
+        }
+
+        foreach (var v in r.Volumes)
+        {
+            set.Add("/" + RootedFileSystem.Clean(v.Destination));
         }
 
         return set;
@@ -190,14 +210,14 @@ public sealed partial class ContainerService
         return (RootedFileSystem.Clean(path), follow);
     }
 
-    private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenForCopy(ContainerRecord r, RootedFileSystem fs, string reference,
-        string shown, string rel, bool follow)
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenForCopy(ContainerRecord r, CopyTarget target, string reference,
+        string shown, bool follow)
     {
-        CheckNotOnMount(r, "/" + rel, shown);
-        var h = fs.TryOpenPath(rel, follow) ?? throw EngineException.NotFound($"Could not find the file {shown} in container {reference}");
+        var h = target.Fs.TryOpenPath(target.Rel, follow) ?? throw EngineException.NotFound($"Could not find the file {shown} in container {reference}");
         try
         {
-            if (fs.PathOf(h) is { } resolved)
+            // Inside a volume every symlink resolved inside the volume; in the rootfs one may have led onto a mount.
+            if (target.Volume is null && target.Fs.PathOf(h) is { } resolved)
             {
                 CheckNotOnMount(r, "/" + resolved, shown);
             }
@@ -211,15 +231,17 @@ public sealed partial class ContainerService
         return h;
     }
 
-    private static ContainerPathStat Stat(RootedFileSystem fs, Microsoft.Win32.SafeHandles.SafeFileHandle h, string rel)
+    private static ContainerPathStat Stat(CopyTarget target, Microsoft.Win32.SafeHandles.SafeFileHandle h)
     {
+        var fs = target.Fs;
+        string rel = target.Rel;
         var st = RootedFileSystem.Fstat(h);
-        string name = rel.Length == 0 ? "/" : rel[(rel.LastIndexOf('/') + 1)..];
+        string name = target.ContainerPath.Length <= 1 ? "/" : target.ContainerPath[(target.ContainerPath.LastIndexOf('/') + 1)..];
         string linkTarget = "";
         if ((st.Mode & Interop.SIfMt) == Interop.SIfLnk)
         {
-            using var target = fs.TryOpenPath(rel, followFinal: true);
-            string? resolved = target is null ? null : fs.PathOf(target);
+            using var resolvedHandle = fs.TryOpenPath(rel, followFinal: true);
+            string? resolved = resolvedHandle is null ? null : fs.PathOf(resolvedHandle);
             if (resolved is null)
             {
                 // Dangling: resolve the text lexically from the link's directory, as the container would.
@@ -228,7 +250,11 @@ public sealed partial class ContainerService
                 resolved = RootedFileSystem.Clean(text.StartsWith('/') ? text : parent + "/" + text);
             }
 
-            linkTarget = "/" + resolved;
+            linkTarget = target.Prefix + "/" + resolved;
+            if (linkTarget.Length > 1)
+            {
+                linkTarget = linkTarget.TrimEnd('/');
+            }
         }
 
         var mtime = DateTimeOffset.FromUnixTimeSeconds(st.MtimeSec).AddTicks(st.MtimeNsec / 100);
@@ -239,15 +265,88 @@ public sealed partial class ContainerService
     {
         string p = "/" + RootedFileSystem.Clean(containerPath);
         foreach (var (destination, kind) in r.Spec.Storage.Binds.Select(b => (b.Destination, "bind mount"))
-                     .Concat(r.Spec.Storage.Tmpfs.Keys.Select(t => (t, "tmpfs"))))
+                     .Concat(r.Spec.Storage.Tmpfs.Keys.Select(t => (t, "tmpfs")))
+                     .Concat(r.Volumes.Select(v => (v.Destination, "volume " + v.Name))))
         {
             string d = "/" + RootedFileSystem.Clean(destination);
             if (p == d || p.StartsWith(d + "/", StringComparison.Ordinal) || d == "/")
             {
                 throw EngineException.Invalid(
                     $"{shown} is on the {kind} at {d} of container {r.Id}: bulwark copies only the container's own filesystem " +
-                    $"(mounts live in the container's mount namespace); copy through the mount's source instead");
+                    $"(mounts live in the container's mount namespace); copy through the mount's source, or through a container that mounts it, instead");
             }
+        }
+    }
+}
+
+/// <summary>
+/// Where a docker cp path lives: the container's rootfs, or (for a path under a volume's destination) the volume's
+/// <c>_data</c> as its own root. The deepest mount containing the path decides; binds and tmpfs are refused.
+/// </summary>
+internal sealed class CopyTarget : IDisposable
+{
+    private readonly bool _owned;
+
+    private CopyTarget(RootedFileSystem fs, string rel, string containerPath, string prefix, Volumes.VolumeAttachment? volume, bool owned)
+    {
+        Fs = fs;
+        Rel = rel;
+        ContainerPath = containerPath;
+        Prefix = prefix;
+        Volume = volume;
+        _owned = owned;
+    }
+
+    public RootedFileSystem Fs { get; }
+
+    /// <summary>The path relative to <see cref="Fs"/>'s root.</summary>
+    public string Rel { get; }
+
+    /// <summary>The cleaned container path ("/a/b").</summary>
+    public string ContainerPath { get; }
+
+    /// <summary>What <see cref="Fs"/>'s root is in the container ("" for the rootfs, the volume's destination otherwise).</summary>
+    public string Prefix { get; }
+
+    public Volumes.VolumeAttachment? Volume { get; }
+
+    public static CopyTarget For(ContainerRecord r, RootedFileSystem rootfs, string path)
+    {
+        string p = "/" + RootedFileSystem.Clean(path);
+        (string Dest, string Kind, Volumes.VolumeAttachment? Volume)? best = null;
+        foreach (var (destination, kind, volume) in r.Spec.Storage.Binds.Select(b => (b.Destination, "bind mount", (Volumes.VolumeAttachment?)null))
+                     .Concat(r.Spec.Storage.Tmpfs.Keys.Select(t => (t, "tmpfs", (Volumes.VolumeAttachment?)null)))
+                     .Concat(r.Volumes.Select(v => (v.Destination, "volume " + v.Name, (Volumes.VolumeAttachment?)v))))
+        {
+            string d = "/" + RootedFileSystem.Clean(destination);
+            bool contains = d == "/" || p == d || p.StartsWith(d + "/", StringComparison.Ordinal);
+            if (contains && (best is null || d.Length > best.Value.Dest.Length))
+            {
+                best = (d, kind, volume);
+            }
+        }
+
+        if (best is null)
+        {
+            return new CopyTarget(rootfs, RootedFileSystem.Clean(path), p, "", null, owned: false);
+        }
+
+        if (best.Value.Volume is not { } v)
+        {
+            throw EngineException.Invalid(
+                $"{path} is on the {best.Value.Kind} at {best.Value.Dest} of container {r.Id}: bulwark copies only the container's own " +
+                "filesystem and its volumes (bind and tmpfs mounts live in the container's mount namespace); copy through the mount's source instead");
+        }
+
+        string rel = p == best.Value.Dest ? "" : p[(best.Value.Dest.Length + 1)..];
+        return new CopyTarget(new RootedFileSystem(v.Source), rel, p, best.Value.Dest == "/" ? "" : best.Value.Dest, v, owned: true);
+    }
+
+    public void Dispose()
+    {
+        if (_owned)
+        {
+            Fs.Dispose();
         }
     }
 }

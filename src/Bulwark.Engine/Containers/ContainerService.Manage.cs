@@ -127,7 +127,7 @@ public sealed partial class ContainerService
             {
                 try
                 {
-                    await RemoveAsync(r.Id, force: false, ct).ConfigureAwait(false);
+                    await RemoveAsync(r.Id, force: false, removeVolumes: false, ct).ConfigureAwait(false);
                     removed.Add(r.Id);
                 }
                 catch (EngineException ex) when (ex.Kind is ErrorKind.Conflict or ErrorKind.NotFound)

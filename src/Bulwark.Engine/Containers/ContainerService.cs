@@ -10,6 +10,7 @@ using Bulwark.Engine.Runtime.Monitor;
 using Bulwark.Engine.Runtime.Oci;
 using Bulwark.Engine.Security;
 using Bulwark.Engine.Snapshots;
+using Bulwark.Engine.Volumes;
 using Microsoft.Extensions.Logging;
 
 namespace Bulwark.Engine.Containers;
@@ -31,6 +32,7 @@ public sealed partial class ContainerService : IAsyncDisposable
     private readonly ContainerIsolation _isolation;
     private readonly EventBus _events;
     private readonly NetworkService _networks;
+    private readonly VolumeService _volumes;
     private readonly ILogger _logger;
     private readonly ContainerStore _store;
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
@@ -46,6 +48,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         HostSecurity host,
         EventBus events,
         NetworkService networks,
+        VolumeService volumes,
         ILogger<ContainerService> logger)
     {
         _options = options;
@@ -58,6 +61,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         _isolation = new ContainerIsolation(options, host, snapshots.Driver);
         _events = events;
         _networks = networks;
+        _volumes = volumes;
         _logger = logger;
         _store = new ContainerStore(options.DataRoot);
         Directory.CreateDirectory(StateRoot);
@@ -134,8 +138,10 @@ public sealed partial class ContainerService : IAsyncDisposable
 
         ReserveName(name, id);
         string dir = _store.DirectoryOf(id);
+        IReadOnlyList<VolumeAttachment> volumes = [];
         try
         {
+            volumes = _volumes.Attach(id, VolumePlan.For(spec.Storage, image.Config.Volumes));
             IReadOnlyList<string> layers = await _isolation.LayersAsync(_images.LayerDirs(image), userns, ct).ConfigureAwait(false);
             Directory.CreateDirectory(dir);
             await _snapshots.PrepareAsync(dir, layers, ct).ConfigureAwait(false);
@@ -154,6 +160,7 @@ public sealed partial class ContainerService : IAsyncDisposable
                 NetworkSetupScript = userNetwork ? NetworkSetupScriptPath(id) : null,
                 HostsFile = userNetwork ? HostsPath(id) : null,
                 ResolvConfFile = userNetwork ? ResolvConfPath(id) : null,
+                Volumes = volumes,
             };
             var built = OciSpecBuilder.Build(input);
             _isolation.CheckBuilt(spec, image.Config.User, built);
@@ -182,6 +189,7 @@ public sealed partial class ContainerService : IAsyncDisposable
                 LayerDirs = layers,
                 Runtime = _runtimeInfo.Name,
                 Profile = _isolation.Describe(profile, spec, built, userns),
+                Volumes = volumes,
             };
             _store.Save(record);
             _entries[id] = new Entry(record);
@@ -200,6 +208,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             }
             ReleaseName(name, id);
             CleanupDirectory(dir);
+            _volumes.Detach(id, volumes, removeAnonymous: true);
             throw;
         }
     }
@@ -354,7 +363,8 @@ public sealed partial class ContainerService : IAsyncDisposable
             // The previous run's monitor may still be running `runc delete` for this id: a new `runc run` would
             // fail with "container exists" until it is done.
             await entry.MonitorGone.ConfigureAwait(false);
-            _snapshots.Mount(_store.DirectoryOf(r.Id), r.LayerDirs);
+            string rootfsPath = _snapshots.Mount(_store.DirectoryOf(r.Id), r.LayerDirs);
+            CopyUpVolumes(r, rootfsPath, ct);
             string stateDir = StateDir(r.Id);
             if (Directory.Exists(stateDir))
             {
@@ -414,6 +424,11 @@ public sealed partial class ContainerService : IAsyncDisposable
             r.Error = "";
             _store.Save(r, durable: false);
             entry.Streams.Bind(session, _shutdown.Token);
+            foreach (var v in r.Volumes)
+            {
+                _volumes.PublishMount(r.Id, v);
+            }
+
             Publish(r, "start");
             _ = Task.Run(() => SuperviseAsync(entry, session), CancellationToken.None);
             StartHealthChecks(entry);
@@ -456,6 +471,29 @@ public sealed partial class ContainerService : IAsyncDisposable
     {
         string v1 = Path.Combine("/sys/fs/cgroup/memory", _options.CgroupParent, id);
         return Directory.Exists("/sys/fs/cgroup/memory") ? v1 : Path.Combine("/sys/fs/cgroup", _options.CgroupParent, id);
+    }
+
+    /// <summary>Docker's copy-up before the runtime mounts the volumes: image content at each destination goes into
+    /// volumes that are still empty (unless nocopy). Both sides are resolved by descriptor inside their roots.</summary>
+    private static void CopyUpVolumes(ContainerRecord r, string rootfs, CancellationToken ct)
+    {
+        if (!r.Volumes.Any(v => !v.NoCopy))
+        {
+            return;
+        }
+
+        try
+        {
+            using var fs = new Native.RootedFileSystem(rootfs);
+            foreach (var v in r.Volumes.Where(v => !v.NoCopy))
+            {
+                VolumeCopyUp.CopyIfEmpty(fs, v.Destination, v.Source, ct);
+            }
+        }
+        catch (Native.ErrnoException ex)
+        {
+            throw new EngineException(ErrorKind.Internal, $"container {r.Id}: copying image content into a volume failed: {ex.Message}", ex);
+        }
     }
 
     internal static int ExitCodeForStartError(string message)
@@ -551,6 +589,11 @@ public sealed partial class ContainerService : IAsyncDisposable
         }
         StopHealthChecks(entry);
         entry.Streams.CompleteAll();
+        foreach (var v in r.Volumes)
+        {
+            _volumes.PublishUnmount(r.Id, v);
+        }
+
         if (r.OomKilled)
         {
             Publish(r, "oom");
@@ -571,7 +614,8 @@ public sealed partial class ContainerService : IAsyncDisposable
     {
         try
         {
-            await RemoveAsync(entry.Record.Id, force: true, CancellationToken.None).ConfigureAwait(false);
+            // Docker's --rm removes the container's anonymous volumes too.
+            await RemoveAsync(entry.Record.Id, force: true, removeVolumes: true, CancellationToken.None).ConfigureAwait(false);
         }
         catch (EngineException ex) when (ex.Kind == ErrorKind.NotFound)
         {
@@ -686,7 +730,9 @@ public sealed partial class ContainerService : IAsyncDisposable
 
     // ---------------------------------------------------------------- remove
 
-    public async Task RemoveAsync(string reference, bool force, CancellationToken ct)
+    /// <summary>Removes a container; with <paramref name="removeVolumes"/> (<c>rm -v</c>) its anonymous volumes that no other
+    /// container uses go too. Named volumes always stay.</summary>
+    public async Task RemoveAsync(string reference, bool force, bool removeVolumes, CancellationToken ct)
     {
         var entry = Find(reference);
         var r = entry.Record;
@@ -721,6 +767,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             _store.Delete(r.Id);
             _entries.TryRemove(r.Id, out _);
             ReleaseName(r.Name, r.Id);
+            _volumes.Detach(r.Id, r.Volumes, removeVolumes);
         }
         finally
         {
@@ -748,6 +795,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         {
             var entry = new Entry(r);
             _entries[r.Id] = entry;
+            _volumes.Restore(r.Id, r.Volumes);
             lock (_namesLock)
             {
                 _names[r.Name] = r.Id;
@@ -756,7 +804,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             {
                 if (r.State == ContainerState.Removing)
                 {
-                    await RemoveAsync(r.Id, force: true, ct).ConfigureAwait(false);
+                    await RemoveAsync(r.Id, force: true, removeVolumes: r.Spec.AutoRemove, ct).ConfigureAwait(false);
                 }
                 else
                 {

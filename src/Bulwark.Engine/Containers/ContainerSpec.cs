@@ -1,3 +1,5 @@
+using Bulwark.Engine.Volumes;
+
 namespace Bulwark.Engine.Containers;
 
 /// <summary>
@@ -33,11 +35,13 @@ public sealed record ContainerSpec
     public LogSpec Log { get; init; } = new();
 }
 
-/// <summary>Filesystem requests: read-only root, bind mounts, tmpfs mounts.</summary>
+/// <summary>Filesystem requests: read-only root, bind mounts, volumes, tmpfs mounts.</summary>
 public sealed record StorageSpec
 {
     public bool ReadOnlyRootfs { get; init; }
     public IReadOnlyList<BindMount> Binds { get; init; } = [];
+    /// <summary>Named (created on demand) and anonymous volumes; the image's VOLUMEs are added at create.</summary>
+    public IReadOnlyList<VolumeMountSpec> Volumes { get; init; } = [];
     /// <summary>Destination → options ("rw,size=10m").</summary>
     public IReadOnlyDictionary<string, string> Tmpfs { get; init; } = new Dictionary<string, string>();
     public long? ShmSizeBytes { get; init; }

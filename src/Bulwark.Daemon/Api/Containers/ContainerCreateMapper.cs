@@ -55,13 +55,7 @@ internal static class ContainerCreateMapper
             AutoRemove = hc.AutoRemove,
             Restart = MapRestart(hc.RestartPolicy, hc.AutoRemove),
             Healthcheck = MapHealthcheck(body.Healthcheck),
-            Storage = new StorageSpec
-            {
-                ReadOnlyRootfs = hc.ReadonlyRootfs,
-                Binds = [.. (hc.Binds ?? []).Select(ParseBind)],
-                Tmpfs = hc.Tmpfs ?? [],
-                ShmSizeBytes = hc.ShmSize > 0 ? hc.ShmSize : null,
-            },
+            Storage = MountMapper.Map(body, hc),
             Resources = new ResourceSpec
             {
                 MemoryBytes = hc.Memory > 0 ? hc.Memory : null,
@@ -99,17 +93,13 @@ internal static class ContainerCreateMapper
 
     private static void RefuseUnsupported(ContainerCreateRequest body, HostConfig hc)
     {
-        if (hc.Mounts is { Count: > 0 } mounts && mounts.Any(m => m.Type is not ("bind" or null)))
-        {
-            throw EngineException.Invalid("HostConfig.Mounts: only bind mounts are supported; volumes are not supported by this daemon yet");
-        }
-        if (hc.Mounts is { Count: > 0 })
-        {
-            throw EngineException.Invalid("HostConfig.Mounts (--mount) is not supported yet: use -v/--volume for bind mounts");
-        }
         if (hc.VolumesFrom is { Count: > 0 })
         {
-            throw EngineException.Invalid("HostConfig.VolumesFrom (--volumes-from) is not supported");
+            throw EngineException.Invalid("HostConfig.VolumesFrom (--volumes-from) is not supported: mount the same named volumes with -v NAME:/path instead");
+        }
+        if (hc.VolumeDriver is { Length: > 0 } vd && vd != "local")
+        {
+            throw EngineException.Invalid($"HostConfig.VolumeDriver (--volume-driver) \"{vd}\" is not supported: bulwark has only the \"local\" driver");
         }
         if (hc.Links is { Count: > 0 })
         {
@@ -128,53 +118,11 @@ internal static class ContainerCreateMapper
         {
             throw EngineException.Invalid("HostConfig.CgroupParent (--cgroup-parent) is not supported");
         }
-        if (body.Volumes is { Count: > 0 })
-        {
-            throw EngineException.Invalid("Config.Volumes (anonymous volumes) is not supported yet: use a bind mount");
-        }
     }
 
-    internal static BindMount ParseBind(string spec)
-    {
-        string[] parts = spec.Split(':');
-        if (parts.Length is < 2 or > 3 || parts[0].Length == 0 || parts[1].Length == 0)
-        {
-            throw EngineException.Invalid($"invalid volume specification: '{spec}'");
-        }
-        if (!parts[0].StartsWith('/'))
-        {
-            throw EngineException.Invalid($"invalid volume specification: '{spec}': named volumes are not supported yet, give an absolute host path");
-        }
-        if (!parts[1].StartsWith('/'))
-        {
-            throw EngineException.Invalid($"invalid volume specification: '{spec}': mount path must be absolute");
-        }
-        bool ro = false;
-        string propagation = "rprivate";
-        if (parts.Length == 3)
-        {
-            foreach (string opt in parts[2].Split(','))
-            {
-                switch (opt)
-                {
-                    case "ro":
-                        ro = true;
-                        break;
-                    case "rw":
-                        ro = false;
-                        break;
-                    case "private" or "rprivate" or "slave" or "rslave" or "shared" or "rshared":
-                        propagation = opt;
-                        break;
-                    case "z" or "Z":
-                        throw EngineException.Invalid($"invalid volume specification: '{spec}': SELinux relabeling (:{opt}) needs SELinux, which is not enabled on this host");
-                    default:
-                        throw EngineException.Invalid($"invalid volume specification: '{spec}': unknown option '{opt}'");
-                }
-            }
-        }
-        return new BindMount(parts[0], parts[1], ro, propagation);
-    }
+    /// <summary>One bind-mount entry of <c>HostConfig.Binds</c> (volume names are refused here; see <see cref="MountMapper"/>).</summary>
+    internal static BindMount ParseBind(string spec) =>
+        MountMapper.ParseBindOrVolume(spec) as BindMount ?? throw EngineException.Invalid($"invalid bind specification: '{spec}': the source is not an absolute host path");
 
     private static HealthcheckSpec? MapHealthcheck(HealthConfig? h)
     {

@@ -157,7 +157,8 @@ internal static class ContainerEndpoints
                 "before" => values.All(v => r.Created < s.Containers.Get(v).Created),
                 "since" => values.All(v => r.Created > s.Containers.Get(v).Created),
                 "health" => values.Any(v => v == (r.Health?.Status ?? "none")),
-                "volume" => values.Any(v => r.Spec.Storage.Binds.Any(b => b.Source == v || b.Destination == v)),
+                "volume" => values.Any(v => r.Spec.Storage.Binds.Any(b => b.Source == v || b.Destination == v)
+                    || r.Volumes.Any(x => x.Name == v || x.Destination == v)),
                 "publish" or "expose" => false, // no container publishes or exposes ports: there is no port mapping
                 "is-task" => values.All(v => v is "false" or "0"),
                 "isolation" => values.All(v => v is "default" or ""),
@@ -273,7 +274,7 @@ internal static class ContainerEndpoints
         {
             throw EngineException.Invalid("links are not supported");
         }
-        await s.Containers.RemoveAsync(Id(ctx), ctx.Request.Query.Bool("force"), ctx.Aborted).ConfigureAwait(false);
+        await s.Containers.RemoveAsync(Id(ctx), ctx.Request.Query.Bool("force"), ctx.Request.Query.Bool("v"), ctx.Aborted).ConfigureAwait(false);
         await ctx.Response.WriteEmptyAsync(204, ctx.Aborted).ConfigureAwait(false);
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Bulwark.Api.Models.Containers;
 using Bulwark.Engine.Containers;
 using Bulwark.Engine.Networks;
@@ -9,6 +10,7 @@ namespace Bulwark.Daemon.Api.Containers;
 internal static class ContainerViewMapper
 {
     private const string ZeroTime = "0001-01-01T00:00:00Z";
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
 
     public static ContainerSummary ToSummary(ContainerRecord r, DateTimeOffset now, IReadOnlyList<(NetworkRecord Network, EndpointRecord Endpoint)>? endpoints = null) => new()
     {
@@ -82,6 +84,9 @@ internal static class ContainerViewMapper
             Labels = r.Labels,
             StopSignal = r.Spec.StopSignal,
             StopTimeout = r.Spec.StopTimeout,
+            Volumes = r.Volumes.Any(v => v.Anonymous)
+                ? r.Volumes.Where(v => v.Anonymous).DistinctBy(v => v.Destination).ToDictionary(v => v.Destination, _ => EmptyObject)
+                : null,
             Healthcheck = r.Spec.Healthcheck is { } hc
                 ? new HealthConfig
                 {
@@ -120,7 +125,11 @@ internal static class ContainerViewMapper
         var s = r.Spec;
         return new HostConfig
         {
-            Binds = s.Storage.Binds.Count == 0 ? null : [.. s.Storage.Binds.Select(b => $"{b.Source}:{b.Destination}{(b.ReadOnly ? ":ro" : "")}")],
+            Binds = s.Storage.Binds.Count == 0 && !s.Storage.Volumes.Any(v => v.Name is not null) ? null :
+            [
+                .. s.Storage.Binds.Select(b => $"{b.Source}:{b.Destination}{(b.ReadOnly ? ":ro" : "")}"),
+                .. s.Storage.Volumes.Where(v => v.Name is not null).Select(v => $"{v.Name}:{v.Destination}{(v.Mode.Length > 0 ? ":" + v.Mode : v.ReadOnly ? ":ro" : "")}"),
+            ],
             LogConfig = new LogConfig
             {
                 Type = "json-file",
@@ -183,6 +192,17 @@ internal static class ContainerViewMapper
             Mode = b.ReadOnly ? "ro" : "",
             RW = !b.ReadOnly,
             Propagation = b.Propagation,
+        }),
+        .. r.Volumes.Select(v => new MountPoint
+        {
+            Type = "volume",
+            Name = v.Name,
+            Source = v.Source,
+            Destination = v.Destination,
+            Driver = "local",
+            Mode = v.Mode,
+            RW = !v.ReadOnly,
+            Propagation = "",
         })];
 
     private static Dictionary<string, EndpointSettings> Networks(ContainerRecord r, IReadOnlyList<(NetworkRecord Network, EndpointRecord Endpoint)>? endpoints) =>

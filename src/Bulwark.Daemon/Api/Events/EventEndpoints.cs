@@ -84,6 +84,7 @@ internal static class EventEndpoints
                 "scope" => values.Contains("local"),
                 "network" => e.Type == "network" && values.Any(v => e.ActorId.StartsWith(v, StringComparison.Ordinal)
                     || (e.Attributes.TryGetValue("name", out string? nn) && nn == v)),
+                "volume" => e.Type == "volume" && values.Contains(e.ActorId),
                 "secret" => e.Type == "secret" && values.Any(v => e.ActorId.StartsWith(v, StringComparison.Ordinal)
                     || (e.Attributes.TryGetValue("name", out string? sn) && sn == v)),
                 _ => false,

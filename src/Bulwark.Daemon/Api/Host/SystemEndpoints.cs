@@ -60,7 +60,8 @@ internal static class SystemEndpoints
         return ctx.Response.WriteJsonAsync(200, body, DockerJsonContext.Default.VersionResponse, ctx.Aborted);
     }
 
-    /// <summary><c>docker system df</c>: image sizes with the number of containers using each, container writable sizes.</summary>
+    /// <summary><c>docker system df</c>: image sizes with the number of containers using each, container writable sizes,
+    /// volume sizes (apparent sizes of their data) with the number of containers referencing each.</summary>
     private static Task DiskUsageAsync(HttpContext ctx, DaemonServices s)
     {
         var now = DateTimeOffset.UtcNow;
@@ -79,6 +80,8 @@ internal static class SystemEndpoints
                 SizeRw = s.Containers.SizeRw(c.Id),
                 SizeRootFs = images.FirstOrDefault(i => i.Id == c.ImageId)?.Size ?? 0,
             })],
+            Volumes = [.. s.Volumes.List().Select(v => Volumes.VolumeEndpoints.ToDto(v,
+                new Bulwark.Api.Models.Volumes.VolumeUsageData(s.Volumes.SizeOf(v.Name), v.ContainerIds.Count)))],
         };
         return ctx.Response.WriteJsonAsync(200, body, DockerJsonContext.Default.SystemDfResponse, ctx.Aborted);
     }

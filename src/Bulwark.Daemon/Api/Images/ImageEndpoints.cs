@@ -101,7 +101,12 @@ internal static class ImageEndpoints
     private static Task InspectAsync(HttpContext ctx, DaemonServices s)
     {
         var img = s.Images.Resolve(ctx.RouteValues["name"]);
-        return ctx.Response.WriteJsonAsync(200, ImageViewMapper.ToInspect(img, s.SnapshotDriver), DockerJsonContext.Default.ImageInspectResponse, ctx.Aborted);
+        var body = ImageViewMapper.ToInspect(img, s.SnapshotDriver);
+        if (ApiVersioning.Compare(ctx.ApiVersion, "1.45") < 0)
+        {
+            body = body with { ContainerConfig = body.Config };
+        }
+        return ctx.Response.WriteJsonAsync(200, body, DockerJsonContext.Default.ImageInspectResponse, ctx.Aborted);
     }
 
     private static Task HistoryAsync(HttpContext ctx, DaemonServices s)

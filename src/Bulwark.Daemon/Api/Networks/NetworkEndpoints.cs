@@ -10,7 +10,8 @@ namespace Bulwark.Daemon.Api.Networks;
 
 /// <summary>
 /// Networks as they exist on this daemon: the two predefined modes ("none", the default, and "host", policy-gated)
-/// and user-defined bridge networks (internal: no egress, no published ports). No named volumes, no build cache.
+/// and user-defined bridge networks (internal: no egress, no published ports). Also the build-cache prune, which has
+/// nothing to prune (no builder).
 /// </summary>
 internal static class NetworkEndpoints
 {
@@ -32,11 +33,6 @@ internal static class NetworkEndpoints
         router.Map("POST", "/networks/{id}/connect", ctx => ConnectAsync(ctx, s));
         router.Map("POST", "/networks/{id}/disconnect", ctx => DisconnectAsync(ctx, s));
         router.Map("POST", "/networks/prune", ctx => PruneAsync(ctx, s));
-        router.Map("GET", "/volumes", ctx => Json(ctx, "{\"Volumes\":[],\"Warnings\":[]}"));
-        router.Map("GET", "/volumes/{name}", ctx => throw EngineException.NotFound($"get {ctx.RouteValues["name"]}: no such volume"));
-        router.Map("POST", "/volumes/create", _ => throw new EngineException(ErrorKind.NotImplemented,
-            "volume create is not supported: named volumes are not implemented; use a bind mount"));
-        router.Map("POST", "/volumes/prune", ctx => Json(ctx, "{\"VolumesDeleted\":[],\"SpaceReclaimed\":0}"));
         router.Map("POST", "/build/prune", ctx => Json(ctx, "{\"CachesDeleted\":[],\"SpaceReclaimed\":0}"));
     }
 

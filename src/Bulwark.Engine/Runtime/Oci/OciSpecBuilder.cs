@@ -372,6 +372,7 @@ public static class OciSpecBuilder
         AddEtcFile(mounts, "/etc/hosts", input.HostsFile, etcOptions);
         AddEtcFile(mounts, "/etc/resolv.conf", input.ResolvConfFile, etcOptions);
 
+        var user = new List<OciMount>();
         foreach (var bind in storage.Binds)
         {
             if (!bind.Destination.StartsWith('/'))
@@ -395,12 +396,28 @@ public static class OciSpecBuilder
                 throw EngineException.Invalid($"invalid mount config: invalid propagation mode {propagation} for {bind.Destination}");
             }
 
-            mounts.Add(new OciMount
+            user.Add(new OciMount
             {
                 Destination = bind.Destination,
                 Type = "bind",
                 Source = bind.Source,
                 Options = ["rbind", bind.ReadOnly ? "ro" : "rw", propagation],
+            });
+        }
+
+        foreach (var volume in input.Volumes)
+        {
+            if (!volume.Destination.StartsWith('/'))
+            {
+                throw EngineException.Invalid($"invalid mount config: mount path must be absolute: {volume.Destination}");
+            }
+
+            user.Add(new OciMount
+            {
+                Destination = volume.Destination,
+                Type = "bind",
+                Source = volume.Source,
+                Options = ["rbind", volume.ReadOnly ? "ro" : "rw", "rprivate", "nosuid", "nodev"],
             });
         }
 
@@ -413,8 +430,11 @@ public static class OciSpecBuilder
 
             var opts = new List<string> { "nosuid", "nodev", "noexec" };
             opts.AddRange(options.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            mounts.Add(new OciMount { Destination = destination, Type = "tmpfs", Source = "tmpfs", Options = opts });
+            user.Add(new OciMount { Destination = destination, Type = "tmpfs", Source = "tmpfs", Options = opts });
         }
+
+        // Parents before children (a bind at /a and a volume at /a/b), as Docker sorts them; the order is stable otherwise.
+        mounts.AddRange(user.OrderBy(m => Depth(m.Destination)));
 
         var duplicate = mounts.GroupBy(m => m.Destination.TrimEnd('/'), StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
@@ -424,6 +444,8 @@ public static class OciSpecBuilder
 
         return mounts;
     }
+
+    private static int Depth(string destination) => destination.Split('/', StringSplitOptions.RemoveEmptyEntries).Length;
 
     private static void AddEtcFile(List<OciMount> mounts, string destination, string? source, string[] options)
     {

@@ -34,4 +34,7 @@ public sealed record OciSpecInput(
 
     /// <summary>Host binary mounted read-only at <see cref="OciSpecBuilder.InitPath"/> for --init (tini); null = --init refused.</summary>
     public string? InitBinary { get; init; }
+
+    /// <summary>Volumes resolved to their host directories (<c>_data</c>): bind-mounted nosuid,nodev.</summary>
+    public IReadOnlyList<Volumes.VolumeAttachment> Volumes { get; init; } = [];
 }

@@ -43,7 +43,7 @@ public sealed class ContainerCreateMapperTests
     }
 
     [Theory]
-    [InlineData("namedvol:/data")]
+    [InlineData("namedvol:/data")] // a volume, not a bind: MountMapper takes it
     [InlineData("/a:relative")]
     [InlineData("/a:/b:bogus")]
     public void ParseBind_InvalidSpecs_NameTheSpec(string spec)

@@ -6,6 +6,7 @@ using Bulwark.Engine.Runtime.Oci;
 using Bulwark.Engine.Security;
 using Bulwark.Engine.Security.Policy;
 using Bulwark.Engine.Tests.Security;
+using Bulwark.Engine.Volumes;
 
 namespace Bulwark.Engine.Tests.Runtime.Oci;
 
@@ -26,7 +27,8 @@ public sealed class OciSpecBuilderTests : IDisposable
     // Spec generation, not policy, is under test here: host namespaces and devices are allowed.
     private static readonly PolicyEvaluator Policy = new(new DaemonPolicy { AllowHostNamespaces = true, AllowedDevices = ["/dev/null"] });
 
-    private OciSpec Build(ContainerSpec spec, ImageConfig? image = null, string? init = null, bool userns = false)
+    private OciSpec Build(ContainerSpec spec, ImageConfig? image = null, string? init = null, bool userns = false,
+        IReadOnlyList<VolumeAttachment>? volumes = null)
     {
         var profile = SecurityProfileBuilder.Build(spec, SecurityProfileBuilderTests.Host, Policy, null, []);
         var map = new Bulwark.Engine.Security.UserNamespaces.IdMapping("bulwark", 100000, 100000, 65536);
@@ -36,6 +38,7 @@ public sealed class OciSpecBuilderTests : IDisposable
             InitBinary = init,
             UidMappings = userns ? map.UidMappings : null,
             GidMappings = userns ? map.GidMappings : null,
+            Volumes = volumes ?? [],
         });
     }
 
@@ -224,6 +227,43 @@ public sealed class OciSpecBuilderTests : IDisposable
         Assert.DoesNotContain(spec.Linux.Namespaces, n => n.Type == "network");
         Assert.Equal(["rbind", "ro", "rprivate"], spec.Mounts.Single(m => m.Destination == "/data").Options);
         Assert.Equal(["nosuid", "nodev", "noexec", "size=10m", "exec"], spec.Mounts.Single(m => m.Destination == "/run").Options);
+    }
+
+    [Fact]
+    public void Build_Volumes_AreNosuidNodevBinds_MountedAfterTheirParents()
+    {
+        var spec = Build(new ContainerSpec
+        {
+            Image = "x",
+            Storage = new StorageSpec
+            {
+                Binds = [new BindMount(_rootfs, "/srv/app/conf", ReadOnly: true)],
+                Tmpfs = new Dictionary<string, string> { ["/srv/app/conf/run"] = "" },
+            },
+        }, volumes:
+        [
+            new VolumeAttachment("cache", "/vols/cache/_data", "/srv/app", ReadOnly: false, NoCopy: false, Anonymous: false, Mode: ""),
+            new VolumeAttachment("ro", "/vols/ro/_data", "/ro", ReadOnly: true, NoCopy: false, Anonymous: true, Mode: ""),
+        ]);
+
+        var app = spec.Mounts.Single(m => m.Destination == "/srv/app");
+        Assert.Equal(("bind", "/vols/cache/_data"), (app.Type, app.Source));
+        Assert.Equal(["rbind", "rw", "rprivate", "nosuid", "nodev"], app.Options);
+        Assert.Equal(["rbind", "ro", "rprivate", "nosuid", "nodev"], spec.Mounts.Single(m => m.Destination == "/ro").Options);
+        var order = spec.Mounts.Select(m => m.Destination).ToList();
+        Assert.True(order.IndexOf("/srv/app") < order.IndexOf("/srv/app/conf"));
+        Assert.True(order.IndexOf("/srv/app/conf") < order.IndexOf("/srv/app/conf/run"));
+    }
+
+    [Fact]
+    public void Build_VolumeOnABindsDestination_IsADuplicate()
+    {
+        var ex = Assert.Throws<EngineException>(() => Build(new ContainerSpec
+        {
+            Image = "x",
+            Storage = new StorageSpec { Binds = [new BindMount(_rootfs, "/data", false)] },
+        }, volumes: [new VolumeAttachment("v", "/vols/v/_data", "/data", false, false, false, "")]));
+        Assert.Contains("duplicate mount point: /data", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
