@@ -17,4 +17,7 @@ public static class FileStatus
         }
         return st.Ino;
     }
+
+    /// <summary>The inode number of an open file (it stays readable after a rename or an unlink of its path).</summary>
+    public static ulong Inode(Microsoft.Win32.SafeHandles.SafeFileHandle handle) => RootedFileSystem.Fstat(handle).Ino;
 }

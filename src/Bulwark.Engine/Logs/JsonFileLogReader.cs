@@ -26,7 +26,9 @@ public static class JsonFileLogReader
         }
         rotated.Reverse();
 
-        // Historic part: rotated files then the current file up to its present end.
+        // Historic part: rotated files then the current file up to its present end. The current file is read through
+        // a handle that follow keeps: when the container exits and is removed (docker-py's run(remove=True) removes
+        // before it reads the stream), the last lines are still read from it although the path is gone.
         var history = new List<LogEntry>();
         foreach (string f in rotated)
         {
@@ -35,62 +37,88 @@ public static class JsonFileLogReader
                 history.Add(e.Entry);
             }
         }
-        long offset = 0;
-        ulong inode = 0;
-        if (File.Exists(logPath))
+        FileStream? current = OpenOrNull(logPath);
+        try
         {
-            inode = Inode(logPath);
-            await foreach (var e in ReadFileAsync(logPath, 0, options, ct).ConfigureAwait(false))
+            long offset = 0;
+            ulong inode = current is null ? 0 : Native.FileStatus.Inode(current.SafeFileHandle);
+            if (current is not null)
             {
-                history.Add(e.Entry);
-                offset = e.EndOffset;
-            }
-        }
-        int skip = options.Tail is int t && t >= 0 ? Math.Max(0, history.Count - t) : 0;
-        for (int i = skip; i < history.Count; i++)
-        {
-            yield return history[i];
-        }
-        if (!options.Follow)
-        {
-            yield break;
-        }
-
-        while (!ct.IsCancellationRequested)
-        {
-            bool running = isRunning();
-            bool any = false;
-            if (File.Exists(logPath))
-            {
-                ulong now = Inode(logPath);
-                if (now != inode)
+                await foreach (var e in ReadStreamAsync(current, 0, options, ct).ConfigureAwait(false))
                 {
-                    // Rotated: finish the old file (now .1) from our offset, then start the new one at 0.
-                    if (inode != 0 && File.Exists(logPath + ".1") && Inode(logPath + ".1") == inode)
-                    {
-                        await foreach (var e in ReadFileAsync(logPath + ".1", offset, options, ct).ConfigureAwait(false))
-                        {
-                            yield return e.Entry;
-                        }
-                    }
-                    inode = now;
-                    offset = 0;
-                }
-                await foreach (var e in ReadFileAsync(logPath, offset, options, ct).ConfigureAwait(false))
-                {
-                    any = true;
+                    history.Add(e.Entry);
                     offset = e.EndOffset;
-                    yield return e.Entry;
                 }
             }
-            if (!running && !any)
+            int skip = options.Tail is int t && t >= 0 ? Math.Max(0, history.Count - t) : 0;
+            for (int i = skip; i < history.Count; i++)
+            {
+                yield return history[i];
+            }
+            if (!options.Follow)
             {
                 yield break;
             }
-            if (!any)
+
+            while (!ct.IsCancellationRequested)
             {
-                await Task.Delay(PollInterval, ct).ConfigureAwait(false);
+                bool running = isRunning();
+                bool any = false;
+                if (current is not null)
+                {
+                    await foreach (var e in ReadStreamAsync(current, offset, options, ct).ConfigureAwait(false))
+                    {
+                        any = true;
+                        offset = e.EndOffset;
+                        yield return e.Entry;
+                    }
+                }
+                ulong now = Inode(logPath);
+                if (now != 0 && now != inode)
+                {
+                    // Rotated (our file is now .1) or created. Lines written to our file before the rotation may have
+                    // come after the read above: read it to its end once more, then go on with the new file.
+                    if (current is not null)
+                    {
+                        await foreach (var e in ReadStreamAsync(current, offset, options, ct).ConfigureAwait(false))
+                        {
+                            yield return e.Entry;
+                        }
+                        await current.DisposeAsync().ConfigureAwait(false);
+                    }
+                    current = OpenOrNull(logPath);
+                    inode = current is null ? 0 : Native.FileStatus.Inode(current.SafeFileHandle);
+                    offset = 0;
+                    continue;
+                }
+                if (!running && !any)
+                {
+                    yield break;
+                }
+                if (!any)
+                {
+                    await Task.Delay(PollInterval, ct).ConfigureAwait(false);
+                }
             }
+        }
+        finally
+        {
+            if (current is not null)
+            {
+                await current.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static FileStream? OpenOrNull(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, useAsync: false);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
         }
     }
 
@@ -109,54 +137,60 @@ public static class JsonFileLogReader
     private static async IAsyncEnumerable<(LogEntry Entry, long EndOffset)> ReadFileAsync(
         string path, long offset, LogReadOptions options, [EnumeratorCancellation] CancellationToken ct)
     {
-        FileStream fs;
-        try
-        {
-            fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, useAsync: false);
-        }
-        catch (FileNotFoundException)
+        var fs = OpenOrNull(path);
+        if (fs is null)
         {
             yield break;
         }
         await using (fs.ConfigureAwait(false))
         {
-            if (offset > fs.Length)
+            await foreach (var e in ReadStreamAsync(fs, offset, options, ct).ConfigureAwait(false))
             {
-                offset = 0;
+                yield return e;
             }
-            fs.Position = offset;
-            var pending = new MemoryStream();
-            byte[] buf = new byte[64 * 1024];
-            long pos = offset;
-            int n;
-            while ((n = await fs.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
-            {
-                int start = 0;
-                for (int i = 0; i < n; i++)
-                {
-                    if (buf[i] != (byte)'\n')
-                    {
-                        continue;
-                    }
-                    pending.Write(buf, start, i - start);
-                    long lineEnd = pos + i + 1;
-                    var entry = Parse(pending.GetBuffer().AsSpan(0, (int)pending.Length));
-                    pending.SetLength(0);
-                    start = i + 1;
-                    if (entry is not null && Wanted(entry, options))
-                    {
-                        yield return (entry, lineEnd);
-                    }
-                    else if (entry is not null && options.Until is { } u && entry.Time > u)
-                    {
-                        yield break;
-                    }
-                }
-                pending.Write(buf, start, n - start);
-                pos += n;
-            }
-            // An incomplete last line is left for the next read (the writer is mid-line).
         }
+    }
+
+    /// <summary>Complete lines from <paramref name="offset"/> to the present end of an open file.</summary>
+    private static async IAsyncEnumerable<(LogEntry Entry, long EndOffset)> ReadStreamAsync(
+        FileStream fs, long offset, LogReadOptions options, [EnumeratorCancellation] CancellationToken ct)
+    {
+        if (offset > fs.Length)
+        {
+            offset = 0;
+        }
+        fs.Position = offset;
+        var pending = new MemoryStream();
+        byte[] buf = new byte[64 * 1024];
+        long pos = offset;
+        int n;
+        while ((n = await fs.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
+        {
+            int start = 0;
+            for (int i = 0; i < n; i++)
+            {
+                if (buf[i] != (byte)'\n')
+                {
+                    continue;
+                }
+                pending.Write(buf, start, i - start);
+                long lineEnd = pos + i + 1;
+                var entry = Parse(pending.GetBuffer().AsSpan(0, (int)pending.Length));
+                pending.SetLength(0);
+                start = i + 1;
+                if (entry is not null && Wanted(entry, options))
+                {
+                    yield return (entry, lineEnd);
+                }
+                else if (entry is not null && options.Until is { } u && entry.Time > u)
+                {
+                    yield break;
+                }
+            }
+            pending.Write(buf, start, n - start);
+            pos += n;
+        }
+        // An incomplete last line is left for the next read (the writer is mid-line).
     }
 
     private static bool Wanted(LogEntry e, LogReadOptions o) =>

@@ -98,6 +98,25 @@ public sealed class DockerPyTests(SharedDaemonFixture fx)
         Assert.Equal("run-missing=ImageNotFound", r.Stdout.Trim());
     }
 
+    // containers.run(remove=True) opens a following log stream, waits, removes the container and only then reads the
+    // stream: the last lines must be delivered although the container and its log file are gone by then.
+    private const string RunRemoveScript = """
+        import sys
+        import docker
+
+        client = docker.DockerClient(base_url="unix://" + sys.argv[1])
+        outs = [client.containers.run(sys.argv[2], ["sh", "-c", "echo hi-%d" % i], remove=True) for i in range(15)]
+        print("lost=" + str(sum(1 for i, o in enumerate(outs) if o != ("hi-%d\n" % i).encode())))
+        """;
+
+    [Fact]
+    public async Task ContainersRunWithRemove_ReturnsTheOutputEveryTime()
+    {
+        var r = await RunPythonAsync(RunRemoveScript, D.SocketPath, SharedDaemonFixture.Image);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("lost=0", r.Stdout.Trim());
+    }
+
     private async Task<CommandResult> RunPythonAsync(string script, params string[] args)
     {
         string dir = Path.Combine(D.Root, "py");

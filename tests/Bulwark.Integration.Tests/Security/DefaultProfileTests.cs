@@ -113,9 +113,12 @@ public sealed class DefaultProfileTests(SharedDaemonFixture fx)
         Directory.CreateDirectory(host);
         File.WriteAllText(Path.Combine(host, "hello.txt"), "from host");
         var r = await D.CliAsync("run", "--rm", "-v", host + ":/data:ro", SharedDaemonFixture.Image, "sh", "-c",
-            "cat /data/hello.txt; echo; touch /data/new 2>/dev/null && echo bind-writable || echo bind-ro");
+            "cat /data/hello.txt; echo; touch /data/new 2>/dev/null && echo bind-writable || echo bind-ro; grep ' /data ' /proc/self/mountinfo");
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("from host", r.Stdout, StringComparison.Ordinal);
+        string mountLine = r.Stdout.Split('\n').Single(l => l.Contains(" /data ", StringComparison.Ordinal));
+        Assert.Contains("nosuid", mountLine, StringComparison.Ordinal);
+        Assert.Contains("nodev", mountLine, StringComparison.Ordinal);
         Assert.Contains("bind-ro", r.Stdout, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(host, "new")));
     }

@@ -401,7 +401,9 @@ public static class OciSpecBuilder
                 Destination = bind.Destination,
                 Type = "bind",
                 Source = bind.Source,
-                Options = ["rbind", bind.ReadOnly ? "ro" : "rw", propagation],
+                // Stricter than Docker: no setuid and no device nodes through a host directory (NNP already voids
+                // setuid; nodev makes a device node planted on the host useless too).
+                Options = ["rbind", bind.ReadOnly ? "ro" : "rw", propagation, "nosuid", "nodev"],
             });
         }
 

@@ -225,7 +225,7 @@ public sealed class OciSpecBuilderTests : IDisposable
 
         Assert.True(spec.Root.Readonly);
         Assert.DoesNotContain(spec.Linux.Namespaces, n => n.Type == "network");
-        Assert.Equal(["rbind", "ro", "rprivate"], spec.Mounts.Single(m => m.Destination == "/data").Options);
+        Assert.Equal(["rbind", "ro", "rprivate", "nosuid", "nodev"], spec.Mounts.Single(m => m.Destination == "/data").Options);
         Assert.Equal(["nosuid", "nodev", "noexec", "size=10m", "exec"], spec.Mounts.Single(m => m.Destination == "/run").Options);
     }
 
