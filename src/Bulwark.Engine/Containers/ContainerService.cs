@@ -21,7 +21,7 @@ namespace Bulwark.Engine.Containers;
 /// </summary>
 public sealed partial class ContainerService : IAsyncDisposable
 {
-    private static readonly Regex ValidName = new("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$", RegexOptions.CultureInvariant);
+    private static readonly Regex ValidName = new(@"\A/?[a-zA-Z0-9][a-zA-Z0-9_.-]+\z", RegexOptions.CultureInvariant);
     private readonly EngineOptions _options;
     private readonly ImageService _images;
     private readonly SnapshotService _snapshots;
@@ -217,7 +217,7 @@ public sealed partial class ContainerService : IAsyncDisposable
 
     private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
-    private static string ValidateName(string name)
+    internal static string ValidateName(string name)
     {
         if (!ValidName.IsMatch(name))
         {
