@@ -362,7 +362,6 @@ public sealed class DockerClient : IDisposable
         }
     }
 
-
     /// <summary>Sends a request (the target must already carry its version prefix) and returns after the head.</summary>
     public async Task<DockerResponse> SendAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -502,33 +501,11 @@ public sealed class DockerClient : IDisposable
     private static async Task<IReadOnlyList<JsonMessage>> ReadJsonMessagesAsync(DockerResponse response, CancellationToken cancellationToken)
     {
         var messages = new List<JsonMessage>();
-        using var reader = new StreamReader(response.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        await StreamJsonMessagesAsync(response, m =>
         {
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            var message = JsonSerializer.Deserialize(line, DockerJsonContext.Default.JsonMessage);
-            if (message is null)
-            {
-                continue;
-            }
-
-            if (message.ErrorDetail is { Message.Length: > 0 } detail)
-            {
-                throw new DockerApiException(500, detail.Message);
-            }
-
-            if (!string.IsNullOrEmpty(message.Error))
-            {
-                throw new DockerApiException(500, message.Error);
-            }
-
-            messages.Add(message);
-        }
-
+            messages.Add(m);
+            return Task.CompletedTask;
+        }, cancellationToken).ConfigureAwait(false);
         return messages;
     }
 

@@ -448,7 +448,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         r.ExitCode = ExitCodeForStartError(message);
         r.Error = message;
         r.FinishedAt = DateTimeOffset.UtcNow;
-        _store.Save(r);
+        _store.Save(r, durable: false);
         entry.Streams.CompleteAll();
         try
         {

@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using Bulwark.Engine.Errors;
+using Bulwark.Engine.Runtime;
 
 namespace Bulwark.Engine.Networks;
 
-/// <summary>Runs the iproute2 / util-linux helpers networks are realised with (ip, unshare, nsenter).</summary>
+/// <summary>Runs the iproute2 / util-linux helpers networks are realised with (ip, nsenter, mount).</summary>
 internal static class HostCommand
 {
     private static readonly string[] SearchDirs = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];
@@ -25,41 +25,15 @@ internal static class HostCommand
 
     public static async Task<(int Code, string Stdout, string Stderr)> TryRunAsync(string tool, IReadOnlyList<string> args, string? stdin, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo(Locate(tool))
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(psi) ?? throw new EngineException(ErrorKind.Internal, $"could not start {tool}");
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin.AsMemory(), ct).ConfigureAwait(false);
-        }
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
+        string path = Locate(tool);
         try
         {
-            await process.WaitForExitAsync(ct).ConfigureAwait(false);
+            var r = await RuntimeCommand.RunAsync(path, args, stdin, ct).ConfigureAwait(false);
+            return (r.ExitCode, r.Stdout, r.Stderr);
         }
-        catch (OperationCanceledException)
+        catch (InvalidOperationException ex)
         {
-            try
-            {
-                process.Kill();
-            }
-            catch (InvalidOperationException)
-            {
-                // already exited
-            }
-            throw;
+            throw new EngineException(ErrorKind.Internal, $"could not start {tool}: {ex.Message}", ex);
         }
-        return (process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
     }
 }

@@ -17,11 +17,11 @@ internal sealed class LinuxBridge
     /// Run inside a fresh namespace before any interface enters it: no IPv6, no forwarding, lo up; ports below 1024
     /// and ICMP echo sockets are opened to every uid of the namespace (Docker does the same for ports).
     /// </summary>
-    private const string NetnsInitScript =
+    private static string NetnsInitScript(string ip) =>
         "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 && echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6; " +
         "echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start && echo '0 2147483647' > /proc/sys/net/ipv4/ping_group_range && " +
         "echo 0 > /proc/sys/net/ipv4/ip_forward && echo 0 > /proc/sys/net/ipv4/conf/all/forwarding && " +
-        "echo 0 > /proc/sys/net/ipv4/conf/default/forwarding && exec ip link set lo up";
+        "echo 0 > /proc/sys/net/ipv4/conf/default/forwarding && exec " + ip + " link set lo up";
 
     private readonly string _netnsDir;
 
@@ -88,7 +88,7 @@ internal sealed class LinuxBridge
         sb.Append("ns=/proc/$pid/ns/net\n");
         sb.Append(CultureInfo.InvariantCulture, $": > {Q(ns)}\n");
         sb.Append(CultureInfo.InvariantCulture, $"{Q(mount)} --bind \"$ns\" {Q(ns)}\n");
-        sb.Append(CultureInfo.InvariantCulture, $"{Q(nsenter)} --net=\"$ns\" /bin/sh -c {Q(NetnsInitScript.Replace("exec ip ", "exec " + ip + " ", StringComparison.Ordinal))}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"{Q(nsenter)} --net=\"$ns\" /bin/sh -c {Q(NetnsInitScript(ip))}\n");
         foreach (var (n, e) in endpoints)
         {
             string hv = e.HostVeth;

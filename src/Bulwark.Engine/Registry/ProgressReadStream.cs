@@ -1,21 +1,15 @@
+using Bulwark.Engine.Content;
+
 namespace Bulwark.Engine.Registry;
 
 /// <summary>
 /// A read-only wrapper that reports bytes read (at most every <c>step</c> bytes, and at the end) and refuses to read
 /// more than <c>limit</c> bytes, so a registry cannot stream more than a descriptor announced.
 /// </summary>
-internal sealed class ProgressReadStream(Stream inner, long limit, string subject, Action<long>? report, long step = 512 * 1024) : Stream
+internal sealed class ProgressReadStream(Stream inner, long limit, string subject, Action<long>? report, long step = 512 * 1024) : ForwardOnlyReadStream
 {
     private long read;
     private long lastReported;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
 
     public override long Position
     {
@@ -32,16 +26,6 @@ internal sealed class ProgressReadStream(Stream inner, long limit, string subjec
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

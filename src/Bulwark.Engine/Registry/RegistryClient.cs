@@ -385,21 +385,9 @@ public sealed class RegistryClient : IDisposable
     }
 
     /// <summary>A response body that disposes its response.</summary>
-    private sealed class ResponseStream(HttpResponseMessage response, Stream inner) : Stream
+    private sealed class ResponseStream(HttpResponseMessage response, Stream inner) : ForwardOnlyReadStream
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
         public override long Length => response.Content.Headers.ContentLength ?? throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
 
         public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
 
@@ -408,16 +396,6 @@ public sealed class RegistryClient : IDisposable
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             inner.ReadAsync(buffer, offset, count, cancellationToken);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -70,7 +70,7 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
                 "ip route get 192.0.2.1 2>&1; ip route get 8.8.8.8 2>&1; " +
                 "echo forward=$(cat /proc/sys/net/ipv4/ip_forward) ipv6off=$(cat /proc/sys/net/ipv6/conf/all/disable_ipv6); " +
                 "ip link set eth0 down 2>&1; ip route add default via 10.213.7.1 2>&1; ip addr add 10.9.9.9/24 dev eth0 2>&1; " +
-                "echo 1 > /proc/sys/net/ipv4/ip_forward 2>&1; " +
+                "{ echo 1 > /proc/sys/net/ipv4/ip_forward; } 2>&1; echo forward-after=$(cat /proc/sys/net/ipv4/ip_forward); " +
                 // The gateway is the host side of our bridge: a connection attempt is answered (refused), never forwarded.
                 "echo | nc -w 2 10.213.7.1 9 2>&1; ip route");
             Assert.True(r.ExitCode == 0, r.ToString());
@@ -82,6 +82,8 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
             Assert.Contains("SIOCSIFFLAGS: Operation not permitted", r.Stdout, StringComparison.Ordinal);
             Assert.Equal(2, CountOf(r.Stdout, "RTNETLINK answers: Operation not permitted"));
             Assert.Contains("Connection refused", r.Stdout, StringComparison.Ordinal);
+            Assert.Contains("Read-only file system", r.Stdout, StringComparison.Ordinal); // /proc/sys cannot re-enable forwarding
+            Assert.Contains("forward-after=0", r.Stdout, StringComparison.Ordinal);
 
             // Host side: the kernel never forwards what arrives on the bridge, and the bridge has no IPv6.
             string id = (await MustAsync("network", "inspect", "--format", "{{.Id}}", n)).Trim();
