@@ -6,7 +6,6 @@ public sealed partial class ContainerService
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan StableRun = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan MonitorExitTimeout = TimeSpan.FromSeconds(30);
 
     private static bool ShouldRestart(ContainerRecord r)
     {

@@ -536,6 +536,9 @@ public sealed partial class ContainerService : IAsyncDisposable
         await RecordExitAsync(entry, exit).ConfigureAwait(false);
     }
 
+    /// <summary>How long a monitor may take for `runc delete` after its container exited before we stop waiting.</summary>
+    private static readonly TimeSpan MonitorExitTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>Waits (bounded) until the monitor process has exited, then drops the session. Never throws.</summary>
     private async Task ReleaseMonitorAsync(string id, MonitorSession session)
     {
