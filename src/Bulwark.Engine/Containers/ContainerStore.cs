@@ -6,7 +6,7 @@ namespace Bulwark.Engine.Containers;
 /// Container records as one JSON file per container, replaced atomically (temp, fsync, rename) so a crash leaves
 /// either the old or the new record, never half of one.
 /// </summary>
-internal sealed class ContainerStore
+internal sealed class ContainerStore : IContainerRecordStore
 {
     private const string RecordFile = "container.json";
     private readonly string _root;

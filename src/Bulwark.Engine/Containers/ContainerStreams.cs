@@ -12,7 +12,7 @@ public sealed class ContainerStreams
     private readonly Lock _lock = new();
     private readonly List<AttachSession> _sessions = [];
     private Channel<byte[]?> _stdin = Channel.CreateUnbounded<byte[]?>();
-    private MonitorSession? _monitor;
+    private IMonitorSession? _monitor;
     private bool _stdinClosed;
 
     public AttachSession Attach(bool stdin, bool stdout, bool stderr)
@@ -101,7 +101,7 @@ public sealed class ContainerStreams
     }
 
     /// <summary>Connects a started monitor: queued stdin flows to it from now on.</summary>
-    internal void Bind(MonitorSession monitor, CancellationToken ct)
+    internal void Bind(IMonitorSession monitor, CancellationToken ct)
     {
         _monitor = monitor;
         _ = Task.Run(() => PumpStdinAsync(monitor, ct), CancellationToken.None);
@@ -110,7 +110,7 @@ public sealed class ContainerStreams
     internal ValueTask ResizeAsync(int rows, int cols, CancellationToken ct) =>
         _monitor is { } m ? m.ResizeAsync(rows, cols, ct) : ValueTask.CompletedTask;
 
-    private async Task PumpStdinAsync(MonitorSession monitor, CancellationToken ct)
+    private async Task PumpStdinAsync(IMonitorSession monitor, CancellationToken ct)
     {
         try
         {

@@ -6,7 +6,7 @@ using Bulwark.Engine.Runtime.Oci;
 namespace Bulwark.Engine.Runtime;
 
 /// <summary>Drives the OCI runtime CLI (runc or crun) for containers whose state lives under <see cref="Root"/>.</summary>
-public sealed class OciRuntime
+public sealed class OciRuntime : IContainerRuntime
 {
     public OciRuntime(string path, string root)
     {
@@ -74,6 +74,11 @@ public sealed class OciRuntime
 
         return state is null ? null : new RuntimeState(state.Status ?? "unknown", state.Pid);
     }
+
+    public bool Knows(string id) => Directory.Exists(System.IO.Path.Combine(Root, id));
+
+    public IReadOnlyList<string> KnownIds() =>
+        Directory.Exists(Root) ? [.. Directory.EnumerateDirectories(Root).Select(d => System.IO.Path.GetFileName(d)!)] : [];
 
     private async Task RunAsync(string id, string verb, IReadOnlyList<string> args, CancellationToken ct)
     {

@@ -8,7 +8,7 @@ namespace Bulwark.Engine.Runtime.Monitor;
 /// One connection to a container's monitor: output frames in, stdin/resize frames out. Dropping the session
 /// (Dispose) leaves the monitor and the container running; reattach with <see cref="MonitorProcess.ConnectAsync"/>.
 /// </summary>
-public sealed class MonitorSession : IAsyncDisposable, IDisposable
+public sealed class MonitorSession : IMonitorSession, IDisposable
 {
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly System.Diagnostics.Process? _owner;

@@ -3,7 +3,7 @@ using Bulwark.Engine.Errors;
 using Bulwark.Engine.Snapshots;
 using Bulwark.Native;
 
-namespace Bulwark.Engine.Containers;
+namespace Bulwark.Engine.Containers.Filesystem;
 
 /// <summary>
 /// docker cp (stat, archive, extract), export and diff. Every path inside the rootfs is resolved by descriptor
@@ -14,7 +14,7 @@ namespace Bulwark.Engine.Containers;
 /// visible here: paths under their destinations are refused with an error that says so. Paths under a volume's
 /// destination are served from the volume's <c>_data</c> instead, rooted there (its symlinks resolve inside the volume).
 /// </summary>
-public sealed partial class ContainerService
+internal sealed class ContainerFilesystem(ContainerIndex index, ContainerLayout layout, SnapshotService snapshots, ContainerEvents events)
 {
     /// <summary>HEAD /containers/{id}/archive: what <paramref name="path"/> is (its final symlink is not followed
     /// unless the path ends in "/" or "/.").</summary>
@@ -40,7 +40,7 @@ public sealed partial class ContainerService
             using var h = OpenForCopy(r, target, reference, path, follow);
             var stat = Stat(target, h);
             var output = await begin(stat, ct).ConfigureAwait(false);
-            Publish(r, "archive-path");
+            events.Publish(r, "archive-path");
             await Task.Run(() =>
             {
                 using var tar = new RootfsTarWriter(output, ArchiveIdMap.FromProfile(r.Profile), ct);
@@ -85,7 +85,7 @@ public sealed partial class ContainerService
             // Synchronous tar reading on the request stream: run it off the connection's thread.
             await Task.Run(() => RootfsTarExtractor.Extract(fs, resolved, path, archive, options, ArchiveIdMap.FromProfile(r.Profile), ct), ct)
                 .ConfigureAwait(false);
-            Publish(r, "extract-to-dir");
+            events.Publish(r, "extract-to-dir");
             return true;
         }, ct);
 
@@ -95,7 +95,7 @@ public sealed partial class ContainerService
         {
             using var h = fs.TryOpenPath(string.Empty, followFinal: false)!;
             var output = await begin(ct).ConfigureAwait(false);
-            Publish(r, "export");
+            events.Publish(r, "export");
             await Task.Run(() =>
             {
                 using var tar = new RootfsTarWriter(output, ArchiveIdMap.FromProfile(r.Profile), ct);
@@ -107,14 +107,14 @@ public sealed partial class ContainerService
     /// <summary>GET /containers/{id}/changes: what the container changed relative to its image (overlay snapshots only).</summary>
     public IReadOnlyList<ContainerChange> Changes(string reference, CancellationToken ct)
     {
-        var r = Find(reference).Record;
-        if (_snapshots.Driver != SnapshotService.OverlayDriver)
+        var r = index.Find(reference).Record;
+        if (snapshots.Driver != SnapshotService.OverlayDriver)
         {
             throw new EngineException(ErrorKind.NotImplemented,
-                $"container {r.Id}: changes need the overlay snapshotter; this daemon uses \"{_snapshots.Driver}\"");
+                $"container {r.Id}: changes need the overlay snapshotter; this daemon uses \"{snapshots.Driver}\"");
         }
 
-        string upper = Path.Combine(_store.DirectoryOf(r.Id), "upper");
+        string upper = Path.Combine(layout.DirectoryOf(r.Id), "upper");
         if (!Directory.Exists(upper))
         {
             throw EngineException.Conflict($"container {r.Id}: its writable layer is missing");
@@ -151,22 +151,21 @@ public sealed partial class ContainerService
 
     private async Task<T> WithRootfsAsync<T>(string reference, Func<ContainerRecord, RootedFileSystem, Task<T>> body, CancellationToken ct)
     {
-        var entry = Find(reference);
-        await entry.Gate.WaitAsync(ct).ConfigureAwait(false);
-        try
+        var entry = index.Find(reference);
+        using (await entry.LockAsync(ct).ConfigureAwait(false))
         {
             var r = entry.Record;
-            if (r.State is ContainerState.Removing or ContainerState.Dead || !_entries.ContainsKey(r.Id))
+            if (r.State is ContainerState.Removing or ContainerState.Dead || entry.Forgotten)
             {
                 throw EngineException.Conflict($"container {r.Id} is marked for removal");
             }
 
-            string dir = _store.DirectoryOf(r.Id);
+            string dir = layout.DirectoryOf(r.Id);
             string rootfs = SnapshotService.RootfsPath(dir);
             bool mountedHere = false;
-            if (_snapshots.Driver == SnapshotService.OverlayDriver && !SnapshotService.IsMounted(rootfs))
+            if (snapshots.Driver == SnapshotService.OverlayDriver && !SnapshotService.IsMounted(rootfs))
             {
-                _snapshots.Mount(dir, r.LayerDirs);
+                snapshots.Mount(dir, r.LayerDirs);
                 mountedHere = true;
             }
 
@@ -183,13 +182,9 @@ public sealed partial class ContainerService
             {
                 if (mountedHere)
                 {
-                    _snapshots.Unmount(dir);
+                    snapshots.Unmount(dir);
                 }
             }
-        }
-        finally
-        {
-            entry.Gate.Release();
         }
     }
 
@@ -275,78 +270,6 @@ public sealed partial class ContainerService
                     $"{shown} is on the {kind} at {d} of container {r.Id}: bulwark copies only the container's own filesystem " +
                     $"(mounts live in the container's mount namespace); copy through the mount's source, or through a container that mounts it, instead");
             }
-        }
-    }
-}
-
-/// <summary>
-/// Where a docker cp path lives: the container's rootfs, or (for a path under a volume's destination) the volume's
-/// <c>_data</c> as its own root. The deepest mount containing the path decides; binds and tmpfs are refused.
-/// </summary>
-internal sealed class CopyTarget : IDisposable
-{
-    private readonly bool _owned;
-
-    private CopyTarget(RootedFileSystem fs, string rel, string containerPath, string prefix, Volumes.VolumeAttachment? volume, bool owned)
-    {
-        Fs = fs;
-        Rel = rel;
-        ContainerPath = containerPath;
-        Prefix = prefix;
-        Volume = volume;
-        _owned = owned;
-    }
-
-    public RootedFileSystem Fs { get; }
-
-    /// <summary>The path relative to <see cref="Fs"/>'s root.</summary>
-    public string Rel { get; }
-
-    /// <summary>The cleaned container path ("/a/b").</summary>
-    public string ContainerPath { get; }
-
-    /// <summary>What <see cref="Fs"/>'s root is in the container ("" for the rootfs, the volume's destination otherwise).</summary>
-    public string Prefix { get; }
-
-    public Volumes.VolumeAttachment? Volume { get; }
-
-    public static CopyTarget For(ContainerRecord r, RootedFileSystem rootfs, string path)
-    {
-        string p = "/" + RootedFileSystem.Clean(path);
-        (string Dest, string Kind, Volumes.VolumeAttachment? Volume)? best = null;
-        foreach (var (destination, kind, volume) in r.Spec.Storage.Binds.Select(b => (b.Destination, "bind mount", (Volumes.VolumeAttachment?)null))
-                     .Concat(r.Spec.Storage.Tmpfs.Keys.Select(t => (t, "tmpfs", (Volumes.VolumeAttachment?)null)))
-                     .Concat(r.Volumes.Select(v => (v.Destination, "volume " + v.Name, (Volumes.VolumeAttachment?)v))))
-        {
-            string d = "/" + RootedFileSystem.Clean(destination);
-            bool contains = d == "/" || p == d || p.StartsWith(d + "/", StringComparison.Ordinal);
-            if (contains && (best is null || d.Length > best.Value.Dest.Length))
-            {
-                best = (d, kind, volume);
-            }
-        }
-
-        if (best is null)
-        {
-            return new CopyTarget(rootfs, RootedFileSystem.Clean(path), p, "", null, owned: false);
-        }
-
-        if (best.Value.Volume is not { } v)
-        {
-            throw EngineException.Invalid(
-                $"{path} is on the {best.Value.Kind} at {best.Value.Dest} of container {r.Id}: bulwark copies only the container's own " +
-                "filesystem and its volumes (bind and tmpfs mounts live in the container's mount namespace); copy through the mount's source instead");
-        }
-
-        string rel = p == best.Value.Dest ? "" : p[(best.Value.Dest.Length + 1)..];
-        return new CopyTarget(new RootedFileSystem(v.Source), rel, p, best.Value.Dest == "/" ? "" : best.Value.Dest, v, owned: true);
-    }
-
-    public void Dispose()
-    {
-        if (_owned)
-        {
-            Fs.Dispose();
         }
     }
 }

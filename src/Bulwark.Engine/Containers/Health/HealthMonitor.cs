@@ -1,33 +1,35 @@
 using System.Text;
+using Bulwark.Engine.Containers.Exec;
 using Bulwark.Engine.Errors;
+using Bulwark.Engine.Images;
 
-namespace Bulwark.Engine.Containers;
+namespace Bulwark.Engine.Containers.Health;
 
 /// <summary>Health checks: the configured command runs as an exec every interval; Retries failures in a row = unhealthy.</summary>
-public sealed partial class ContainerService
+internal sealed class HealthMonitor(ContainerIndex index, ExecService execs, ImageService images, ContainerEvents events, CancellationToken shutdown)
 {
     private const int HealthLogEntries = 5;
     private const int HealthOutputLimit = 4096;
 
     /// <summary>Starts the probe loop; <paramref name="resume"/> (re-attach after a daemon restart) keeps the recorded health.</summary>
-    private void StartHealthChecks(Entry entry, bool resume = false)
+    public void Start(ContainerHandle entry, bool resume = false)
     {
         var spec = entry.Record.Spec.Healthcheck ?? ImageHealthcheck(entry.Record.ImageId);
         if (spec is null || spec.Command[0] == "NONE")
         {
             return;
         }
-        StopHealthChecks(entry);
+        Stop(entry);
         if (!resume || entry.Record.Health is null)
         {
             entry.Record.Health = new HealthState();
         }
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         entry.HealthChecks = cts;
         _ = Task.Run(() => HealthLoopAsync(entry, spec, cts.Token), CancellationToken.None);
     }
 
-    private static void StopHealthChecks(Entry entry)
+    public static void Stop(ContainerHandle entry)
     {
         var cts = entry.HealthChecks;
         entry.HealthChecks = null;
@@ -38,7 +40,7 @@ public sealed partial class ContainerService
         }
     }
 
-    private async Task HealthLoopAsync(Entry entry, HealthcheckSpec spec, CancellationToken ct)
+    private async Task HealthLoopAsync(ContainerHandle entry, HealthcheckSpec spec, CancellationToken ct)
     {
         var r = entry.Record;
         var startedAt = r.StartedAt ?? DateTimeOffset.UtcNow; // the start period counts from the container's start
@@ -77,7 +79,7 @@ public sealed partial class ContainerService
                 r.Health = health;
                 if (health.Status != before.Status)
                 {
-                    Publish(r, "health_status: " + health.Status);
+                    events.Publish(r, "health_status: " + health.Status);
                     await SaveIfRunningAsync(entry, ct).ConfigureAwait(false);
                 }
             }
@@ -88,19 +90,14 @@ public sealed partial class ContainerService
     }
 
     /// <summary>Persists a health change (so it survives a daemon restart) unless the container stopped meanwhile.</summary>
-    private async Task SaveIfRunningAsync(Entry entry, CancellationToken ct)
+    private async Task SaveIfRunningAsync(ContainerHandle entry, CancellationToken ct)
     {
-        await entry.Gate.WaitAsync(ct).ConfigureAwait(false);
-        try
+        using (await entry.LockAsync(ct).ConfigureAwait(false))
         {
-            if (entry.Record.State == ContainerState.Running && _entries.ContainsKey(entry.Record.Id))
+            if (entry.Record.State == ContainerState.Running)
             {
-                _store.Save(entry.Record, durable: false);
+                index.Save(entry, durable: false);
             }
-        }
-        finally
-        {
-            entry.Gate.Release();
         }
     }
 
@@ -112,11 +109,11 @@ public sealed partial class ContainerService
             : [.. spec.Command.Skip(1)];
         try
         {
-            var exec = CreateExec(r.Id, new ExecSpec { Cmd = cmd });
+            var exec = execs.CreateExec(r.Id, new ExecSpec { Cmd = cmd });
             using var session = exec.Streams.Attach(stdin: false, stdout: true, stderr: true);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(spec.Timeout);
-            Task<int> exited = await StartExecAsync(exec.Id, timeout.Token).ConfigureAwait(false);
+            Task<int> exited = await execs.StartExecAsync(exec.Id, timeout.Token).ConfigureAwait(false);
             var output = new StringBuilder();
             try
             {
@@ -155,7 +152,7 @@ public sealed partial class ContainerService
     /// <summary>The image's HEALTHCHECK when the container sets none (Docker's defaults for unset timings).</summary>
     private HealthcheckSpec? ImageHealthcheck(string imageId)
     {
-        var h = _images.TryResolve(imageId)?.Config.Healthcheck;
+        var h = images.TryResolve(imageId)?.Config.Healthcheck;
         if (h is null || h.Test.Count == 0 || (h.Test[0] is not ("CMD" or "CMD-SHELL" or "NONE")))
         {
             return null;

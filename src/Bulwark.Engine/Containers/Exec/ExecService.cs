@@ -4,17 +4,22 @@ using Bulwark.Engine.Errors;
 using Bulwark.Engine.Runtime.Monitor;
 using Bulwark.Engine.Runtime.Oci;
 
-namespace Bulwark.Engine.Containers;
+using Bulwark.Engine.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Bulwark.Engine.Containers.Exec;
 
 /// <summary>docker exec: a process in a running container, run by its own monitor in exec mode.</summary>
-public sealed partial class ContainerService
+internal sealed class ExecService(
+    EngineOptions options, ContainerIndex index, ContainerLayout layout, RuntimeInfo runtimeInfo, IMonitorLauncher monitors,
+    ContainerEvents events, ILogger logger, CancellationToken shutdown)
 {
     private static readonly TimeSpan ExecRetention = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<string, ExecRecord> _execs = new(StringComparer.Ordinal);
 
     public ExecRecord CreateExec(string containerReference, ExecSpec spec)
     {
-        var entry = Find(containerReference);
+        var entry = index.Find(containerReference);
         var r = entry.Record;
         if (spec.Cmd.Count == 0 || spec.Cmd[0].Length == 0)
         {
@@ -33,7 +38,7 @@ public sealed partial class ContainerService
             throw EngineException.Conflict($"Container {r.Id} is not running");
         }
         PruneExecs();
-        var exec = new ExecRecord { Id = NewId(), ContainerId = r.Id, Spec = spec };
+        var exec = new ExecRecord { Id = ContainerIndex.NewId(), ContainerId = r.Id, Spec = spec };
         _execs[exec.Id] = exec;
         return exec;
     }
@@ -56,26 +61,26 @@ public sealed partial class ContainerService
             }
             exec.Started = true;
         }
-        var entry = Find(exec.ContainerId);
+        var entry = index.Find(exec.ContainerId);
         var r = entry.Record;
         if (r.State != ContainerState.Running)
         {
             throw EngineException.Conflict($"Container {r.Id} is not running");
         }
 
-        string containerDir = _store.DirectoryOf(r.Id);
-        string stateDir = Path.Combine(_options.ExecRoot, "e", exec.Id);
+        string containerDir = layout.DirectoryOf(r.Id);
+        string stateDir = layout.ExecStateDir(exec.Id);
         Directory.CreateDirectory(stateDir);
         string processFile = Path.Combine(stateDir, "process.json");
         await File.WriteAllBytesAsync(processFile, BuildExecProcess(containerDir, r, exec.Spec), ct).ConfigureAwait(false);
 
-        MonitorSession session = await MonitorProcess.StartAsync(new MonitorStartOptions
+        IMonitorSession session = await monitors.StartAsync(new MonitorStartOptions
         {
-            MonitorPath = _options.MonitorPath,
+            MonitorPath = options.MonitorPath,
             ContainerId = r.Id,
             BundleDir = containerDir,
-            RuntimePath = _runtimeInfo.Path,
-            RuntimeRoot = _runtimeRoot,
+            RuntimePath = runtimeInfo.Path,
+            RuntimeRoot = layout.RuntimeRoot,
             StateDir = stateDir,
             LogPath = "none",
             Tty = exec.Spec.Tty,
@@ -85,22 +90,22 @@ public sealed partial class ContainerService
 
         exec.Pid = session.Pid;
         exec.Running = true;
-        exec.Streams.Bind(session, _shutdown.Token);
-        Publish(r, "exec_start: " + string.Join(' ', exec.Spec.Cmd), ("execID", exec.Id));
+        exec.Streams.Bind(session, shutdown);
+        events.Publish(r, "exec_start: " + string.Join(' ', exec.Spec.Cmd), ("execID", exec.Id));
         return SuperviseExecAsync(exec, session, stateDir, r);
     }
 
-    private async Task<int> SuperviseExecAsync(ExecRecord exec, MonitorSession session, string stateDir, ContainerRecord r)
+    private async Task<int> SuperviseExecAsync(ExecRecord exec, IMonitorSession session, string stateDir, ContainerRecord r)
     {
         ExitStatus exit;
         try
         {
-            exit = await session.RunAsync((stream, data) => exec.Streams.DeliverAsync((OutputStream)(int)stream, data), _shutdown.Token)
+            exit = await session.RunAsync((stream, data) => exec.Streams.DeliverAsync((OutputStream)(int)stream, data), shutdown)
                 .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or EngineException)
         {
-            exit = MonitorProcess.ReadExitFile(stateDir) ?? new ExitStatus(-1, false, DateTimeOffset.UtcNow);
+            exit = monitors.ReadExitFile(stateDir) ?? new ExitStatus(-1, false, DateTimeOffset.UtcNow);
         }
         finally
         {
@@ -111,14 +116,14 @@ public sealed partial class ContainerService
         exec.FinishedAt = exit.FinishedAt;
         exec.Running = false;
         exec.Streams.CompleteAll();
-        Publish(r, "exec_die", ("execID", exec.Id), ("exitCode", exec.ExitCode.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        events.Publish(r, "exec_die", ("execID", exec.Id), ("exitCode", exec.ExitCode.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         try
         {
             Directory.Delete(stateDir, recursive: true);
         }
         catch (IOException ex)
         {
-            LogCleanupFailed(_logger, stateDir, ex.Message);
+            ContainerLog.CleanupFailed(logger, stateDir, ex.Message);
         }
         return exec.ExitCode.Value;
     }
@@ -128,7 +133,7 @@ public sealed partial class ContainerService
     {
         var exec = GetExec(execId);
         exec.Running = false;
-        int code = ExitCodeForStartError(message);
+        int code = StartErrors.ExitCode(message);
         exec.ExitCode = code == 128 ? 126 : code; // any other start failure: 126, as Docker
         exec.FinishedAt = DateTimeOffset.UtcNow;
         exec.Streams.CompleteAll();

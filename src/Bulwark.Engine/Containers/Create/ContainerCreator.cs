@@ -1,0 +1,148 @@
+using Bulwark.Engine.Containers.Networking;
+using Bulwark.Engine.Errors;
+using Bulwark.Engine.Images;
+using Bulwark.Engine.Networks;
+using Bulwark.Engine.Runtime;
+using Bulwark.Engine.Runtime.Oci;
+using Bulwark.Engine.Security;
+using Bulwark.Engine.Snapshots;
+using Bulwark.Engine.Volumes;
+using Microsoft.Extensions.Logging;
+
+namespace Bulwark.Engine.Containers.Create;
+
+/// <summary>
+/// Creates containers: resolves the image, applies policy and builds the security profile (a refusal leaves nothing
+/// behind), attaches volumes and networks, prepares and mounts the snapshot, writes the OCI bundle, and only then
+/// stores the record. Any failure undoes every step already taken.
+/// </summary>
+internal sealed class ContainerCreator(
+    ContainerIndex index,
+    ContainerLayout layout,
+    ImageService images,
+    SnapshotService snapshots,
+    ContainerIsolation isolation,
+    ContainerNetworking networking,
+    NetworkService networks,
+    VolumeService volumeService,
+    RuntimeInfo runtimeInfo,
+    ContainerEvents events,
+    ILogger logger)
+{
+    public async Task<(ContainerRecord Record, IReadOnlyList<string> Warnings)> CreateAsync(ContainerSpec spec, CancellationToken ct)
+    {
+        string id = ContainerIndex.NewId();
+        string name = spec.Name is { Length: > 0 } n ? ContainerIndex.ValidateName(n) : index.GenerateName(id);
+        ImageRecord image = images.Resolve(spec.Image);
+
+        // Policy and profile first: a refused request leaves nothing behind.
+        SecurityProfile profile = isolation.BuildProfile(spec, image.Config.User);
+        var userns = isolation.MappingFor(profile);
+        var warnings = new List<string>();
+        bool userNetwork = ContainerNetworking.IsUserNetwork(spec.Network.Mode);
+        if (userNetwork && !networks.TryGet(spec.Network.Mode, out _))
+        {
+            // A 400, not a 404: clients (the docker CLI) read a 404 from create as "image missing" and start a pull.
+            throw EngineException.Invalid($"network {spec.Network.Mode} not found");
+        }
+
+        index.ReserveName(name, id);
+        string dir = layout.DirectoryOf(id);
+        IReadOnlyList<VolumeAttachment> volumes = [];
+        try
+        {
+            volumes = volumeService.Attach(id, VolumePlan.For(spec.Storage, image.Config.Volumes));
+            IReadOnlyList<string> layers = await isolation.LayersAsync(images.LayerDirs(image), userns, ct).ConfigureAwait(false);
+            Directory.CreateDirectory(dir);
+            await snapshots.PrepareAsync(dir, layers, ct).ConfigureAwait(false);
+            isolation.PrepareRootfs(dir, userns);
+            string rootfs = snapshots.Mount(dir, layers);
+            string hostname = spec.Hostname is { Length: > 0 } h ? h : id[..12];
+            if (userNetwork)
+            {
+                await networking.AttachAtCreateAsync(id, name, spec, ct).ConfigureAwait(false);
+            }
+            var input = new OciSpecInput(spec, image.Config, profile, rootfs, id, hostname, layout.CgroupsPath(id))
+            {
+                UidMappings = userns?.UidMappings,
+                GidMappings = userns?.GidMappings,
+                InitBinary = isolation.InitBinary,
+                NetworkSetupScript = userNetwork ? layout.NetworkSetupScriptPath(id) : null,
+                HostsFile = userNetwork ? layout.HostsPath(id) : null,
+                ResolvConfFile = userNetwork ? layout.ResolvConfPath(id) : null,
+                Volumes = volumes,
+            };
+            var built = OciSpecBuilder.Build(input);
+            isolation.CheckBuilt(spec, image.Config.User, built);
+            var userArgs = spec.Security.Init ? built.Process.Args.Skip(2).ToList() : built.Process.Args;
+            await OciSpecBuilder.WriteBundleAsync(dir, built, ct).ConfigureAwait(false);
+
+            var labels = new Dictionary<string, string>(image.Config.Labels, StringComparer.Ordinal);
+            foreach (var kv in spec.Labels)
+            {
+                labels[kv.Key] = kv.Value;
+            }
+            var record = new ContainerRecord
+            {
+                Id = id,
+                Name = name,
+                Created = DateTimeOffset.UtcNow,
+                Spec = spec,
+                ImageId = image.Id,
+                Path = userArgs[0],
+                Args = [.. userArgs.Skip(1)],
+                Env = built.Process.Env,
+                Labels = labels,
+                Hostname = hostname,
+                User = spec.User ?? image.Config.User ?? "",
+                WorkingDir = built.Process.Cwd,
+                LayerDirs = layers,
+                Runtime = runtimeInfo.Name,
+                Profile = isolation.Describe(profile, spec, built, userns),
+                Volumes = volumes,
+            };
+            index.Store.Save(record);
+            index.Add(record);
+            events.Publish(record, "create");
+            if (userNetwork)
+            {
+                networking.RefreshHosts(networks.EndpointsOf(id).Select(x => x.Network.Id), exceptContainer: null);
+            }
+            return (record, warnings);
+        }
+        catch
+        {
+            if (userNetwork)
+            {
+                await networking.ReleaseNetworksAsync(id).ConfigureAwait(false);
+            }
+            index.ReleaseName(name, id);
+            CleanupDirectory(dir);
+            volumeService.Detach(id, volumes, removeAnonymous: true);
+            throw;
+        }
+    }
+
+    public void CleanupDirectory(string dir)
+    {
+        try
+        {
+            snapshots.Remove(dir);
+        }
+        catch (Exception ex) when (ex is IOException or EngineException or UnauthorizedAccessException)
+        {
+            ContainerLog.CleanupFailed(logger, dir, ex.Message);
+        }
+        try
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ContainerLog.CleanupFailed(logger, dir, ex.Message);
+        }
+    }
+}
