@@ -71,7 +71,7 @@ public sealed class ContainerService : IAsyncDisposable
         _control = new ContainerControl(_index, runtime, _events, logger);
         _remover = new ContainerRemover(_index, _layout, _control, runtime, _networking, snapshots, volumes, _events, logger);
         _execs = new ExecService(options, _index, _layout, runtimeInfo, monitors, _events, logger, shutdown);
-        var health = new HealthMonitor(_index, _execs, images, _events, shutdown);
+        var health = new HealthMonitor(_index, new ExecHealthProbe(_execs), id => HealthcheckFromImage.FromImage(images, id), _events, TimeProvider.System, shutdown);
         var restarts = new RestartManager((h, ct) => _starter.StartAsync(h, restart: true, ct), _events, logger, TimeProvider.System, shutdown);
         _starter.Lifecycle = new Lifecycle(health, restarts, _remover);
         _filesystem = new ContainerFilesystem(_index, _layout, snapshots, _events);

@@ -125,6 +125,20 @@ public sealed class DaemonInstance : IAsyncDisposable
         }
     }
 
+    /// <summary>kill -9 of the daemon, wherever it is: what a crash or the OOM killer does. Containers stay with their monitors.</summary>
+    public async Task KillProcessAsync()
+    {
+        if (_process is null || _process.HasExited)
+        {
+            return;
+        }
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>The cgroup parent this daemon puts its containers under (bulwark-&lt;engine id[:12]&gt;).</summary>
+    public string CgroupParent => "bulwark-" + File.ReadAllText(Path.Combine(DataRoot, "engine-id")).Trim()[..12];
+
     public async Task RestartAsync()
     {
         await StopProcessAsync();

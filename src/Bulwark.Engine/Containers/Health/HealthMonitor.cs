@@ -1,20 +1,21 @@
-using System.Text;
-using Bulwark.Engine.Containers.Exec;
-using Bulwark.Engine.Errors;
-using Bulwark.Engine.Images;
 
 namespace Bulwark.Engine.Containers.Health;
 
 /// <summary>Health checks: the configured command runs as an exec every interval; Retries failures in a row = unhealthy.</summary>
-internal sealed class HealthMonitor(ContainerIndex index, ExecService execs, ImageService images, ContainerEvents events, CancellationToken shutdown)
+internal sealed class HealthMonitor(
+    ContainerIndex index,
+    IHealthProbe probe,
+    Func<string, HealthcheckSpec?> imageHealthcheck,
+    ContainerEvents events,
+    TimeProvider time,
+    CancellationToken shutdown)
 {
     private const int HealthLogEntries = 5;
-    private const int HealthOutputLimit = 4096;
 
     /// <summary>Starts the probe loop; <paramref name="resume"/> (re-attach after a daemon restart) keeps the recorded health.</summary>
     public void Start(ContainerHandle entry, bool resume = false)
     {
-        var spec = entry.Record.Spec.Healthcheck ?? ImageHealthcheck(entry.Record.ImageId);
+        var spec = entry.Record.Spec.Healthcheck ?? imageHealthcheck(entry.Record.ImageId);
         if (spec is null || spec.Command[0] == "NONE")
         {
             return;
@@ -43,17 +44,17 @@ internal sealed class HealthMonitor(ContainerIndex index, ExecService execs, Ima
     private async Task HealthLoopAsync(ContainerHandle entry, HealthcheckSpec spec, CancellationToken ct)
     {
         var r = entry.Record;
-        var startedAt = r.StartedAt ?? DateTimeOffset.UtcNow; // the start period counts from the container's start
+        var startedAt = r.StartedAt ?? time.GetUtcNow(); // the start period counts from the container's start
         try
         {
             while (!ct.IsCancellationRequested)
             {
-                await Task.Delay(spec.Interval, ct).ConfigureAwait(false);
+                await Task.Delay(spec.Interval, time, ct).ConfigureAwait(false);
                 if (r.State != ContainerState.Running)
                 {
                     continue;
                 }
-                var result = await ProbeAsync(r, spec, ct).ConfigureAwait(false);
+                var result = await probe.ProbeAsync(r, spec, ct).ConfigureAwait(false);
                 // A new state object each time: inspect and record saves read it on other threads.
                 var before = r.Health ?? new HealthState();
                 var health = new HealthState
@@ -67,7 +68,7 @@ internal sealed class HealthMonitor(ContainerIndex index, ExecService execs, Ima
                     health.FailingStreak = 0;
                     health.Status = "healthy";
                 }
-                else if (DateTimeOffset.UtcNow - startedAt >= spec.StartPeriod)
+                else if (time.GetUtcNow() - startedAt >= spec.StartPeriod)
                 {
                     // Failures during the start period do not count.
                     health.FailingStreak++;
@@ -101,71 +102,4 @@ internal sealed class HealthMonitor(ContainerIndex index, ExecService execs, Ima
         }
     }
 
-    private async Task<HealthProbeResult> ProbeAsync(ContainerRecord r, HealthcheckSpec spec, CancellationToken ct)
-    {
-        var start = DateTimeOffset.UtcNow;
-        IReadOnlyList<string> cmd = spec.Command[0] == "CMD-SHELL"
-            ? ["/bin/sh", "-c", string.Join(' ', spec.Command.Skip(1))]
-            : [.. spec.Command.Skip(1)];
-        try
-        {
-            var exec = execs.CreateExec(r.Id, new ExecSpec { Cmd = cmd });
-            using var session = exec.Streams.Attach(stdin: false, stdout: true, stderr: true);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(spec.Timeout);
-            Task<int> exited = await execs.StartExecAsync(exec.Id, timeout.Token).ConfigureAwait(false);
-            var output = new StringBuilder();
-            try
-            {
-                await foreach (var (_, data) in session.Output.ReadAllAsync(timeout.Token).ConfigureAwait(false))
-                {
-                    if (output.Length < HealthOutputLimit)
-                    {
-                        output.Append(Encoding.UTF8.GetString(data));
-                    }
-                }
-                int code = await exited.WaitAsync(timeout.Token).ConfigureAwait(false);
-                return new HealthProbeResult(start, DateTimeOffset.UtcNow, code, Truncate(output));
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                if (exec.Pid > 0)
-                {
-                    try
-                    {
-                        Native.ProcessSignals.Kill(exec.Pid, 9);
-                    }
-                    catch (IOException)
-                    {
-                    }
-                }
-                return new HealthProbeResult(start, DateTimeOffset.UtcNow, -1,
-                    $"Health check exceeded timeout ({spec.Timeout.TotalSeconds}s)");
-            }
-        }
-        catch (EngineException ex)
-        {
-            return new HealthProbeResult(start, DateTimeOffset.UtcNow, -1, ex.Message);
-        }
-    }
-
-    /// <summary>The image's HEALTHCHECK when the container sets none (Docker's defaults for unset timings).</summary>
-    private HealthcheckSpec? ImageHealthcheck(string imageId)
-    {
-        var h = images.TryResolve(imageId)?.Config.Healthcheck;
-        if (h is null || h.Test.Count == 0 || (h.Test[0] is not ("CMD" or "CMD-SHELL" or "NONE")))
-        {
-            return null;
-        }
-        return new HealthcheckSpec
-        {
-            Command = h.Test,
-            Interval = h.IntervalNs > 0 ? TimeSpan.FromTicks(h.IntervalNs / 100) : TimeSpan.FromSeconds(30),
-            Timeout = h.TimeoutNs > 0 ? TimeSpan.FromTicks(h.TimeoutNs / 100) : TimeSpan.FromSeconds(30),
-            StartPeriod = TimeSpan.FromTicks(h.StartPeriodNs / 100),
-            Retries = h.Retries > 0 ? h.Retries : 3,
-        };
-    }
-
-    private static string Truncate(StringBuilder sb) => sb.Length > HealthOutputLimit ? sb.ToString(0, HealthOutputLimit) : sb.ToString();
 }
