@@ -9,7 +9,7 @@ namespace Bulwark.Cli;
 /// <summary>Builds the command tree and runs one invocation; flag errors exit 125 like docker.</summary>
 internal static class CliApplication
 {
-    private static readonly HashSet<string> InterspersedStop = new(StringComparer.Ordinal) { "run", "create" };
+    private static readonly HashSet<string> InterspersedStop = new(StringComparer.Ordinal) { "run", "create", "exec" };
 
     public static RootCommand BuildRoot(CliContext context)
     {
@@ -36,6 +36,15 @@ internal static class CliApplication
         root.Subcommands.Add(SystemCommands.Version(context));
         root.Subcommands.Add(SystemCommands.Info(context));
         root.Subcommands.Add(VolumeCommands.Volume(context));
+        root.Subcommands.Add(ExecCommand.Create(context));
+        root.Subcommands.Add(AttachCommand.Create(context));
+        root.Subcommands.Add(ContainerStateCommands.Restart(context));
+        root.Subcommands.Add(ContainerStateCommands.Pause(context));
+        root.Subcommands.Add(ContainerStateCommands.Unpause(context));
+        root.Subcommands.Add(ContainerStateCommands.Rename(context));
+        root.Subcommands.Add(ContainerStateCommands.Top(context));
+        root.Subcommands.Add(ContainerStateCommands.Diff(context));
+        root.Subcommands.Add(ContainerStateCommands.Export(context));
         return root;
     }
 

@@ -46,12 +46,19 @@ internal static class VolumeCommands
     {
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Only display volume names" };
         var filter = new Option<string[]>("--filter", "-f") { Description = "Provide filter values (e.g. \"dangling=true\")", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("ls", "List volumes") { quiet, filter };
+        var format = new Option<string>("--format") { Description = FormatHelp.List };
+        var command = new Command("ls", "List volumes") { quiet, filter, format };
         command.Aliases.Add("list");
         command.SetAction((result, ct) => context.GuardAsync(async () =>
         {
             using var client = context.CreateClient(result);
             var list = await client.VolumeListAsync(Filters.Parse(result.GetValue(filter) ?? []), ct).ConfigureAwait(false);
+            if (!result.GetValue(quiet) && ListFormat.Parse(result.GetValue(format)) is { } custom)
+            {
+                await context.Out.WriteAsync(custom.Render(ListRows.Volumes(list.Volumes), ListRows.VolumeHeaders)).ConfigureAwait(false);
+                return 0;
+            }
+
             await context.Out.WriteAsync(Render(list.Volumes, result.GetValue(quiet))).ConfigureAwait(false);
             return 0;
         }));
