@@ -45,6 +45,15 @@ internal static class CliApplication
         root.Subcommands.Add(ContainerStateCommands.Top(context));
         root.Subcommands.Add(ContainerStateCommands.Diff(context));
         root.Subcommands.Add(ContainerStateCommands.Export(context));
+        root.Subcommands.Add(StatsCommand.Create(context));
+        root.Subcommands.Add(CopyCommand.Create(context));
+        root.Subcommands.Add(HistoryCommand.Create(context));
+        root.Subcommands.Add(EventsCommand.Create(context));
+        root.Subcommands.Add(NetworkCommands.Network(context));
+        root.Subcommands.Add(SecretCommands.Secret(context));
+        root.Subcommands.Add(SystemDiskCommands.System(context));
+        root.Subcommands.Add(ManagementCommands.Container(context));
+        root.Subcommands.Add(ManagementCommands.Image(context));
         return root;
     }
 
