@@ -8,7 +8,7 @@ internal static class CommandExamples
         [""] =
         [
             "bulwark run --rm -it busybox sh            # an interactive shell in a throwaway container",
-            "bulwark run -d --name web -p 8080:80 nginx # a background service",
+            "bulwark run -d --name web nginx            # a background service",
             "bulwark exec -it web sh                    # a shell inside it",
             "bulwark ps --format '{{.Names}}: {{.Status}}'",
             "source <(bulwark completion bash)          # tab completion with names from the daemon",

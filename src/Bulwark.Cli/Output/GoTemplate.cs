@@ -190,7 +190,7 @@ internal sealed class GoTemplate
         OperandKind.Variable => Variable(operand.Text, scope),
         OperandKind.String => operand.Text,
         OperandKind.Number => operand.Text.Contains('.', StringComparison.Ordinal)
-            ? double.Parse(operand.Text, CultureInfo.InvariantCulture)
+            ? (object)double.Parse(operand.Text, CultureInfo.InvariantCulture)
             : long.Parse(operand.Text, CultureInfo.InvariantCulture),
         OperandKind.Bool => operand.Text == "true",
         OperandKind.Nil => null,
