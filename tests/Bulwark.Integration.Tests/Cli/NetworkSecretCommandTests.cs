@@ -14,8 +14,8 @@ public sealed class NetworkSecretCommandTests(SharedDaemonFixture fx)
         var create = await D.CliAsync("network", "create", "--subnet", "10.213.7.0/24", "--label", "day=1", "day-net");
         Assert.True(create.ExitCode == 0, create.ToString());
         Assert.Equal(64, create.Stdout.Trim().Length);
-        Assert.Equal(0, (await D.CliAsync("network", "create", "day-net-home")).ExitCode);
-        Assert.Equal(0, (await D.CliAsync("run", "-d", "--name", "day-net-c", "--network", "day-net-home", SharedDaemonFixture.Image, "sleep", "300")).ExitCode);
+        Assert.Equal(0, (await D.CliAsync("network", "create", "day-hnet")).ExitCode);
+        Assert.Equal(0, (await D.CliAsync("run", "-d", "--name", "day-net-c", "--network", "day-hnet", SharedDaemonFixture.Image, "sleep", "300")).ExitCode);
         try
         {
             var ls = await D.CliAsync("network", "ls", "--filter", "name=day-net", "--format", "{{.Name}} {{.Driver}} {{.Labels}}");
@@ -45,7 +45,7 @@ public sealed class NetworkSecretCommandTests(SharedDaemonFixture fx)
         {
             await D.CliAsync("rm", "-f", "day-net-c");
             await D.CliAsync("network", "rm", "day-net");
-            await D.CliAsync("network", "rm", "day-net-home");
+            await D.CliAsync("network", "rm", "day-hnet");
         }
     }
 
