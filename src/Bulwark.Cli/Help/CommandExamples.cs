@@ -22,7 +22,7 @@ internal static class CommandExamples
         ["logs"] = ["bulwark logs -f --tail 10 web"],
         ["inspect"] = ["bulwark inspect web", "bulwark inspect -f '{{.State.Status}} {{.State.ExitCode}}' web", "bulwark inspect -f '{{range .Mounts}}{{.Source}} {{end}}' web"],
         ["stats"] = ["bulwark stats", "bulwark stats --no-stream web", "bulwark stats --no-stream --format '{{.Name}} {{.MemUsage}}'"],
-        ["top"] = ["bulwark top web", "bulwark top web -o pid -o comm"],
+        ["top"] = ["bulwark top web", "bulwark top web -e -o pid -o comm"],
         ["cp"] = ["bulwark cp web:/etc/hostname ./hostname", "bulwark cp ./config.json web:/etc/app/", "bulwark cp web:/var/log - > logs.tar"],
         ["diff"] = ["bulwark diff web"],
         ["export"] = ["bulwark export -o web.tar web"],

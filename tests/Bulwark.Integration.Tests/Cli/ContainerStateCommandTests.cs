@@ -75,7 +75,7 @@ public sealed class ContainerStateCommandTests(SharedDaemonFixture fx)
             Assert.True(r.ExitCode == 0, r.ToString());
             Assert.Contains("PID", r.Stdout.Split('\n')[0], StringComparison.Ordinal);
             Assert.Contains("sleep 301", r.Stdout, StringComparison.Ordinal);
-            var custom = await D.CliAsync("top", "day-top", "-o", "pid", "-o", "comm");
+            var custom = await D.CliAsync("top", "day-top", "-e", "-o", "pid", "-o", "comm");
             Assert.True(custom.ExitCode == 0, custom.ToString());
             Assert.Matches(@"\A\s*PID\s+COMMAND\n\s*\d+\s+sleep\n\z", custom.Stdout);
         }
