@@ -17,7 +17,9 @@ internal static class ContainerStateCommands
             using var client = context.CreateClient(result);
             return await context.ForEachAsync(result.GetValue(names)!, async name =>
             {
-                await client.ContainerRestartAsync(name, result.GetValue(time), ct).ConfigureAwait(false);
+                var seconds = result.GetValue(time);
+                await Progress.WaitSpinner.RunAsync(context, $"Restarting {name} (SIGKILL after {seconds ?? 10}s)",
+                    () => client.ContainerRestartAsync(name, seconds, ct)).ConfigureAwait(false);
                 return name;
             }).ConfigureAwait(false);
         }));

@@ -49,6 +49,24 @@ public sealed class ExecCommandTests(SharedDaemonFixture fx)
     }
 
     [Fact]
+    public async Task Exec_InteractiveTty_GetsATerminalAndItsExitCode()
+    {
+        var c = await RunningAsync("day-exec-tty");
+        try
+        {
+            // script(1) gives our CLI a real terminal; -e returns the command's exit code.
+            var r = await ProcessRunner.RunAsync("script", ["-qec", $"'{RepoPaths.Cli}' exec -it {c} sh -c 'tty; exit 3'", "/dev/null"],
+                new Dictionary<string, string> { ["BULWARK_HOST"] = D.Host, ["TERM"] = "xterm" });
+            Assert.Equal(3, r.ExitCode);
+            Assert.Contains("/dev/pts/", r.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await D.CliAsync("rm", "-f", c);
+        }
+    }
+
+    [Fact]
     public async Task Exec_Detached_ReturnsAtOnceAndTheProcessRuns()
     {
         var c = await RunningAsync("day-exec3");
