@@ -4,7 +4,9 @@ namespace Bulwark.Cli.Copying;
 
 /// <summary>
 /// Extracts a tar from the daemon under a host directory, renaming its top entry (<c>topName</c>) to
-/// <c>rename</c> when given. Entries that would land outside the directory (absolute, <c>..</c>) are refused.
+/// <c>rename</c> when given. The tar comes from a container, so it is not trusted: entries that would land outside
+/// the directory (absolute, <c>..</c>, or through a symlink an earlier entry made) are refused, and an existing
+/// symlink at a file's place is replaced, never written through.
 /// </summary>
 internal static class TarExtractor
 {
@@ -22,9 +24,14 @@ internal static class TarExtractor
 
             name = Rename(name.TrimStart('/'), topName, rename);
             var target = Path.GetFullPath(Path.Combine(root, name));
-            if (!target.StartsWith(root.TrimEnd('/') + "/", StringComparison.Ordinal))
+            if (!target.StartsWith(root.TrimEnd('/') + "/", StringComparison.Ordinal) || ThroughSymlink(root, target))
             {
                 throw new CliException(1, $"refusing to extract \"{entry.Name}\": it points outside {root}");
+            }
+
+            if (entry.EntryType is not TarEntryType.Directory && new FileInfo(target).LinkTarget is not null)
+            {
+                File.Delete(target);
             }
 
             switch (entry.EntryType)
@@ -44,7 +51,8 @@ internal static class TarExtractor
                     break;
                 case TarEntryType.HardLink:
                     var linked = Path.GetFullPath(Path.Combine(root, Rename(entry.LinkName.TrimStart('/'), topName, rename)));
-                    if (!linked.StartsWith(root.TrimEnd('/') + "/", StringComparison.Ordinal))
+                    if (!linked.StartsWith(root.TrimEnd('/') + "/", StringComparison.Ordinal) || ThroughSymlink(root, linked)
+                        || new FileInfo(linked).LinkTarget is not null)
                     {
                         throw new CliException(1, $"refusing to extract \"{entry.Name}\": its link points outside {root}");
                     }
@@ -56,6 +64,23 @@ internal static class TarExtractor
                     break;
             }
         }
+    }
+
+    /// <summary>True when a directory between <paramref name="root"/> and <paramref name="target"/> is a symlink.</summary>
+    private static bool ThroughSymlink(string root, string target)
+    {
+        var current = root.TrimEnd('/');
+        var parts = Path.GetRelativePath(root, target).Split('/');
+        for (var i = 0; i < parts.Length - 1; i++)
+        {
+            current += "/" + parts[i];
+            if (new DirectoryInfo(current).LinkTarget is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string Rename(string name, string topName, string? rename)
