@@ -9,7 +9,10 @@ namespace Bulwark.Cli;
 /// <summary>Builds the command tree and runs one invocation; flag errors exit 125 like docker.</summary>
 internal static class CliApplication
 {
-    private static readonly HashSet<string> InterspersedStop = new(StringComparer.Ordinal) { "run", "create", "exec", "top" };
+    private static readonly HashSet<string> InterspersedStop = new(StringComparer.Ordinal)
+    {
+        "run", "create", "exec", "top", "container run", "container create", "container exec", "container top",
+    };
 
     public static RootCommand BuildRoot(CliContext context)
     {

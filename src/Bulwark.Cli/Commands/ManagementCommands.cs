@@ -12,6 +12,10 @@ internal static class ManagementCommands
     {
         var command = new Command("container", "Manage containers");
         command.Subcommands.Add(Alias(PsCommand.Create(context), "ls", "list"));
+        command.Subcommands.Add(RunCommand.CreateRun(context));
+        command.Subcommands.Add(RunCommand.CreateCreate(context));
+        command.Subcommands.Add(ExecCommand.Create(context));
+        command.Subcommands.Add(InspectCommand.Create(context));
         command.Subcommands.Add(ContainerStateCommands.Restart(context));
         command.Subcommands.Add(ContainerStateCommands.Pause(context));
         command.Subcommands.Add(ContainerStateCommands.Unpause(context));
