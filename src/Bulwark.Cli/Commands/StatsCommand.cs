@@ -72,12 +72,8 @@ internal static class StatsCommand
     {
         var latest = new ConcurrentDictionary<string, JsonElement>(StringComparer.Ordinal);
         var errors = new ConcurrentQueue<string>();
+        // Ctrl-C cancels ct (System.CommandLine), which ends the readers and the redraw loop.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
 
         var readers = names.Select(name => Task.Run(async () =>
         {

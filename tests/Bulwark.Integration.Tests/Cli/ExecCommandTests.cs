@@ -104,6 +104,9 @@ public sealed class ExecCommandTests(SharedDaemonFixture fx)
             var r = await D.CliAsync("exec", c, "ls", "-d", "/tmp");
             Assert.True(r.ExitCode == 0, r.ToString());
             Assert.Equal("/tmp\n", r.Stdout);
+            var grouped = await D.CliAsync("container", "exec", "-w", "/", c, "ls", "-d", "tmp");
+            Assert.True(grouped.ExitCode == 0, grouped.ToString());
+            Assert.Equal("tmp\n", grouped.Stdout);
         }
         finally
         {
