@@ -20,6 +20,8 @@ public sealed class NetworkSecretCommandTests(SharedDaemonFixture fx)
         {
             var ls = await D.CliAsync("network", "ls", "--filter", "name=day-net", "--format", "{{.Name}} {{.Driver}} {{.Labels}}");
             Assert.Equal("day-net bridge day=1\n", ls.Stdout);
+            Assert.Equal((await D.DockerAsync("network", "ls", "--filter", "name=day-net", "--format", "{{.Name}} {{.Driver}} {{.Labels}}")).Stdout,
+                ls.Stdout);
             var table = await D.CliAsync("network", "ls");
             Assert.StartsWith("NETWORK ID", table.Stdout, StringComparison.Ordinal);
             Assert.Contains("day-net", table.Stdout, StringComparison.Ordinal);
@@ -81,6 +83,7 @@ public sealed class NetworkSecretCommandTests(SharedDaemonFixture fx)
         {
             var ls = await D.CliAsync("secret", "ls", "--format", "{{.Name}} {{.Labels}}");
             Assert.Contains("day-secret env=test\n", ls.Stdout, StringComparison.Ordinal);
+            Assert.Equal((await D.DockerAsync("secret", "ls", "--format", "{{.Name}} {{.Labels}}")).Stdout, ls.Stdout);
             Assert.Contains(id + "\n", (await D.CliAsync("secret", "ls", "-q")).Stdout, StringComparison.Ordinal);
             var table = await D.CliAsync("secret", "ls", "--filter", "name=day-secret");
             Assert.StartsWith("ID", table.Stdout, StringComparison.Ordinal);

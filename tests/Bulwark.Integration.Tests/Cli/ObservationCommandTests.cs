@@ -24,6 +24,7 @@ public sealed class ObservationCommandTests(SharedDaemonFixture fx)
             Assert.Contains("/ 64MiB", lines[1], StringComparison.Ordinal);
             var pids = await D.CliAsync("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "day-stats");
             Assert.Equal("day-stats 1\n", pids.Stdout);
+            Assert.Equal((await D.DockerAsync("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "day-stats")).Stdout, pids.Stdout);
         }
         finally
         {
@@ -77,6 +78,8 @@ public sealed class ObservationCommandTests(SharedDaemonFixture fx)
         var actions = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[2]).ToList();
         Assert.Equal(["create", "start", "die", "destroy"], actions.Where(a => a is "create" or "start" or "die" or "destroy"));
         Assert.Contains("name=day-events", r.Stdout, StringComparison.Ordinal);
+        var docker = await D.DockerAsync("events", "--since", since, "--until", until, "--filter", "container=day-events", "--filter", "type=container");
+        Assert.Equal(docker.Stdout, r.Stdout);
         var formatted = await D.CliAsync("events", "--since", since, "--until", until, "--filter", "event=die", "--filter", "container=day-events",
             "--format", "{{.Actor.Attributes.name}} {{.Action}}");
         Assert.Equal("day-events die\n", formatted.Stdout);
@@ -144,6 +147,9 @@ public sealed class ObservationCommandTests(SharedDaemonFixture fx)
         var sizes = await D.CliAsync("image", "history", "--format", "{{.Size}}", SharedDaemonFixture.Image);
         Assert.True(sizes.ExitCode == 0, sizes.ToString());
         Assert.Matches(@"\A(\d+(\.\d+)?[kMG]?B\n)+\z", sizes.Stdout);
+        var layout = "{{.ID}}|{{.CreatedBy}}|{{.Size}}|{{.Comment}}";
+        Assert.Equal((await D.DockerAsync("history", "--no-trunc", "--format", layout, SharedDaemonFixture.Image)).Stdout,
+            (await D.CliAsync("history", "--no-trunc", "--format", layout, SharedDaemonFixture.Image)).Stdout);
     }
 
     [Fact]
