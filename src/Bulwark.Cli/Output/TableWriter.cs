@@ -31,7 +31,7 @@ internal sealed class TableWriter(IReadOnlyList<string> headers)
             }
         }
 
-        var cut = maxWidth is > 0 && Fit(widths, maxWidth.Value);
+        var cut = maxWidth is > 0 && Fit(widths, Floors(), maxWidth.Value);
         var sb = new StringBuilder();
         foreach (var row in _rows.Prepend(headers))
         {
@@ -48,23 +48,29 @@ internal sealed class TableWriter(IReadOnlyList<string> headers)
         return sb.ToString();
     }
 
-    /// <summary>Shrinks the widest column one character at a time until the table fits; false when it already did.</summary>
-    private static bool Fit(int[] widths, int maxWidth)
+    /// <summary>How narrow each column may get: its header stays whole.</summary>
+    private int[] Floors() =>
+        [.. headers.Select((h, i) => i < headers.Count - 1 ? Math.Max(MinWidth, h.Length + Padding) : Math.Max(MinWidth - Padding, h.Length))];
+
+    /// <summary>
+    /// Shrinks the widest column that is above its floor one character at a time until the table fits (or every
+    /// column is at its floor); false when nothing had to change.
+    /// </summary>
+    private static bool Fit(int[] widths, int[] floors, int maxWidth)
     {
         var changed = false;
         while (widths.Sum() > maxWidth)
         {
-            var widest = 0;
-            for (var i = 1; i < widths.Length; i++)
+            var widest = -1;
+            for (var i = 0; i < widths.Length; i++)
             {
-                if (widths[i] > widths[widest])
+                if (widths[i] > floors[i] && (widest < 0 || widths[i] > widths[widest]))
                 {
                     widest = i;
                 }
             }
 
-            var floor = widest == widths.Length - 1 ? MinWidth - Padding : MinWidth;
-            if (widths[widest] <= floor)
+            if (widest < 0)
             {
                 break;
             }

@@ -25,7 +25,8 @@ public sealed class TableWriterTests
     {
         var lines = Table().Render(60).TrimEnd('\n').Split('\n');
         Assert.All(lines, l => Assert.True(l.Length <= 60, $"{l.Length}: {l}"));
-        Assert.StartsWith("CONTAINER ID   COMMAND", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("CONTAINER ID   COMMAND   ", lines[0], StringComparison.Ordinal);
+        Assert.EndsWith("NAMES", lines[0], StringComparison.Ordinal);
         Assert.Contains("…", lines[1], StringComparison.Ordinal);
         Assert.StartsWith("0123456789ab   \"sh -c", lines[1], StringComparison.Ordinal);
     }

@@ -58,6 +58,30 @@ public sealed class FormatAndCompletionTests(SharedDaemonFixture fx)
     }
 
     [Fact]
+    public async Task Ps_OnANarrowTerminal_FitsTheWindowAndPipedKeepsWholeValues()
+    {
+        Assert.Equal(0, (await D.CliAsync("run", "-d", "--name", "day-a-container-with-a-long-name", SharedDaemonFixture.Image,
+            "sh", "-c", "while true; do sleep 1; done")).ExitCode);
+        try
+        {
+            // script(1) gives the CLI a terminal 100 columns wide (docker's ps table needs about 150 here).
+            var r = await ProcessRunner.RunAsync("script", ["-qec", $"stty cols 100; '{RepoPaths.Cli}' ps", "/dev/null"],
+                new Dictionary<string, string> { ["BULWARK_HOST"] = D.Host, ["TERM"] = "xterm" });
+            Assert.True(r.ExitCode == 0, r.ToString());
+            var text = System.Text.RegularExpressions.Regex.Replace(r.Stdout, @"\x1b(\[[0-9;?]*[A-Za-z]|=)", "").Replace("\r", "", StringComparison.Ordinal);
+            var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Contains(lines, l => l.StartsWith("CONTAINER ID", StringComparison.Ordinal));
+            Assert.All(lines, l => Assert.True(l.Length <= 100, $"{l.Length} columns: {l}"));
+            Assert.Contains(lines, l => l.Contains('…', StringComparison.Ordinal));
+            Assert.Contains("day-a-container-with-a-long-name", (await D.CliAsync("ps")).Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await D.CliAsync("rm", "-f", "day-a-container-with-a-long-name");
+        }
+    }
+
+    [Fact]
     public async Task Format_BadTemplate_Exits1NamingTheProblem()
     {
         var r = await D.CliAsync("ps", "--format", "{{if .Names}}no end");
