@@ -9,7 +9,10 @@ namespace Bulwark.Cli;
 /// <summary>Builds the command tree and runs one invocation; flag errors exit 125 like docker.</summary>
 internal static class CliApplication
 {
-    private static readonly HashSet<string> InterspersedStop = new(StringComparer.Ordinal) { "run", "create" };
+    private static readonly HashSet<string> InterspersedStop = new(StringComparer.Ordinal)
+    {
+        "run", "create", "exec", "top", "container run", "container create", "container exec", "container top",
+    };
 
     public static RootCommand BuildRoot(CliContext context)
     {
@@ -36,6 +39,27 @@ internal static class CliApplication
         root.Subcommands.Add(SystemCommands.Version(context));
         root.Subcommands.Add(SystemCommands.Info(context));
         root.Subcommands.Add(VolumeCommands.Volume(context));
+        root.Subcommands.Add(ExecCommand.Create(context));
+        root.Subcommands.Add(AttachCommand.Create(context));
+        root.Subcommands.Add(ContainerStateCommands.Restart(context));
+        root.Subcommands.Add(ContainerStateCommands.Pause(context));
+        root.Subcommands.Add(ContainerStateCommands.Unpause(context));
+        root.Subcommands.Add(ContainerStateCommands.Rename(context));
+        root.Subcommands.Add(ContainerStateCommands.Top(context));
+        root.Subcommands.Add(ContainerStateCommands.Diff(context));
+        root.Subcommands.Add(ContainerStateCommands.Export(context));
+        root.Subcommands.Add(StatsCommand.Create(context));
+        root.Subcommands.Add(CopyCommand.Create(context));
+        root.Subcommands.Add(HistoryCommand.Create(context));
+        root.Subcommands.Add(EventsCommand.Create(context));
+        root.Subcommands.Add(NetworkCommands.Network(context));
+        root.Subcommands.Add(SecretCommands.Secret(context));
+        root.Subcommands.Add(SystemDiskCommands.System(context));
+        root.Subcommands.Add(ManagementCommands.Container(context));
+        root.Subcommands.Add(ManagementCommands.Image(context));
+        root.Subcommands.Add(Completion.CompletionCommands.Completion(context));
+        root.Subcommands.Add(Completion.CompletionCommands.Complete(context, root));
+        Help.ExamplesHelpAction.Install(root);
         return root;
     }
 

@@ -18,7 +18,7 @@ namespace Bulwark.Client;
 /// connection; a call made while that one is busy (e.g. during a wait) and every hijack get a fresh one.
 /// The first versioned call negotiates the API version with <c>HEAD /_ping</c>.
 /// </summary>
-public sealed class DockerClient : IDisposable
+public sealed partial class DockerClient : IDisposable
 {
     /// <summary>The highest API version this client speaks.</summary>
     public const string MaxApiVersion = "1.44";
@@ -127,32 +127,16 @@ public sealed class DockerClient : IDisposable
     /// Hijacks a fresh connection for <c>POST /containers/{id}/attach</c> (expects <c>101</c>; a legacy <c>200</c>
     /// is accepted too) and returns the raw duplex stream.
     /// </summary>
-    public async Task<HijackedStream> ContainerAttachAsync(string id, bool stdin, CancellationToken cancellationToken)
-    {
-        var query = new QueryBuilder().Add("stream", "1").AddFlag("stdin", stdin).Add("stdout", "1").Add("stderr", "1");
-        var target = await TargetAsync($"/containers/{Escape(id)}/attach{query}", cancellationToken).ConfigureAwait(false);
-        var connection = await HttpConnection.ConnectAsync(_socketPath, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var head = await connection.SendAsync(new HttpRequest("POST", target)
-            {
-                ContentType = "text/plain",
-                Headers = [new("Connection", "Upgrade"), new("Upgrade", "tcp")],
-            }, cancellationToken).ConfigureAwait(false);
-            if (head.StatusCode is 101 or 200)
-            {
-                return new HijackedStream(connection);
-            }
+    public Task<HijackedStream> ContainerAttachAsync(string id, bool stdin, CancellationToken cancellationToken) =>
+        ContainerAttachAsync(id, stdin, detachKeys: null, cancellationToken);
 
-            using var response = new DockerResponse(connection, head, connection.OpenBody("POST", head), static (_, _) => { });
-            await ThrowForStatusAsync(response, target, cancellationToken).ConfigureAwait(false);
-            throw new DockerApiException(head.StatusCode, $"unable to upgrade to tcp, received {head.StatusCode}");
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
+    /// <summary>As above, with the key sequence that detaches (<c>ctrl-p,ctrl-q</c> when null).</summary>
+    public async Task<HijackedStream> ContainerAttachAsync(string id, bool stdin, string? detachKeys, CancellationToken cancellationToken)
+    {
+        var query = new QueryBuilder().Add("stream", "1").AddFlag("stdin", stdin).Add("stdout", "1").Add("stderr", "1")
+            .Add("detachKeys", detachKeys);
+        var target = await TargetAsync($"/containers/{Escape(id)}/attach{query}", cancellationToken).ConfigureAwait(false);
+        return await HijackAsync(new HttpRequest("POST", target) { ContentType = "text/plain" }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<ContainerSummary>> ContainerListAsync(bool all, IReadOnlyDictionary<string, IReadOnlyList<string>>? filters,

@@ -16,7 +16,9 @@ internal static class ContainerLifecycleCommands
             using var client = context.CreateClient(result);
             return await context.ForEachAsync(result.GetValue(names)!, async name =>
             {
-                await client.ContainerStopAsync(name, result.GetValue(time), ct).ConfigureAwait(false);
+                var seconds = result.GetValue(time);
+                await Progress.WaitSpinner.RunAsync(context, $"Stopping {name} (SIGKILL after {seconds ?? 10}s)",
+                    () => client.ContainerStopAsync(name, seconds, ct)).ConfigureAwait(false);
                 return name;
             }).ConfigureAwait(false);
         }));

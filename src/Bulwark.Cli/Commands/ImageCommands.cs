@@ -13,11 +13,19 @@ internal static class ImageCommands
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Only show image IDs" };
         var noTrunc = new Option<bool>("--no-trunc") { Description = "Don't truncate output" };
         var filter = new Option<string[]>("--filter", "-f") { Description = "Filter output based on conditions provided", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("images", "List images") { all, quiet, noTrunc, filter };
+        var format = new Option<string>("--format") { Description = FormatHelp.List };
+        var command = new Command("images", "List images") { all, quiet, noTrunc, filter, format };
         command.SetAction((result, ct) => context.GuardAsync(async () =>
         {
             using var client = context.CreateClient(result);
             var list = await client.ImageListAsync(result.GetValue(all), Filters.Parse(result.GetValue(filter) ?? []), ct).ConfigureAwait(false);
+            if (!result.GetValue(quiet) && ListFormat.Parse(result.GetValue(format)) is { } custom)
+            {
+                await context.Out.WriteAsync(custom.Render(ListRows.Images(list, result.GetValue(noTrunc), DateTimeOffset.UtcNow), ListRows.ImageHeaders))
+                    .ConfigureAwait(false);
+                return 0;
+            }
+
             await context.Out.WriteAsync(Render(list, result.GetValue(quiet), result.GetValue(noTrunc), DateTimeOffset.UtcNow)).ConfigureAwait(false);
             return 0;
         }));

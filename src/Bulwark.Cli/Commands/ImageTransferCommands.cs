@@ -29,7 +29,18 @@ internal static class ImageTransferCommands
             await using (source.ConfigureAwait(false))
             {
                 using var client = context.CreateClient(result);
-                var messages = await client.ImageLoadAsync(source, quiet: true, ct).ConfigureAwait(false);
+                IReadOnlyList<Api.Models.Streams.JsonMessage> messages = [];
+                long? total = source.CanSeek ? source.Length : null;
+                async Task LoadAsync(Action<long> report) =>
+                    messages = await client.ImageLoadAsync(new Progress.CountingReadStream(source, report), quiet: true, ct).ConfigureAwait(false);
+                if (result.GetValue(quiet))
+                {
+                    await LoadAsync(static _ => { }).ConfigureAwait(false);
+                }
+                else
+                {
+                    await Progress.ByteProgress.RunAsync(context, "Loading", total, LoadAsync).ConfigureAwait(false);
+                }
                 foreach (var m in messages)
                 {
                     if (m.Stream is { Length: > 0 } text)
@@ -59,23 +70,8 @@ internal static class ImageTransferCommands
 
             using var client = context.CreateClient(result);
             using var response = await client.ImageSaveAsync(result.GetValue(images)!, ct).ConfigureAwait(false);
-            if (string.IsNullOrEmpty(path))
-            {
-                var stdout = context.OpenStdout();
-                await response.Body.CopyToAsync(stdout, ct).ConfigureAwait(false);
-                await stdout.FlushAsync(ct).ConfigureAwait(false);
-            }
-            else
-            {
-                var temp = path + ".bulwark-tmp";
-                await using (var file = File.Create(temp))
-                {
-                    await response.Body.CopyToAsync(file, ct).ConfigureAwait(false);
-                }
-
-                File.Move(temp, path, overwrite: true);
-            }
-
+            await Progress.ByteProgress.RunAsync(context, "Saving", null, report =>
+                Output.FileOutput.WriteAtomicallyAsync(context, path, new Progress.CountingReadStream(response.Body, report), ct)).ConfigureAwait(false);
             return 0;
         }));
         return command;

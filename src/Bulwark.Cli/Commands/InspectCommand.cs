@@ -11,20 +11,16 @@ namespace Bulwark.Cli.Commands;
 /// </summary>
 internal static class InspectCommand
 {
-    private const string FormatHelp =
-        "Format output using a Go template subset: literal text, {{.Field.Sub}}, {{json .Field}}, " +
-        "{{index .Map \"key\"}}, {{join .List \",\"}}, {{upper .X}}, {{lower .X}}, {{len .X}} (no range/if)";
-
     public static Command Create(CliContext context)
     {
-        var type = new Option<string>("--type") { Description = "Only inspect objects of the given type (container|image)" };
-        var format = new Option<string>("--format", "-f") { Description = FormatHelp };
+        var type = new Option<string>("--type") { Description = "Only inspect objects of the given type (container|image|network|volume|secret)" };
+        var format = new Option<string>("--format", "-f") { Description = Output.FormatHelp.Inspect };
         var names = new Argument<string[]>("NAME") { Arity = ArgumentArity.OneOrMore };
         var command = new Command("inspect", "Return low-level information on Bulwark objects") { type, format, names };
         command.SetAction((result, ct) => context.GuardAsync(async () =>
         {
             var kind = result.GetValue(type);
-            if (kind is not (null or "" or "container" or "image"))
+            if (kind is not (null or "" or "container" or "image" or "network" or "volume" or "secret"))
             {
                 throw new CliException(1, $"\"{kind}\" is not a valid value for --type");
             }
@@ -63,30 +59,65 @@ internal static class InspectCommand
         return command;
     }
 
-    private static async Task<JsonElement?> FindAsync(DockerClient client, string name, string? kind, CancellationToken ct)
+    /// <summary>
+    /// Looks each name up with <paramref name="lookup"/> and prints the documents as one indented array, or each through
+    /// the template; names the daemon does not know are reported on stderr and make the exit code 1.
+    /// </summary>
+    internal static async Task<int> PrintAsync(CliContext context, IEnumerable<string> names, string? format, Func<string, Task<JsonElement>> lookup)
     {
-        if (kind is null or "" or "container")
+        var template = format is { Length: > 0 } f ? GoTemplate.Parse(f) : null;
+        var found = new List<JsonElement>();
+        var exit = 0;
+        foreach (var name in names)
         {
             try
             {
-                return await client.ContainerInspectRawAsync(name, ct).ConfigureAwait(false);
+                found.Add(await lookup(name).ConfigureAwait(false));
             }
-            catch (DockerApiException ex) when (ex.IsNotFound)
+            catch (DockerApiException ex)
             {
-                if (kind == "container")
-                {
-                    return null;
-                }
+                await context.Error.WriteLineAsync("Error response from daemon: " + ex.Message).ConfigureAwait(false);
+                exit = 1;
             }
         }
 
-        try
+        if (template is not null)
         {
-            return await client.ImageInspectRawAsync(name, ct).ConfigureAwait(false);
+            foreach (var element in found)
+            {
+                await context.Out.WriteLineAsync(template.Execute(element)).ConfigureAwait(false);
+            }
         }
-        catch (DockerApiException ex) when (ex.IsNotFound)
+        else if (found.Count > 0 || exit == 0)
         {
-            return null;
+            await context.Out.WriteLineAsync(JsonOutput.Indented(found)).ConfigureAwait(false);
         }
+
+        return exit;
+    }
+
+    private static async Task<JsonElement?> FindAsync(DockerClient client, string name, string? kind, CancellationToken ct)
+    {
+        Func<string, CancellationToken, Task<JsonElement>>[] lookups = kind switch
+        {
+            "container" => [client.ContainerInspectRawAsync],
+            "image" => [client.ImageInspectRawAsync],
+            "network" => [client.NetworkInspectRawAsync],
+            "volume" => [client.VolumeInspectRawAsync],
+            "secret" => [client.SecretInspectRawAsync],
+            _ => [client.ContainerInspectRawAsync, client.ImageInspectRawAsync, client.NetworkInspectRawAsync, client.VolumeInspectRawAsync],
+        };
+        foreach (var lookup in lookups)
+        {
+            try
+            {
+                return await lookup(name, ct).ConfigureAwait(false);
+            }
+            catch (DockerApiException ex) when (ex.IsNotFound)
+            {
+            }
+        }
+
+        return null;
     }
 }

@@ -4,7 +4,7 @@ using Bulwark.Cli.Output;
 
 namespace Bulwark.Cli.Commands;
 
-/// <summary><c>ps [-a] [-q] [--no-trunc] [--filter k=v]</c>.</summary>
+/// <summary><c>ps [-a] [-q] [--no-trunc] [--filter k=v] [--format T]</c>.</summary>
 internal static class PsCommand
 {
     public static Command Create(CliContext context)
@@ -13,12 +13,20 @@ internal static class PsCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Only display container IDs" };
         var noTrunc = new Option<bool>("--no-trunc") { Description = "Don't truncate output" };
         var filter = new Option<string[]>("--filter", "-f") { Description = "Filter output based on conditions provided (key=value)", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("ps", "List containers") { all, quiet, noTrunc, filter };
+        var format = new Option<string>("--format") { Description = FormatHelp.List };
+        var command = new Command("ps", "List containers") { all, quiet, noTrunc, filter, format };
         command.SetAction((result, ct) => context.GuardAsync(async () =>
         {
             var filters = Filters.Parse(result.GetValue(filter) ?? []);
             using var client = context.CreateClient(result);
             var list = await client.ContainerListAsync(result.GetValue(all), filters, ct).ConfigureAwait(false);
+            if (!result.GetValue(quiet) && ListFormat.Parse(result.GetValue(format)) is { } custom)
+            {
+                await context.Out.WriteAsync(custom.Render(ListRows.Containers(list, result.GetValue(noTrunc), DateTimeOffset.UtcNow), ListRows.ContainerHeaders))
+                    .ConfigureAwait(false);
+                return 0;
+            }
+
             await context.Out.WriteAsync(Render(list, result.GetValue(quiet), result.GetValue(noTrunc), DateTimeOffset.UtcNow)).ConfigureAwait(false);
             return 0;
         }));

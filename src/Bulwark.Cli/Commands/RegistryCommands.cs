@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Bulwark.Api.Models.Streams;
 
 namespace Bulwark.Cli.Commands;
 
@@ -26,7 +25,15 @@ internal static class RegistryCommands
 
             using var client = context.CreateClient(result);
             bool q = result.GetValue(quiet);
-            await client.ImagePullAsync(name, tag, m => q ? Task.CompletedTask : WriteAsync(context, m), ct).ConfigureAwait(false);
+            if (q)
+            {
+                await client.ImagePullAsync(name, tag, _ => Task.CompletedTask, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                await Progress.LayerProgress.For(context).RunAsync(report => client.ImagePullAsync(name, tag, report, ct)).ConfigureAwait(false);
+            }
+
             await context.Out.WriteLineAsync(tag.StartsWith("sha256:", StringComparison.Ordinal) ? name + "@" + tag : name + ":" + tag)
                 .ConfigureAwait(false);
             return 0;
@@ -50,7 +57,15 @@ internal static class RegistryCommands
 
             using var client = context.CreateClient(result);
             bool q = result.GetValue(quiet);
-            await client.ImagePushAsync(name, tag, m => q ? Task.CompletedTask : WriteAsync(context, m), ct).ConfigureAwait(false);
+            if (q)
+            {
+                await client.ImagePushAsync(name, tag, _ => Task.CompletedTask, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                await Progress.LayerProgress.For(context).RunAsync(report => client.ImagePushAsync(name, tag, report, ct)).ConfigureAwait(false);
+            }
+
             if (q)
             {
                 await context.Out.WriteLineAsync(reference).ConfigureAwait(false);
@@ -72,16 +87,5 @@ internal static class RegistryCommands
 
         int colon = reference.LastIndexOf(':');
         return colon > reference.LastIndexOf('/') ? (reference[..colon], reference[(colon + 1)..]) : (reference, null);
-    }
-
-    /// <summary>One line per message as the docker CLI prints them without a terminal (byte counts are not printed).</summary>
-    private static Task WriteAsync(CliContext context, JsonMessage m)
-    {
-        if (string.IsNullOrEmpty(m.Status) || m.ProgressDetail is { Current: > 0 })
-        {
-            return Task.CompletedTask;
-        }
-
-        return context.Out.WriteLineAsync(m.Id is { Length: > 0 } id ? $"{id}: {m.Status}" : m.Status);
     }
 }

@@ -64,7 +64,8 @@ internal static class RunCommand
         CancellationToken ct)
     {
         var flags = options.Read(result);
-        if (flags.Interactive && flags.Tty && Console.IsInputRedirected)
+        // As docker: only an attached stdin needs a terminal (run -dit works from a script).
+        if (flags.Interactive && flags.Tty && !flags.Detach && Console.IsInputRedirected)
         {
             throw new CliException(1, "the input device is not a TTY");
         }

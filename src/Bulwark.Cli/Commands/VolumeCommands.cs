@@ -46,12 +46,19 @@ internal static class VolumeCommands
     {
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Only display volume names" };
         var filter = new Option<string[]>("--filter", "-f") { Description = "Provide filter values (e.g. \"dangling=true\")", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("ls", "List volumes") { quiet, filter };
+        var format = new Option<string>("--format") { Description = FormatHelp.List };
+        var command = new Command("ls", "List volumes") { quiet, filter, format };
         command.Aliases.Add("list");
         command.SetAction((result, ct) => context.GuardAsync(async () =>
         {
             using var client = context.CreateClient(result);
             var list = await client.VolumeListAsync(Filters.Parse(result.GetValue(filter) ?? []), ct).ConfigureAwait(false);
+            if (!result.GetValue(quiet) && ListFormat.Parse(result.GetValue(format)) is { } custom)
+            {
+                await context.Out.WriteAsync(custom.Render(ListRows.Volumes(list.Volumes), ListRows.VolumeHeaders)).ConfigureAwait(false);
+                return 0;
+            }
+
             await context.Out.WriteAsync(Render(list.Volumes, result.GetValue(quiet))).ConfigureAwait(false);
             return 0;
         }));
@@ -77,28 +84,14 @@ internal static class VolumeCommands
 
     private static Command Inspect(CliContext context)
     {
+        var format = new Option<string>("--format", "-f") { Description = FormatHelp.Inspect };
         var names = new Argument<string[]>("VOLUME") { Arity = ArgumentArity.OneOrMore };
-        var command = new Command("inspect", "Display detailed information on one or more volumes") { names };
+        var command = new Command("inspect", "Display detailed information on one or more volumes") { format, names };
         command.SetAction((result, ct) => context.GuardAsync(async () =>
         {
             using var client = context.CreateClient(result);
-            var found = new List<System.Text.Json.JsonElement>();
-            int exit = 0;
-            foreach (string n in result.GetValue(names)!)
-            {
-                try
-                {
-                    found.Add(await client.VolumeInspectRawAsync(n, ct).ConfigureAwait(false));
-                }
-                catch (Client.DockerApiException ex)
-                {
-                    await context.Error.WriteLineAsync("Error response from daemon: " + ex.Message).ConfigureAwait(false);
-                    exit = 1;
-                }
-            }
-
-            await context.Out.WriteLineAsync(JsonOutput.Indented(found)).ConfigureAwait(false);
-            return exit;
+            return await InspectCommand.PrintAsync(context, result.GetValue(names)!, result.GetValue(format),
+                n => client.VolumeInspectRawAsync(n, ct)).ConfigureAwait(false);
         }));
         return command;
     }
@@ -121,7 +114,7 @@ internal static class VolumeCommands
         return command;
     }
 
-    private static Command Prune(CliContext context)
+    public static Command Prune(CliContext context)
     {
         var all = new Option<bool>("--all", "-a") { Description = "Remove all unused volumes, not just anonymous ones" };
         var force = new Option<bool>("--force", "-f") { Description = "Do not prompt for confirmation" };
@@ -129,10 +122,7 @@ internal static class VolumeCommands
         var command = new Command("prune", "Remove unused local volumes") { all, force, filter };
         command.SetAction((result, ct) => context.GuardAsync(async () =>
         {
-            if (!result.GetValue(force))
-            {
-                throw new CliException(1, "bulwark does not prompt: add --force to remove unused volumes");
-            }
+            PruneCommands.RequireForce(result.GetValue(force), "volumes");
 
             var filters = new Dictionary<string, IReadOnlyList<string>>(Filters.Parse(result.GetValue(filter) ?? []), StringComparer.Ordinal);
             if (result.GetValue(all))

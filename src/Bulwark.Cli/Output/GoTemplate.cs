@@ -5,238 +5,205 @@ using System.Text.Json;
 namespace Bulwark.Cli.Output;
 
 /// <summary>
-/// The subset of Go templates that <c>--format</c> supports, evaluated over the daemon's raw JSON:
-/// literal text; <c>{{.}}</c>; field paths <c>{{.State.Status}}</c> (exact name first, then case-insensitive);
-/// functions <c>{{json .Config}}</c>, <c>{{index .Config.Labels "key"}}</c>, <c>{{join .Args ","}}</c>,
-/// <c>{{upper .Name}}</c>, <c>{{lower .Name}}</c>, <c>{{len .Mounts}}</c>; <c>{{- </c>/<c> -}}</c> trim markers.
-/// Missing fields print <c>&lt;no value&gt;</c>; values print like Go's <c>%v</c>. No range/if/with.
+/// The Go <c>text/template</c> language as <c>--format</c> uses it, evaluated over JSON documents: literal text,
+/// <c>{{.Field.Sub}}</c> (exact name first, then case-insensitive), <c>{{.}}</c>, <c>$</c> and variables,
+/// <c>{{if}}/{{else if}}/{{else}}/{{end}}</c>, <c>{{range}}</c> (with <c>$v :=</c> / <c>$k, $v :=</c>) and
+/// <c>{{with}}</c>, pipelines with <c>|</c>, parenthesised calls, the trim markers <c>{{-</c>/<c>-}}</c>, and the
+/// functions listed in <see cref="TemplateFunctions"/>. Missing fields print <c>&lt;no value&gt;</c>; values print
+/// like Go's <c>%v</c>.
 /// </summary>
 internal sealed class GoTemplate
 {
-    private readonly List<(string? Literal, string[]? Action)> _parts = [];
+    private readonly List<TemplateNode> _nodes;
 
-    private GoTemplate()
-    {
-    }
+    private GoTemplate(List<TemplateNode> nodes) => _nodes = nodes;
 
-    public static GoTemplate Parse(string template)
-    {
-        var t = new GoTemplate();
-        var pos = 0;
-        while (pos < template.Length)
-        {
-            var open = template.IndexOf("{{", pos, StringComparison.Ordinal);
-            if (open < 0)
-            {
-                t._parts.Add((template[pos..], null));
-                break;
-            }
-
-            var close = template.IndexOf("}}", open + 2, StringComparison.Ordinal);
-            if (close < 0)
-            {
-                throw new CliException(1, $"template: unclosed action in \"{template}\"");
-            }
-
-            var literal = template[pos..open];
-            var inner = template[(open + 2)..close];
-            var next = close + 2;
-            if (inner.StartsWith("- ", StringComparison.Ordinal))
-            {
-                literal = literal.TrimEnd();
-                inner = inner[2..];
-            }
-
-            var trimAfter = inner.EndsWith(" -", StringComparison.Ordinal);
-            if (trimAfter)
-            {
-                inner = inner[..^2];
-            }
-
-            if (literal.Length > 0)
-            {
-                t._parts.Add((literal, null));
-            }
-
-            t._parts.Add((null, Tokenize(inner.Trim())));
-            pos = next;
-            if (trimAfter)
-            {
-                while (pos < template.Length && char.IsWhiteSpace(template[pos]))
-                {
-                    pos++;
-                }
-            }
-        }
-
-        return t;
-    }
+    public static GoTemplate Parse(string template) => new(TemplateParser.Parse(template));
 
     public string Execute(JsonElement root)
     {
         var sb = new StringBuilder();
-        foreach (var (literal, action) in _parts)
-        {
-            sb.Append(literal ?? Evaluate(action!, root));
-        }
-
+        var scope = new TemplateScope(root);
+        Run(_nodes, root, scope, sb);
         return sb.ToString();
     }
 
-    private static string Evaluate(string[] tokens, JsonElement root)
+    private static void Run(List<TemplateNode> nodes, object? dot, TemplateScope scope, StringBuilder sb)
     {
-        if (tokens.Length == 0)
+        foreach (var node in nodes)
         {
-            throw new CliException(1, "template: empty action");
-        }
-
-        if (tokens[0].StartsWith('.'))
-        {
-            if (tokens.Length != 1)
+            switch (node)
             {
-                throw new CliException(1, $"template: unsupported action \"{string.Join(' ', tokens)}\"");
-            }
-
-            return Lookup(root, tokens[0]) is { } v ? FormatValue(v) : "<no value>";
-        }
-
-        var args = tokens.Skip(1).ToArray();
-        JsonElement? Arg(int i) => i < args.Length && args[i].StartsWith('.') ? Lookup(root, args[i]) : null;
-        string StringArg(int i) => i < args.Length ? Unquote(args[i]) : throw new CliException(1, $"template: {tokens[0]}: missing argument");
-
-        switch (tokens[0])
-        {
-            case "json":
-                return Arg(0) is { } j ? JsonOutput.Compact(j) : "null";
-            case "upper":
-                return Arg(0) is { } u ? FormatValue(u).ToUpperInvariant() : "<no value>";
-            case "lower":
-                return Arg(0) is { } l ? FormatValue(l).ToLowerInvariant() : "<no value>";
-            case "len":
-                return Arg(0) switch
-                {
-                    { ValueKind: JsonValueKind.Array } a => a.GetArrayLength().ToString(CultureInfo.InvariantCulture),
-                    { ValueKind: JsonValueKind.Object } o => o.EnumerateObject().Count().ToString(CultureInfo.InvariantCulture),
-                    { ValueKind: JsonValueKind.String } s => s.GetString()!.Length.ToString(CultureInfo.InvariantCulture),
-                    _ => throw new CliException(1, "template: len of a value that has no length"),
-                };
-            case "join":
-                return Arg(0) is { ValueKind: JsonValueKind.Array } arr
-                    ? string.Join(StringArg(1), arr.EnumerateArray().Select(FormatValue))
-                    : "";
-            case "index":
-                var current = Arg(0);
-                for (var i = 1; i < args.Length && current is { } c; i++)
-                {
-                    var key = Unquote(args[i]);
-                    current = c.ValueKind switch
-                    {
-                        JsonValueKind.Object => c.TryGetProperty(key, out var p) ? p : null,
-                        JsonValueKind.Array when int.TryParse(key, CultureInfo.InvariantCulture, out var n) && n >= 0 && n < c.GetArrayLength() => c[n],
-                        _ => null,
-                    };
-                }
-
-                return current is { } found ? FormatValue(found) : "<no value>";
-            default:
-                throw new CliException(1, $"template: function \"{tokens[0]}\" not defined");
-        }
-    }
-
-    private static JsonElement? Lookup(JsonElement root, string path)
-    {
-        if (path == ".")
-        {
-            return root;
-        }
-
-        var current = root;
-        foreach (var name in path.Split('.', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (current.ValueKind != JsonValueKind.Object)
-            {
-                return null;
-            }
-
-            if (current.TryGetProperty(name, out var exact))
-            {
-                current = exact;
-                continue;
-            }
-
-            JsonElement? match = null;
-            foreach (var p in current.EnumerateObject())
-            {
-                if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
-                {
-                    match = p.Value;
+                case TextNode text:
+                    sb.Append(text.Text);
                     break;
-                }
-            }
+                case ActionNode action:
+                    var value = Evaluate(action.Pipeline, dot, scope);
+                    if (action.Pipeline.Declare.Count == 0)
+                    {
+                        sb.Append(TemplateValues.Print(value));
+                    }
 
-            if (match is null)
-            {
-                return null;
-            }
+                    break;
+                case IfNode branch:
+                    var inner = scope.Push();
+                    if (TemplateValues.IsTrue(Evaluate(branch.Condition, dot, inner)))
+                    {
+                        Run(branch.Then, dot, inner, sb);
+                    }
+                    else
+                    {
+                        Run(branch.Else, dot, scope.Push(), sb);
+                    }
 
-            current = match.Value;
+                    break;
+                case WithNode with:
+                    var withScope = scope.Push();
+                    var withValue = Evaluate(with.Value, dot, withScope);
+                    if (TemplateValues.IsTrue(withValue))
+                    {
+                        Run(with.Then, withValue, withScope, sb);
+                    }
+                    else
+                    {
+                        Run(with.Else, dot, scope.Push(), sb);
+                    }
+
+                    break;
+                case RangeNode range:
+                    RunRange(range, dot, scope, sb);
+                    break;
+            }
         }
-
-        return current;
     }
 
-    /// <summary>Go's <c>%v</c>: strings bare, null as &lt;nil&gt;, arrays [a b], objects map[k:v] sorted by key.</summary>
-    private static string FormatValue(JsonElement value) => value.ValueKind switch
+    private static void RunRange(RangeNode range, object? dot, TemplateScope scope, StringBuilder sb)
     {
-        JsonValueKind.String => value.GetString()!,
-        JsonValueKind.Null or JsonValueKind.Undefined => "<nil>",
-        JsonValueKind.True => "true",
-        JsonValueKind.False => "false",
-        JsonValueKind.Number => value.GetRawText(),
-        JsonValueKind.Array => "[" + string.Join(' ', value.EnumerateArray().Select(FormatValue)) + "]",
-        _ => "map[" + string.Join(' ', value.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal)
-            .Select(p => p.Name + ":" + FormatValue(p.Value))) + "]",
+        var list = Evaluate(range.Over with { Declare = [] }, dot, scope);
+        var items = new List<(object? Key, object? Value)>();
+        switch (list)
+        {
+            case JsonElement { ValueKind: JsonValueKind.Array } array:
+                var i = 0L;
+                foreach (var e in array.EnumerateArray())
+                {
+                    items.Add((i++, e));
+                }
+
+                break;
+            case JsonElement { ValueKind: JsonValueKind.Object } map:
+                foreach (var p in map.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    items.Add((p.Name, p.Value));
+                }
+
+                break;
+            case IReadOnlyList<object?> values:
+                for (var n = 0; n < values.Count; n++)
+                {
+                    items.Add(((long)n, values[n]));
+                }
+
+                break;
+            case null or JsonElement { ValueKind: JsonValueKind.Null }:
+                break;
+            case long count:
+                for (var n = 0L; n < count; n++)
+                {
+                    items.Add((n, n));
+                }
+
+                break;
+            default:
+                throw new CliException(1, $"template: range can't iterate over {TemplateValues.Print(list)}");
+        }
+
+        if (items.Count == 0)
+        {
+            Run(range.Else, dot, scope.Push(), sb);
+            return;
+        }
+
+        foreach (var (key, value) in items)
+        {
+            var inner = scope.Push();
+            switch (range.Over.Declare.Count)
+            {
+                case 1:
+                    inner.Set(range.Over.Declare[0], value);
+                    break;
+                case 2:
+                    inner.Set(range.Over.Declare[0], key);
+                    inner.Set(range.Over.Declare[1], value);
+                    break;
+            }
+
+            Run(range.Body, value, inner, sb);
+        }
+    }
+
+    private static object? Evaluate(Pipeline pipeline, object? dot, TemplateScope scope)
+    {
+        object? value = null;
+        var first = true;
+        foreach (var command in pipeline.Commands)
+        {
+            value = Call(command, dot, scope, first ? null : new Piped(value));
+            first = false;
+        }
+
+        foreach (var name in pipeline.Declare)
+        {
+            scope.Set(name, value);
+        }
+
+        return value;
+    }
+
+    private sealed record Piped(object? Value);
+
+    private static object? Call(List<Operand> command, object? dot, TemplateScope scope, Piped? piped)
+    {
+        var head = command[0];
+        if (head is { Kind: OperandKind.Identifier })
+        {
+            var args = command.Skip(1).Select(o => Operand(o, dot, scope)).ToList();
+            if (piped is not null)
+            {
+                args.Add(piped.Value);
+            }
+
+            return TemplateFunctions.Invoke(head.Text, args);
+        }
+
+        if (command.Count > 1 || piped is not null)
+        {
+            throw new CliException(1, $"template: can't give argument to non-function {head.Text}");
+        }
+
+        return Operand(head, dot, scope);
+    }
+
+    private static object? Operand(Operand operand, object? dot, TemplateScope scope) => operand.Kind switch
+    {
+        OperandKind.Field => TemplateValues.Field(dot, operand.Text),
+        OperandKind.Variable => Variable(operand.Text, scope),
+        OperandKind.String => operand.Text,
+        OperandKind.Number => operand.Text.Contains('.', StringComparison.Ordinal)
+            ? (object)double.Parse(operand.Text, CultureInfo.InvariantCulture)
+            : long.Parse(operand.Text, CultureInfo.InvariantCulture),
+        OperandKind.Bool => operand.Text == "true",
+        OperandKind.Nil => null,
+        OperandKind.Group => Evaluate(operand.Group!, dot, scope),
+        OperandKind.Identifier => TemplateFunctions.Invoke(operand.Text, []),
+        _ => null,
     };
 
-    private static string[] Tokenize(string action)
+    private static object? Variable(string text, TemplateScope scope)
     {
-        var tokens = new List<string>();
-        var i = 0;
-        while (i < action.Length)
-        {
-            if (char.IsWhiteSpace(action[i]))
-            {
-                i++;
-                continue;
-            }
-
-            var start = i;
-            if (action[i] == '"')
-            {
-                i++;
-                while (i < action.Length && action[i] != '"')
-                {
-                    i += action[i] == '\\' ? 2 : 1;
-                }
-
-                i++;
-            }
-            else
-            {
-                while (i < action.Length && !char.IsWhiteSpace(action[i]))
-                {
-                    i++;
-                }
-            }
-
-            tokens.Add(action[start..Math.Min(i, action.Length)]);
-        }
-
-        return [.. tokens];
+        var dotIndex = text.IndexOf('.', StringComparison.Ordinal);
+        var name = dotIndex < 0 ? text : text[..dotIndex];
+        var value = scope.Get(name);
+        return dotIndex < 0 ? value : TemplateValues.Field(value, text[dotIndex..]);
     }
-
-    private static string Unquote(string token) =>
-        token.Length >= 2 && token[0] == '"' && token[^1] == '"'
-            ? token[1..^1].Replace("\\\"", "\"", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal)
-            : token;
 }

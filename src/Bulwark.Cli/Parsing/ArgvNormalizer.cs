@@ -3,7 +3,8 @@ using System.CommandLine;
 namespace Bulwark.Cli.Parsing;
 
 /// <summary>
-/// Docker stops flag parsing at the first positional argument of <c>run</c>/<c>create</c>: everything after IMAGE is
+/// Docker stops flag parsing at the first positional argument of <c>run</c>/<c>create</c> (and <c>exec</c>, <c>top</c>,
+/// also under <c>container</c>): everything after IMAGE (or CONTAINER) is
 /// the container's command even if it looks like a flag. System.CommandLine does not, so a <c>--</c> is inserted
 /// right after IMAGE before parsing.
 /// </summary>
@@ -12,12 +13,28 @@ internal static class ArgvNormalizer
     public static string[] Normalize(IReadOnlyList<string> args, RootCommand root, IReadOnlySet<string> interspersedCommands)
     {
         var i = SkipOptions(args, 0, root);
-        if (i >= args.Count || !interspersedCommands.Contains(args[i]))
+        if (i >= args.Count)
         {
             return [.. args];
         }
 
-        var command = root.Subcommands.First(c => c.Name == args[i]);
+        // The command may sit in a management group ("container exec"): the set names it by its path.
+        var path = args[i];
+        var command = root.Subcommands.FirstOrDefault(c => c.Name == args[i]);
+        if (command is not null && !interspersedCommands.Contains(path) && command.Subcommands.Count > 0)
+        {
+            var next = SkipOptions(args, i + 1, command, root);
+            if (next < args.Count && command.Subcommands.FirstOrDefault(c => c.Name == args[next]) is { } sub)
+            {
+                (i, path, command) = (next, path + " " + args[next], sub);
+            }
+        }
+
+        if (command is null || !interspersedCommands.Contains(path))
+        {
+            return [.. args];
+        }
+
         var imageIndex = SkipOptions(args, i + 1, command, root);
         if (imageIndex >= args.Count)
         {

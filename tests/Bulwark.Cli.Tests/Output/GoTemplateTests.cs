@@ -26,7 +26,33 @@ public sealed class GoTemplateTests
     public void Execute_Template_RendersLikeGo(string template, string expected) =>
         Assert.Equal(expected, GoTemplate.Parse(template).Execute(Doc));
 
-    [Fact]
-    public void Parse_UnknownFunction_Exit1() =>
-        Assert.Equal(1, Assert.Throws<CliException>(() => GoTemplate.Parse("{{range .Mounts}}").Execute(Doc)).ExitCode);
+    [Theory]
+    [InlineData("{{range .Config.Cmd}}[{{.}}]{{end}}", "[sh][-c][x]")]
+    [InlineData("{{range $i, $c := .Config.Cmd}}{{$i}}={{$c}} {{end}}", "0=sh 1=-c 2=x ")]
+    [InlineData("{{range $k, $v := .Config.Labels}}{{$k}}:{{$v}};{{end}}", "a.b:c;app:web;")]
+    [InlineData("{{range .Mounts}}x{{else}}none{{end}}", "none")]
+    [InlineData("{{if .State.Running}}up{{else}}down{{end}}", "up")]
+    [InlineData("{{if eq .State.Status \"exited\"}}a{{else if eq .State.Pid 42}}b{{else}}c{{end}}", "b")]
+    [InlineData("{{if and .State.Running (gt .State.Pid 1)}}yes{{end}}", "yes")]
+    [InlineData("{{if not .Mounts}}empty{{end}}", "empty")]
+    [InlineData("{{with .State}}{{.Status}}/{{$.Id}}{{end}}", "running/abc")]
+    [InlineData("{{.State.Status | upper}}", "RUNNING")]
+    [InlineData("{{.Id | printf \"%s!\"}}", "abc!")]
+    [InlineData("{{printf \"%-8s|\" .Id}}", "abc     |")]
+    [InlineData("{{index .Config.Cmd 1}}", "-c")]
+    [InlineData("{{$x := .Id}}{{$x}}{{$x}}", "abcabc")]
+    [InlineData("{{json (index .Config.Labels \"app\")}}", "\"web\"")]
+    [InlineData("{{upper (lower .State.Status)}}", "RUNNING")]
+    [InlineData("{{/* a comment */}}ok", "ok")]
+    public void Execute_ControlStructures_RenderLikeGo(string template, string expected) =>
+        Assert.Equal(expected, GoTemplate.Parse(template).Execute(Doc));
+
+    [Theory]
+    [InlineData("{{nosuch .Id}}")]
+    [InlineData("{{if .Id}}unclosed")]
+    [InlineData("{{end}}")]
+    [InlineData("{{.Id")]
+    [InlineData("{{range .Id}}x{{end}}")]
+    public void Execute_BadTemplate_Exit1NamingTheProblem(string template) =>
+        Assert.Equal(1, Assert.Throws<CliException>(() => GoTemplate.Parse(template).Execute(Doc)).ExitCode);
 }

@@ -5,11 +5,11 @@ namespace Bulwark.Integration.Tests.Docs;
 /// <summary>
 /// docs/COMPATIBILITY.md is checked against the tests: every row names the test classes that prove it, each named class
 /// exists in the project the row says (Integration by default, "Daemon.Tests …"/"Engine.Tests …" otherwise), and every
-/// test class that drives a real client (Compatibility/, Networks/, Volumes/, Registry/) is named by some row.
+/// test class that drives a real client (Compatibility/, Networks/, Volumes/, Registry/, Cli/) is named by some row.
 /// </summary>
 public sealed class CompatibilityMatrixTests
 {
-    private static readonly string[] ClientTestFolders = ["Compatibility", "Networks", "Volumes", "Registry"];
+    private static readonly string[] ClientTestFolders = ["Compatibility", "Networks", "Volumes", "Registry", "Cli"];
 
     private static IEnumerable<string> ProofCells()
     {

@@ -1,0 +1,22 @@
+using System.Text.Json;
+using Bulwark.Api.Models;
+using Bulwark.Api.Models.Secrets;
+
+namespace Bulwark.Client;
+
+public sealed partial class DockerClient
+{
+    public Task<SecretCreateResponse> SecretCreateAsync(SecretCreateRequest request, CancellationToken cancellationToken) =>
+        PostJsonBodyAsync("/secrets/create", request, DockerJsonContext.Default.SecretCreateRequest,
+            DockerJsonContext.Default.SecretCreateResponse, cancellationToken);
+
+    public async Task<IReadOnlyList<SecretDto>> SecretListAsync(IReadOnlyDictionary<string, IReadOnlyList<string>>? filters,
+        CancellationToken cancellationToken) =>
+        await GetJsonAsync("/secrets" + new QueryBuilder().Add("filters", EncodeFilters(filters)), DockerJsonContext.Default.ListSecretDto,
+            cancellationToken).ConfigureAwait(false);
+
+    public Task<JsonElement> SecretInspectRawAsync(string id, CancellationToken cancellationToken) =>
+        GetRawJsonAsync($"/secrets/{Escape(id)}", cancellationToken);
+
+    public Task SecretRemoveAsync(string id, CancellationToken cancellationToken) => DeleteAsync($"/secrets/{Escape(id)}", cancellationToken);
+}
