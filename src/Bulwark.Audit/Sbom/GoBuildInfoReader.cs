@@ -10,7 +10,7 @@ namespace Bulwark.Audit.Sbom;
 /// </summary>
 public static class GoBuildInfoReader
 {
-    private static readonly byte[] Magic = "\u00ff Go buildinf:"u8.ToArray();
+    private static readonly byte[] Magic = [0xFF, .. " Go buildinf:"u8];
 
     public static IReadOnlyList<SbomPackage> Read(ReadOnlyMemory<byte> file, string location)
     {
