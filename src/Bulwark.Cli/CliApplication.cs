@@ -37,6 +37,7 @@ internal static class CliApplication
         root.Subcommands.Add(SystemCommands.Info(context));
         root.Subcommands.Add(VolumeCommands.Volume(context));
         root.Subcommands.Add(ScanCommands.Scan(context));
+        root.Subcommands.Add(BenchCommand.Create(context));
         return root;
     }
 
