@@ -14,8 +14,11 @@ public sealed record BenchInputs(
     DaemonProcess? Daemon,
     FileFacts? Socket,
     IReadOnlyList<FileFacts> ConfigFiles,
-    IReadOnlyList<string> MountPoints,
+    IReadOnlyList<MountPoint> MountPoints,
     IReadOnlyDictionary<string, string>? Environment = null);
 
 /// <summary>Owner, group (with names when known) and permission bits of a path on the daemon's host.</summary>
 public sealed record FileFacts(string Path, uint Uid, uint Gid, uint Mode, string? GroupName, IReadOnlyList<string> GroupMembers);
+
+/// <summary>A mount from /proc/self/mountinfo: where it is and which device (major:minor) backs it.</summary>
+public sealed record MountPoint(string Path, string Device);

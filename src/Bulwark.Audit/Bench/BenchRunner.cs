@@ -128,13 +128,13 @@ public sealed class BenchRunner(DockerClient client)
         return new FileFacts(path, o.Uid, o.Gid, o.Mode, groupName, members);
     }
 
-    private static List<string> ReadMountPoints()
+    private static List<MountPoint> ReadMountPoints()
     {
         try
         {
-            // mountinfo field 5 is the mount point (octal escapes for spaces and the like).
+            // mountinfo: field 3 is the device (major:minor), field 5 the mount point (octal escapes for spaces).
             return [.. File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')).Where(f => f.Length > 4)
-                .Select(f => f[4].Replace("\\040", " ", StringComparison.Ordinal))];
+                .Select(f => new MountPoint(f[4].Replace("\\040", " ", StringComparison.Ordinal), f[2]))];
         }
         catch (IOException)
         {

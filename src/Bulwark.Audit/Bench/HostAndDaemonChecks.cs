@@ -18,8 +18,14 @@ internal static class HostAndDaemonChecks
         }
         else
         {
-            string mount = input.MountPoints.Where(m => root == m || root.StartsWith(m.TrimEnd('/') + "/", StringComparison.Ordinal)).OrderByDescending(m => m.Length).FirstOrDefault() ?? "/";
-            yield return F("1.1.1", mount == "/" ? BenchResult.Warn : BenchResult.Pass, root, $"data root {root} lies on the mount at {mount}");
+            // The mount that holds the data root (the last listed wins, as later mounts stack on top), compared by
+            // device with "/": a bind of a directory onto itself (dockerd does this) is not a separate partition.
+            var mount = input.MountPoints.LastOrDefault(m => root == m.Path || root.StartsWith(m.Path.TrimEnd('/') + "/", StringComparison.Ordinal)
+                && !input.MountPoints.Any(o => o.Path.Length > m.Path.Length && (root == o.Path || root.StartsWith(o.Path.TrimEnd('/') + "/", StringComparison.Ordinal))));
+            var slash = input.MountPoints.LastOrDefault(m => m.Path == "/");
+            bool separate = mount is not null && mount.Path != "/" && (slash is null || mount.Device != slash.Device);
+            yield return F("1.1.1", separate ? BenchResult.Pass : BenchResult.Warn, root,
+                mount is null ? $"data root {root}: no mount found" : $"data root {root} lies on the mount at {mount.Path} (device {mount.Device}{(separate ? "" : ", the same as /")})");
         }
 
         // 1.1.2 who can reach the socket

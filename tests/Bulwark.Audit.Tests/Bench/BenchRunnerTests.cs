@@ -46,7 +46,7 @@ public sealed class BenchRunnerTests
     [Fact]
     public void Evaluate_RiskyContainer_WarnsOnEachRiskySetting()
     {
-        var report = BenchRunner.Evaluate("unix:///x", new BenchInputs(DockerInfo, Version, [RiskyContainer], [], null, null, [], ["/"]));
+        var report = BenchRunner.Evaluate("unix:///x", new BenchInputs(DockerInfo, Version, [RiskyContainer], [], null, null, [], [new("/", "8:1")]));
 
         foreach (var id in new[] { "4.1", "5.4", "5.5", "5.6", "5.8", "5.10", "5.11", "5.12", "5.13", "5.14", "5.15", "5.16", "5.20", "5.22", "5.26", "5.27", "5.29", "5.31", "5.32" })
         {
@@ -68,7 +68,7 @@ public sealed class BenchRunnerTests
     [Fact]
     public void Evaluate_HardenedContainer_PassesRuntimeChecks()
     {
-        var report = BenchRunner.Evaluate("unix:///x", new BenchInputs(HardenedInfo, Version, [HardenedContainer], [], null, null, [], ["/", "/var/lib/bulwark"]));
+        var report = BenchRunner.Evaluate("unix:///x", new BenchInputs(HardenedInfo, Version, [HardenedContainer], [], null, null, [], [new("/", "8:1"), new("/var/lib/bulwark", "8:2")]));
 
         foreach (var id in new[] { "4.1", "5.4", "5.5", "5.6", "5.8", "5.10", "5.11", "5.12", "5.13", "5.15", "5.16", "5.17", "5.20", "5.21", "5.22", "5.26", "5.27", "5.29", "5.31", "5.32" })
         {
@@ -83,12 +83,21 @@ public sealed class BenchRunnerTests
     }
 
     [Fact]
+    public void Evaluate_DataRootBoundOntoItself_NotASeparatePartition()
+    {
+        var report = BenchRunner.Evaluate("x", new BenchInputs(HardenedInfo, Version, [], [], null, null, [], [new("/", "8:1"), new("/var/lib/bulwark", "8:1")]));
+
+        Assert.Equal(BenchResult.Warn, One(report, "1.1.1").Result);
+        Assert.Contains("the same as /", One(report, "1.1.1").Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_DaemonFlagsAndConfig_FlagWinsOverFile()
     {
         var config = Parse("""{"icc": true, "log-level": "debug", "hosts": ["tcp://0.0.0.0:2375"], "userland-proxy": false}""");
         var daemon = new DaemonProcess(1, "/usr/sbin/dockerd", ["--icc=false", "-H", "unix:///run/d.sock"], "/etc/docker/daemon.json", config);
 
-        var report = BenchRunner.Evaluate("unix:///x", new BenchInputs(DockerInfo, Version, [], [], daemon, null, [], ["/"]));
+        var report = BenchRunner.Evaluate("unix:///x", new BenchInputs(DockerInfo, Version, [], [], daemon, null, [], [new("/", "8:1")]));
 
         Assert.Equal(BenchResult.Pass, One(report, "2.2").Result);
         Assert.Equal(BenchResult.Warn, One(report, "2.3").Result);
@@ -106,7 +115,7 @@ public sealed class BenchRunnerTests
     {
         var socket = new FileFacts("/run/x.sock", uid, gid, mode, "bulwark", ["alice"]);
 
-        var report = BenchRunner.Evaluate("unix:///x", new BenchInputs(HardenedInfo, Version, [], [], null, socket, [], ["/"]));
+        var report = BenchRunner.Evaluate("unix:///x", new BenchInputs(HardenedInfo, Version, [], [], null, socket, [], [new("/", "8:1")]));
 
         Assert.Equal(expected, One(report, "3.16").Result);
         Assert.Equal(BenchResult.Pass, One(report, "3.15").Result);
@@ -116,7 +125,7 @@ public sealed class BenchRunnerTests
     [Fact]
     public void Sarif_Report_Version210WithRulesAndResults()
     {
-        var report = BenchRunner.Evaluate("unix:///x", new BenchInputs(DockerInfo, Version, [RiskyContainer], [], null, null, [], ["/"]));
+        var report = BenchRunner.Evaluate("unix:///x", new BenchInputs(DockerInfo, Version, [RiskyContainer], [], null, null, [], [new("/", "8:1")]));
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
         {
@@ -139,7 +148,7 @@ public sealed class BenchRunnerTests
     [Fact]
     public void Findings_InControlOrder()
     {
-        var ids = BenchRunner.Evaluate("x", new BenchInputs(HardenedInfo, Version, [], [], null, null, [], ["/"])).Findings.Select(f => f.Control.Id).ToList();
+        var ids = BenchRunner.Evaluate("x", new BenchInputs(HardenedInfo, Version, [], [], null, null, [], [new("/", "8:1")])).Findings.Select(f => f.Control.Id).ToList();
 
         Assert.True(ids.IndexOf("2.9") < ids.IndexOf("2.10"), string.Join(' ', ids));
         Assert.True(ids.IndexOf("1.2.2") < ids.IndexOf("2.1"), string.Join(' ', ids));
