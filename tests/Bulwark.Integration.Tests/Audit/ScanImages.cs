@@ -12,6 +12,9 @@ public sealed class ScanFixture : IAsyncLifetime
     public const string DebianImage = "test/scan-debian:1";
     public const string AlpineImage = "test/scan-alpine:1";
 
+    /// <summary>busybox plus a copy of the docker CLI (a real Go program with embedded module info) at /usr/bin/docker.</summary>
+    public const string GoImage = "test/scan-go:1";
+
     public DaemonInstance Daemon { get; private set; } = null!;
 
     public string OsvZip => Path.Combine(Daemon.Root, "osv", "all.zip");
@@ -43,6 +46,8 @@ public sealed class ScanFixture : IAsyncLifetime
             ["lib/apk/db/installed"] = "P:busybox\nV:1.36.1-r5\nA:x86_64\no:busybox\n\nP:musl\nV:1.2.4-r2\nA:x86_64\no:musl\n",
         });
 
+        await ImportAsync(GoImage, "go", new Dictionary<string, string>(), ("usr/bin/docker", RepoPaths.DockerCli));
+
         Directory.CreateDirectory(Path.GetDirectoryName(OsvZip)!);
         using var zip = ZipFile.Open(OsvZip, ZipArchiveMode.Create);
         foreach (var (name, json) in new[] { ("DSA-9001-1.json", OsvRecords.DebianOpenssl), ("ALPINE-CVE-2026-0002.json", OsvRecords.AlpineBusybox), ("zlib.json", OsvRecords.DebianZlibFixed) })
@@ -52,7 +57,7 @@ public sealed class ScanFixture : IAsyncLifetime
         }
     }
 
-    private async Task ImportAsync(string image, string dir, Dictionary<string, string> files)
+    private async Task ImportAsync(string image, string dir, Dictionary<string, string> files, params (string Path, string HostFile)[] copies)
     {
         string work = Path.Combine(Daemon.Root, dir);
         BusyboxImage.BuildRootfsTar(work);
@@ -61,6 +66,12 @@ public sealed class ScanFixture : IAsyncLifetime
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(rootfs, path))!);
             await File.WriteAllTextAsync(Path.Combine(rootfs, path), content.Replace("\r", "", StringComparison.Ordinal));
+        }
+
+        foreach (var (path, hostFile) in copies)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(rootfs, path))!);
+            File.Copy(hostFile, Path.Combine(rootfs, path), overwrite: true);
         }
 
         string tar = Path.Combine(work, "image.tar");

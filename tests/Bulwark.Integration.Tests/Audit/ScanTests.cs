@@ -86,6 +86,29 @@ public sealed class ScanTests(ScanFixture fx) : IClassFixture<ScanFixture>, IDis
         Assert.Equal(3, doc.RootElement.GetProperty("packages").GetArrayLength());
     }
 
+    /// <summary>
+    /// The docker CLI here is built in GOPATH mode (its build info has a path line and no module lines), so the real
+    /// binary proves the toolchain read; module lines are covered by Audit.Tests BinaryReadersTests.
+    /// </summary>
+    [Fact]
+    public async Task Scan_RealGoBinary_ReportsTheGoVersionTheBinaryReports()
+    {
+        var own = await ProcessRunner.RunAsync(RepoPaths.DockerCli, ["version", "-f", "{{.Client.GoVersion}}"],
+            new Dictionary<string, string> { ["DOCKER_HOST"] = "unix:///nonexistent.sock" });
+        string goVersion = own.Stdout.Trim();
+        Assert.StartsWith("go1.", goVersion, StringComparison.Ordinal);
+
+        var r = await Cli("scan", "--format", "json", ScanFixture.GoImage);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var result = doc.RootElement.GetProperty("Results").EnumerateArray().Single(x => x.GetProperty("Target").GetString() == "/usr/bin/docker");
+        Assert.Equal("gobinary", result.GetProperty("Type").GetString());
+        var stdlib = Assert.Single(result.GetProperty("Packages").EnumerateArray(), p => p.GetProperty("Name").GetString() == "stdlib");
+        Assert.Equal(goVersion[2..], stdlib.GetProperty("Version").GetString());
+        Assert.Equal("Go", stdlib.GetProperty("Ecosystem").GetString());
+    }
+
     [Fact]
     public async Task Scan_NoDatabase_ListsPackagesAndRefusesExitCodeGate()
     {
