@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Bulwark.Audit.Sbom;
 
@@ -61,25 +60,3 @@ public static class CargoAuditableReader
         return packages;
     }
 }
-
-/// <summary>cargo-auditable's embedded JSON.</summary>
-public sealed class CargoAuditableInfo
-{
-    [JsonPropertyName("packages")]
-    public List<CargoAuditablePackage>? Packages { get; set; }
-}
-
-public sealed class CargoAuditablePackage
-{
-    [JsonPropertyName("name")]
-    public string? Name { get; set; }
-
-    [JsonPropertyName("version")]
-    public string? Version { get; set; }
-
-    [JsonPropertyName("source")]
-    public string? Source { get; set; }
-}
-
-[JsonSerializable(typeof(CargoAuditableInfo))]
-internal sealed partial class SbomJsonContext : JsonSerializerContext;
