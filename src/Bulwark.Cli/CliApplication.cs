@@ -57,6 +57,8 @@ internal static class CliApplication
         root.Subcommands.Add(SystemDiskCommands.System(context));
         root.Subcommands.Add(ManagementCommands.Container(context));
         root.Subcommands.Add(ManagementCommands.Image(context));
+        root.Subcommands.Add(ScanCommands.Scan(context));
+        root.Subcommands.Add(BenchCommand.Create(context));
         root.Subcommands.Add(Completion.CompletionCommands.Completion(context));
         root.Subcommands.Add(Completion.CompletionCommands.Complete(context, root));
         Help.ExamplesHelpAction.Install(root);

@@ -68,6 +68,12 @@ public sealed partial class DockerClient : IDisposable
     public Task<InfoResponse> InfoAsync(CancellationToken cancellationToken) =>
         GetJsonAsync("/info", DockerJsonContext.Default.InfoResponse, cancellationToken);
 
+    /// <summary><c>GET /info</c> exactly as the daemon sent it (fields our models do not carry included).</summary>
+    public Task<JsonElement> InfoRawAsync(CancellationToken cancellationToken) => GetRawJsonAsync("/info", cancellationToken);
+
+    /// <summary><c>GET /version</c> exactly as the daemon sent it.</summary>
+    public Task<JsonElement> VersionRawAsync(CancellationToken cancellationToken) => GetRawJsonAsync("/version", cancellationToken);
+
     // ---- containers ---------------------------------------------------------------------------------------------
 
     public async Task<ContainerCreateResponse> ContainerCreateAsync(ContainerCreateRequest request, string? name,

@@ -20,4 +20,16 @@ public static class FileStatus
 
     /// <summary>The inode number of an open file (it stays readable after a rename or an unlink of its path).</summary>
     public static ulong Inode(Microsoft.Win32.SafeHandles.SafeFileHandle handle) => RootedFileSystem.Fstat(handle).Ino;
+
+    /// <summary>Owner, group and permission bits of <paramref name="path"/> (following symlinks), or null when it does not exist.</summary>
+    public static (uint Uid, uint Gid, uint Mode)? Ownership(string path)
+    {
+        if (Interop.Fstatat(AtFdCwd, path, out Interop.Stat st, 0) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            return errno == 2 ? null : throw new IOException($"stat {path}: errno {errno}");
+        }
+
+        return (st.Uid, st.Gid, st.Mode & 0xFFF);
+    }
 }

@@ -232,6 +232,67 @@ static void probe_sys(void)
            ro_sys ? "ro" : "rw", ro_cg ? "ro" : "rw at ", which, fd >= 0 ? "opened" : strerror(e));
 }
 
+/* The tmpfs that holds the v1 cgroup hierarchies (or the cgroup2 mount itself) must be read-only: a writable one
+   lets the container create directories and mount points there. */
+static void probe_cgroup_tmpfs(void)
+{
+    struct statvfs sv;
+    int ro = statvfs("/sys/fs/cgroup", &sv) == 0 && (sv.f_flag & ST_RDONLY);
+    int made = mkdir("/sys/fs/cgroup/.bulwark-probe", 0700);
+    int e = errno;
+    if (made == 0)
+        rmdir("/sys/fs/cgroup/.bulwark-probe");
+    report("write-cgroup-mount", !ro || made == 0, "/sys/fs/cgroup %s; mkdir in it: %s", ro ? "ro" : "rw", made == 0 ? "succeeded" : strerror(e));
+}
+
+/* socket() of address families a container has no business with: AF_VSOCK is a channel to the hypervisor host that
+   ignores "--network none"; AF_ALG is the kernel crypto API; the rest are rarely used protocol stacks with a history of
+   kernel bugs. Each must fail with EPERM (the seccomp filter), not reach the kernel. */
+struct family {
+    const char *name;
+    int domain;
+    int type;
+};
+
+static const struct family unusual_families[] = {
+    {"AF_ALG", 38, SOCK_SEQPACKET},   {"AF_KCM", 41, SOCK_DGRAM},      {"AF_TIPC", 30, SOCK_RDM},
+    {"AF_RDS", 21, SOCK_SEQPACKET},   {"AF_BLUETOOTH", 31, SOCK_RAW},  {"AF_CAN", 29, SOCK_RAW},
+    {"AF_XDP", 44, SOCK_RAW},         {"AF_SMC", 43, SOCK_STREAM},     {"AF_QIPCRTR", 42, SOCK_DGRAM},
+    {"AF_NFC", 39, SOCK_DGRAM},       {"AF_KEY", 15, SOCK_RAW},        {"AF_LLC", 26, SOCK_DGRAM},
+    {"AF_PHONET", 35, SOCK_DGRAM},    {"AF_IEEE802154", 36, SOCK_DGRAM}, {"AF_RXRPC", 33, SOCK_DGRAM},
+    {"AF_PPPOX", 24, SOCK_STREAM},    {"AF_X25", 9, SOCK_SEQPACKET},   {"AF_AX25", 3, SOCK_SEQPACKET},
+    {"AF_APPLETALK", 5, SOCK_DGRAM},  {"AF_ATMPVC", 8, SOCK_DGRAM},    {"AF_MCTP", 45, SOCK_DGRAM},
+};
+
+static void probe_vsock(void)
+{
+    int s = socket(40 /* AF_VSOCK */, SOCK_STREAM, 0);
+    int e = errno;
+    if (s >= 0)
+        close(s);
+    /* Anything but EPERM means the call got past the filter (EAFNOSUPPORT only because this kernel lacks vsock). */
+    report("vsock-socket", s >= 0 || e != EPERM, "socket(AF_VSOCK): %s", s >= 0 ? "opened" : strerror(e));
+}
+
+static void probe_socket_families(void)
+{
+    char detail[480] = "";
+    size_t used = 0;
+    int escaped = 0;
+    for (size_t i = 0; i < sizeof unusual_families / sizeof unusual_families[0]; i++) {
+        int s = socket(unusual_families[i].domain, unusual_families[i].type, 0);
+        int e = errno;
+        if (s >= 0)
+            close(s);
+        /* EPERM is the filter; any other answer means the call reached the kernel. */
+        if (s >= 0 || e != EPERM)
+            escaped = 1;
+        const char *what = s >= 0 ? "OPENED" : e == EPERM ? "eperm" : "kernel";
+        used += snprintf(detail + used, used < sizeof detail ? sizeof detail - used : 0, "%s%s=%s", i ? " " : "", unusual_families[i].name + 3, what);
+    }
+    report("socket-families", escaped, "%s", detail);
+}
+
 static void probe_module(void)
 {
     long r1 = syscall(SYS_init_module, NULL, 0, "");
@@ -435,6 +496,9 @@ static const struct probe probes[] = {
     {"proc-exe-overwrite", probe_proc_exe},
     {"leaked-fds-cwd", probe_leaked_fds},
     {"setuid", probe_setuid},
+    {"write-cgroup-mount", probe_cgroup_tmpfs},
+    {"vsock-socket", probe_vsock},
+    {"socket-families", probe_socket_families},
 };
 
 int main(int argc, char **argv)

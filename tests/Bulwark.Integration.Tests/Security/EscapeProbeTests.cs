@@ -13,7 +13,7 @@ public sealed class EscapeProbeTests(DefaultProbeDaemonFixture def, PermissivePr
     [
         "caps", "seccomp", "no-new-privs", "userns", "mount", "unshare-userns", "keyctl", "raw-socket", "mknod",
         "write-proc-sys", "write-sys", "load-module", "read-kcore", "read-keys", "cgroup-release-agent",
-        "proc-exe-overwrite", "leaked-fds-cwd", "setuid",
+        "proc-exe-overwrite", "leaked-fds-cwd", "setuid", "write-cgroup-mount", "vsock-socket", "socket-families",
     ];
 
     private static async Task<Dictionary<string, (bool Escaped, string Detail)>> RunProbeAsync(DaemonInstance d, params string[] args)
@@ -37,6 +37,43 @@ public sealed class EscapeProbeTests(DefaultProbeDaemonFixture def, PermissivePr
         Assert.Contains("uid_map=\"0 ", results["userns"].Detail, StringComparison.Ordinal);
         Assert.DoesNotContain("uid_map=\"0 0 ", results["userns"].Detail, StringComparison.Ordinal);
         Assert.Contains("euid=65534", results["setuid"].Detail, StringComparison.Ordinal);
+        Assert.Contains("socket(AF_VSOCK): Operation not permitted", results["vsock-socket"].Detail, StringComparison.Ordinal);
+        Assert.Contains("ALG=eperm", results["socket-families"].Detail, StringComparison.Ordinal);
+        Assert.Contains("/sys/fs/cgroup ro; mkdir in it: Read-only file system", results["write-cgroup-mount"].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Probes_NetworkNone_VsockAndOtherFamiliesRefusedByFilter()
+    {
+        var results = await RunProbeAsync(def.Daemon, "--network", "none", ProbeImage.Name, "/probe", "vsock-socket", "socket-families", "raw-socket");
+
+        Assert.All(results, r => Assert.False(r.Value.Escaped, $"{r.Key}: {r.Value.Detail}"));
+        Assert.Contains("Operation not permitted", results["vsock-socket"].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Probes_Privileged_CgroupMountStillReadOnly()
+    {
+        var results = await RunProbeAsync(risky.Daemon, "--privileged", ProbeImage.Name, "/probe", "write-cgroup-mount", "write-sys");
+
+        Assert.False(results["write-cgroup-mount"].Escaped, results["write-cgroup-mount"].Detail);
+        Assert.False(results["write-sys"].Escaped, results["write-sys"].Detail);
+    }
+
+    /// <summary>
+    /// The write-cgroup-mount probe can fail: in a private mount namespace on the host (so the host's own mounts are
+    /// untouched) a fresh writable tmpfs at /sys/fs/cgroup is reported ESCAPED.
+    /// </summary>
+    [Fact]
+    public async Task Probe_WritableCgroupMount_ReportsEscaped()
+    {
+        string probe = Path.Combine(def.Daemon.Root, "probe", "rootfs", "probe");
+        var r = await ProcessRunner.RunAsync("unshare", ["-m", "--propagation", "private", "sh", "-c",
+            $"mount -t tmpfs bulwark-probe /sys/fs/cgroup && exec {probe} write-cgroup-mount"]);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var result = ProbeImage.Parse(r.Stdout)["write-cgroup-mount"];
+        Assert.True(result.Escaped, result.Detail);
     }
 
     [Fact]
@@ -66,11 +103,14 @@ public sealed class EscapeProbeTests(DefaultProbeDaemonFixture def, PermissivePr
     [InlineData("mknod", new[] { "--userns", "host", "--cap-add", "MKNOD" })]
     [InlineData("write-proc-sys", new[] { "--privileged", "--userns", "host" })]
     [InlineData("read-keys", new[] { "--privileged" })]
-    // write-sys: Bulwark mounts /sys and the cgroup filesystems read-only even for --privileged.
+    // write-sys, write-cgroup-mount: Bulwark mounts /sys, the cgroup filesystems and the mount holding them read-only
+    // even for --privileged (Probe_WritableCgroupMount_ReportsEscaped shows the latter probe can fail).
     // read-kcore: this kernel has no /proc/kcore; cgroup-release-agent: every Bulwark container has its own cgroup
     // namespace and the kernel refuses release_agent outside the initial one, even --privileged. Both are shown
     // ESCAPED on the host column of bench/escape-probes.sh instead.
     [InlineData("setuid", new[] { "--security-opt", "no-new-privileges=false" })]
+    [InlineData("vsock-socket", new[] { "--security-opt", "seccomp=unconfined" })]
+    [InlineData("socket-families", new[] { "--security-opt", "seccomp=unconfined" })]
     public async Task Probe_RiskyOptionEnabled_ReportsEscaped(string probe, string[] options)
     {
         var env = probe == "caps" ? new[] { "-e", "PROBE_CAPS=00000000000004fb" } : [];

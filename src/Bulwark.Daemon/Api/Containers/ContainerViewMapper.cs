@@ -151,7 +151,7 @@ internal static class ContainerViewMapper
             PidMode = s.Security.PidMode ?? "",
             UTSMode = s.Security.UtsMode ?? "",
             UsernsMode = s.Security.UsernsMode ?? "",
-            Privileged = false,
+            Privileged = s.Security.Privileged,
             ReadonlyRootfs = s.Storage.ReadOnlyRootfs,
             SecurityOpt = EffectiveSecurityOpt(r),
             ShmSize = s.Storage.ShmSizeBytes ?? 64 * 1024 * 1024,

@@ -11,6 +11,7 @@ public static class OciSpecBuilder
     public const long DefaultShmBytes = 64L * 1024 * 1024;
     public const long MinimumMemoryBytes = 6L * 1024 * 1024;
     private const ulong CpuPeriod = 100000;
+    private const string CgroupMountPath = "/sys/fs/cgroup";
 
     /// <summary>Where --init's binary appears in the container (read-only bind of the host's tini).</summary>
     public const string InitPath = "/sbin/init-bulwark";
@@ -104,7 +105,7 @@ public static class OciSpecBuilder
                 Namespaces = namespaces,
                 Seccomp = profile.Seccomp,
                 MaskedPaths = profile.MaskedPaths,
-                ReadonlyPaths = profile.ReadonlyPaths,
+                ReadonlyPaths = ReadonlyPathsWithCgroupMount(profile.ReadonlyPaths),
                 Devices = devices.Count > 0 ? devices.Select(d => d.Device).ToList() : null,
             },
             Hooks = input.NetworkSetupScript is { } script && !hostNetwork
@@ -112,6 +113,15 @@ public static class OciSpecBuilder
                 : null,
         };
     }
+
+    /// <summary>
+    /// The profile's read-only paths plus <c>/sys/fs/cgroup</c>, always (as the cgroup mount is ro even when privileged).
+    /// On a cgroup v1 (or hybrid) host runc builds that mount as a tmpfs holding one bind per controller: the mount's
+    /// "ro" option reaches the binds but not the tmpfs, which stays writable. A read-only path is re-bound and remounted
+    /// read-only by the runtime after all mounts, which covers the tmpfs too.
+    /// </summary>
+    internal static IReadOnlyList<string> ReadonlyPathsWithCgroupMount(IReadOnlyList<string> readonlyPaths) =>
+        readonlyPaths.Contains(CgroupMountPath, StringComparer.Ordinal) ? readonlyPaths : [.. readonlyPaths, CgroupMountPath];
 
     /// <summary>config.json bytes for a spec.</summary>
     public static byte[] ToJson(OciSpec spec) => JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonContext.Default.OciSpec);
@@ -357,7 +367,7 @@ public static class OciSpecBuilder
                 : new() { Destination = "/sys", Type = "sysfs", Source = "sysfs", Options = ["nosuid", "noexec", "nodev", "ro"] },
             new()
             {
-                Destination = "/sys/fs/cgroup", Type = "cgroup", Source = "cgroup",
+                Destination = CgroupMountPath, Type = "cgroup", Source = "cgroup",
                 Options = ["nosuid", "noexec", "nodev", "relatime", "ro"],
             },
         };

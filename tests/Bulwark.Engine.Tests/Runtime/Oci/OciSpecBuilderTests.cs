@@ -154,6 +154,21 @@ public sealed class OciSpecBuilderTests : IDisposable
         Assert.Contains("no matching entries in passwd file", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Build_AnyContainer_CgroupMountIsAReadOnlyPath(bool privileged)
+    {
+        var spec = new ContainerSpec { Image = "x", Security = new SecuritySpec { Privileged = privileged } };
+        var policy = new PolicyEvaluator(new DaemonPolicy { AllowPrivileged = true });
+        var profile = SecurityProfileBuilder.Build(spec, SecurityProfileBuilderTests.Host, policy, null, []);
+
+        var built = OciSpecBuilder.Build(new OciSpecInput(spec, new ImageConfig { Cmd = ["sh"] }, profile, _rootfs, "c1", "c1host", "/bulwark/c1") { HostLimits = Limits });
+
+        Assert.Single(built.Linux.ReadonlyPaths!, p => p == "/sys/fs/cgroup");
+        Assert.Contains("ro", built.Mounts.Single(m => m.Destination == "/sys/fs/cgroup").Options!);
+    }
+
     [Fact]
     public void Build_Defaults_LimitsNamespacesMountsSecurity()
     {

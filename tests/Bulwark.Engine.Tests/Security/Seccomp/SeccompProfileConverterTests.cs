@@ -41,6 +41,20 @@ public sealed class SeccompProfileConverterTests
     }
 
     [Fact]
+    public void Default_SocketOnlyForAllowlistedAddressFamilies()
+    {
+        var seccomp = DefaultFor(CapabilityNames.Default);
+
+        var rules = seccomp.Syscalls.Where(r => r.Names.Contains("socket")).ToList();
+        Assert.All(rules, r => Assert.Equal("SCMP_ACT_ALLOW", r.Action));
+        Assert.All(rules, r => Assert.Equal(("SCMP_CMP_EQ", 0u), (Assert.Single(r.Args!).Op, r.Args![0].Index)));
+        var families = rules.Select(r => r.Args![0].Value).Order().ToList();
+        Assert.Equal([1UL, 2UL, 10UL, 16UL, 17UL], families); // AF_UNIX, AF_INET, AF_INET6, AF_NETLINK, AF_PACKET
+        Assert.DoesNotContain(40UL, families); // AF_VSOCK
+        Assert.DoesNotContain(38UL, families); // AF_ALG
+    }
+
+    [Fact]
     public void Default_DefaultCapabilities_CloneOnlyWithoutNamespaceFlags()
     {
         var seccomp = DefaultFor(CapabilityNames.Default);
