@@ -125,10 +125,33 @@ internal static partial class Program
         NetworkEndpoints.Map(router, services);
         VolumeEndpoints.Map(router, services);
 
-        using var listener = UnixSocketListener.Bind(options.SocketPath, options.Group, out string? warning);
-        if (warning is not null)
+        using var audit = options.AuditLog ? new Access.Audit.AuditLog(new Access.Audit.AuditFiles(options.DataRoot)) : null;
+        Api.Audit.AuditEndpoints.Map(router, new Access.Audit.AuditReader(new Access.Audit.AuditFiles(options.DataRoot)));
+        var gate = new Access.AccessGate(options.Authorization, new Access.IdentityResolver(), audit, router.HandleAsync, loggerFactory.CreateLogger("access"));
+
+        var endpoints = new List<ServerEndpoint>();
+        try
         {
-            LogWarning(logger, warning);
+            foreach (var host in options.Hosts)
+            {
+                if (host.IsUnix)
+                {
+                    endpoints.Add(new ServerEndpoint(UnixSocketListener.Bind(host.Address, options.Group, out string? warning)));
+                    if (warning is not null)
+                    {
+                        LogWarning(logger, warning);
+                    }
+                }
+                else
+                {
+                    endpoints.Add(MutualTlsListener.Bind(host, options.Tls));
+                }
+            }
+        }
+        catch
+        {
+            endpoints.ForEach(e => e.Listener.Dispose());
+            throw;
         }
         var commonHeaders = new List<KeyValuePair<string, string>>
         {
@@ -137,14 +160,23 @@ internal static partial class Program
             new("Ostype", "linux"),
             new("Server", $"Bulwark/{SystemEndpoints.Version} (linux)"),
         };
-        var server = new HttpServer(listener, router.HandleAsync, commonHeaders, loggerFactory.CreateLogger("http"));
+        var server = new HttpServer(endpoints, gate.HandleAsync, commonHeaders, options.Limits, loggerFactory.CreateLogger("http"));
 
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        LogListening(logger, options.SocketPath, options.DataRoot, runtimeInfo.Name, runtimeInfo.FallbackReason ?? "none", snapshots.Driver);
+        LogListening(logger, string.Join(", ", options.Hosts), options.DataRoot, runtimeInfo.Name, runtimeInfo.FallbackReason ?? "none", snapshots.Driver);
+        LogAccess(logger, options.Authorization is null ? "none (every caller is admin)" : options.Authorization.Bindings.Count + " bindings",
+            options.AuditLog ? Path.Combine(options.DataRoot, "audit") : "off");
         await server.RunAsync(stop.Token).ConfigureAwait(false);
-        File.Delete(options.SocketPath);
+        foreach (var e in endpoints)
+        {
+            e.Listener.Dispose();
+        }
+        foreach (var host in options.Hosts.Where(h => h.IsUnix))
+        {
+            File.Delete(host.Address);
+        }
         LogStopped(logger);
         return 0;
     }
@@ -191,6 +223,9 @@ internal static partial class Program
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Critical, Message = "bulwarkd cannot start: {Reason}")]
     private static partial void LogFatal(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "authorization: {Authorization}; audit log: {Audit}")]
+    private static partial void LogAccess(ILogger logger, string authorization, string audit);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "{Warning}")]
     private static partial void LogWarning(ILogger logger, string warning);
