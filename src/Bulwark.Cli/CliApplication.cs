@@ -36,6 +36,8 @@ internal static class CliApplication
         root.Subcommands.Add(SystemCommands.Version(context));
         root.Subcommands.Add(SystemCommands.Info(context));
         root.Subcommands.Add(VolumeCommands.Volume(context));
+        root.Subcommands.Add(TlsCommands.Tls(context));
+        root.Subcommands.Add(AuditCommands.Audit(context));
         return root;
     }
 

@@ -18,7 +18,7 @@ namespace Bulwark.Client;
 /// connection; a call made while that one is busy (e.g. during a wait) and every hijack get a fresh one.
 /// The first versioned call negotiates the API version with <c>HEAD /_ping</c>.
 /// </summary>
-public sealed class DockerClient : IDisposable
+public sealed partial class DockerClient : IDisposable
 {
     /// <summary>The highest API version this client speaks.</summary>
     public const string MaxApiVersion = "1.44";
