@@ -1,13 +1,6 @@
 using System.Runtime.InteropServices;
 using Bulwark.Daemon.Api;
-using Bulwark.Daemon.Api.Containers;
-using Bulwark.Daemon.Api.Events;
-using Bulwark.Daemon.Api.Exec;
-using Bulwark.Daemon.Api.Images;
 using Bulwark.Daemon.Api.Host;
-using Bulwark.Daemon.Api.Networks;
-using Bulwark.Daemon.Api.Secrets;
-using Bulwark.Daemon.Api.Volumes;
 using Bulwark.Daemon.Hosting;
 using Bulwark.Daemon.Http;
 using Bulwark.Engine;
@@ -114,19 +107,9 @@ internal static partial class Program
 
         var services = new DaemonServices(options, containers, images, events, new Bulwark.Engine.Secrets.SecretStore(options.DataRoot), volumes, snapshots.Driver, DateTimeOffset.UtcNow);
         var router = new DockerApiRouter(loggerFactory.CreateLogger("api"));
-        SystemEndpoints.Map(router, services);
-        ContainerEndpoints.Map(router, services);
-        ImageEndpoints.Map(router, services);
-        ExecEndpoints.Map(router, services);
-        EventEndpoints.Map(router, services);
-        StatsEndpoint.Map(router, services);
-        ArchiveEndpoints.Map(router, services);
-        SecretEndpoints.Map(router, services);
-        NetworkEndpoints.Map(router, services);
-        VolumeEndpoints.Map(router, services);
+        ApiEndpoints.MapAll(router, services, new Access.Audit.AuditReader(new Access.Audit.AuditFiles(options.DataRoot)));
 
         using var audit = options.AuditLog ? new Access.Audit.AuditLog(new Access.Audit.AuditFiles(options.DataRoot)) : null;
-        Api.Audit.AuditEndpoints.Map(router, new Access.Audit.AuditReader(new Access.Audit.AuditFiles(options.DataRoot)));
         var gate = new Access.AccessGate(options.Authorization, new Access.IdentityResolver(), audit, router.HandleAsync, loggerFactory.CreateLogger("access"));
 
         var endpoints = new List<ServerEndpoint>();

@@ -98,7 +98,7 @@ internal static class ApiActions
             {
                 string target = values.TryGetValue("id", out string? id) ? id
                     : values.TryGetValue("name", out string? name) ? name
-                    : query("name") ?? query("fromImage") ?? "";
+                    : query("fromImage") ?? query("name") ?? "";
                 return (Table[i].Action, target);
             }
         }

@@ -26,6 +26,10 @@ internal sealed record ApiHost(string Scheme, string Address, int Port = 0)
         {
             string rest = host["tcp://".Length..].TrimEnd('/');
             int colon = rest.LastIndexOf(':');
+            if (rest.StartsWith('[') && rest.LastIndexOf(']') > colon)
+            {
+                colon = -1; // [v6-address] without a port
+            }
             string address = colon >= 0 ? rest[..colon] : rest;
             int port = 2376;
             if (colon >= 0 && (!int.TryParse(rest[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port)

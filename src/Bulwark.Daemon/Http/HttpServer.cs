@@ -82,6 +82,12 @@ internal sealed partial class HttpServer
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
                 await socket.SendAsync(Busy, SocketFlags.None, cts.Token).ConfigureAwait(false);
                 socket.Shutdown(SocketShutdown.Send);
+                // Discard what the client sent until it closes (bounded): closing with unread input resets the
+                // connection, and the client would lose the 503.
+                byte[] scratch = new byte[4096];
+                while (await socket.ReceiveAsync(scratch, SocketFlags.None, cts.Token).ConfigureAwait(false) > 0)
+                {
+                }
             }
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
