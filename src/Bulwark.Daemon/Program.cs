@@ -115,7 +115,8 @@ internal static partial class Program
         var endpoints = new List<ServerEndpoint>();
         try
         {
-            foreach (var host in options.Hosts)
+            // TCP first: once a unix socket answers, every listener is up (scripts and tests wait on the socket).
+            foreach (var host in options.Hosts.OrderBy(h => h.IsUnix))
             {
                 if (host.IsUnix)
                 {

@@ -7,7 +7,7 @@ namespace Bulwark.Daemon.Http;
 internal sealed record ConnectionPeer
 {
     public const string UnixTransport = "unix";
-    public const string TlsTransport = "tcp+tls";
+    public const string TlsTransport = "tls";
 
     public required string Transport { get; init; }
     public int? Uid { get; init; }

@@ -119,7 +119,7 @@ public sealed class MutualTlsTests : IAsyncLifetime
         Assert.True(create.ExitCode == 0, create.ToString());
         var audit = await _daemon.CliAsync("audit", "ls", "--user", "alice", "--format", "json");
         Assert.Contains("\"identity\":\"cert:alice\"", audit.Stdout, StringComparison.Ordinal);
-        Assert.Contains("\"transport\":\"tcp+tls\"", audit.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"transport\":\"tls\"", audit.Stdout, StringComparison.Ordinal);
         Assert.Contains("\"action\":\"volume.create\"", audit.Stdout, StringComparison.Ordinal);
     }
 
@@ -150,8 +150,9 @@ public sealed class MutualTlsTests : IAsyncLifetime
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var req = new CertificateRequest("CN=alice", key, HashAlgorithmName.SHA256);
         req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
-        var now = DateTimeOffset.UtcNow;
-        using var signed = req.Create(ca, now.AddDays(-30), now.AddDays(-1), RandomNumberGenerator.GetBytes(16));
+        // Valid for one minute right after the CA's own start (the CA is minutes old): expired by now.
+        var start = new DateTimeOffset(ca.NotBefore.ToUniversalTime(), TimeSpan.Zero);
+        using var signed = req.Create(ca, start, start.AddMinutes(1), RandomNumberGenerator.GetBytes(16));
         using var expired = X509CertificateLoader.LoadPkcs12(signed.CopyWithPrivateKey(key).Export(X509ContentType.Pkcs12), null);
         Assert.DoesNotContain("HTTP/1.1", await PingOverTlsAsync(expired), StringComparison.Ordinal);
     }
