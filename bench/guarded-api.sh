@@ -7,7 +7,7 @@
 # Per configuration:
 #   docker ps            wall time of `docker ps -a` (CLI start included)
 #   docker run --rm      wall time of `docker run --rm IMG true`
-#   per request          curl, N x 200 keep-alive requests on one connection: GET /containers/json (authorized, not
+#   per request (us)     curl, N x 200 keep-alive requests on one connection: GET /containers/json (authorized, not
 #                        audited) and POST /containers/none/stop (authorized and audited: a 404 that still writes an
 #                        entry); time per request
 # "guarded" = daemon.json with an authorization section binding the caller (uid 41001 via setpriv on the unix
@@ -48,11 +48,11 @@ curl_many() { # curl_many unix|tls METHOD PATH COUNT
     local transport=$1 method=$2 path=$3 count=$4 urls=() i
     if [[ $transport == unix ]]; then
         for ((i = 0; i < count; i++)); do urls+=("http://x$path"); done
-        client unix curl -s -o /dev/null -X "$method" --unix-socket "$BW_SOCK" "${urls[@]}"
+        client unix curl -s -X "$method" --unix-socket "$BW_SOCK" "${urls[@]}" >/dev/null
     else
         for ((i = 0; i < count; i++)); do urls+=("https://localhost:$PORT$path"); done
-        curl -s -o /dev/null -X "$method" --cacert "$BENCH_TMP/client/ca.pem" --cert "$BENCH_TMP/client/cert.pem" \
-            --key "$BENCH_TMP/client/key.pem" "${urls[@]}"
+        curl -s -X "$method" --cacert "$BENCH_TMP/client/ca.pem" --cert "$BENCH_TMP/client/cert.pem" \
+            --key "$BENCH_TMP/client/key.pem" "${urls[@]}" >/dev/null
     fi
 }
 
@@ -69,26 +69,26 @@ for mode in open guarded; do
         for ((r = 0; r < N; r++)); do
             t0=$(bench_now_us); client "$transport" "$DOCKER_CLI" ps -a >/dev/null; t1=$(bench_now_us); ps+=($((t1 - t0)))
             t0=$(bench_now_us); client "$transport" "$DOCKER_CLI" run --rm "$IMAGE" true >/dev/null; t1=$(bench_now_us); run+=($((t1 - t0)))
-            t0=$(bench_now_us); curl_many "$transport" GET /containers/json 200; t1=$(bench_now_us); get+=($(((t1 - t0) / 200)))
-            t0=$(bench_now_us); curl_many "$transport" POST /containers/none/stop 200; t1=$(bench_now_us); post+=($(((t1 - t0) / 200)))
+            t0=$(bench_now_us); curl_many "$transport" GET /containers/json 200; t1=$(bench_now_us); get+=($(((t1 - t0) * 1000 / 200)))
+            t0=$(bench_now_us); curl_many "$transport" POST /containers/none/stop 200; t1=$(bench_now_us); post+=($(((t1 - t0) * 1000 / 200)))
         done
         RESULT[$mode,$transport,ps]=$(bench_stats "${ps[@]}" | cut -d' ' -f1)
         RESULT[$mode,$transport,run]=$(bench_stats "${run[@]}" | cut -d' ' -f1)
-        RESULT[$mode,$transport,get]=$(bench_stats "${get[@]}" | awk '{ printf "%.3f", $1 }')
-        RESULT[$mode,$transport,post]=$(bench_stats "${post[@]}" | awk '{ printf "%.3f", $1 }')
+        RESULT[$mode,$transport,get]=$(bench_stats "${get[@]}" | cut -d' ' -f1)
+        RESULT[$mode,$transport,post]=$(bench_stats "${post[@]}" | cut -d' ' -f1)
     done
     bench_stop_bulwarkd
 done
 
-printf '\n%-28s %12s %12s %12s %12s\n' "median (ms)" "unix open" "unix guarded" "tls open" "tls guarded"
+printf '\n%-30s %12s %12s %12s %12s\n' "median (ms)" "unix open" "unix guarded" "tls open" "tls guarded"
 for k in ps run get post; do
-    case $k in ps) label="docker ps -a";; run) label="docker run --rm";; get) label="GET /containers/json (1 req)";; post) label="POST stop, audited (1 req)";; esac
-    printf '%-28s %12s %12s %12s %12s\n' "$label" "${RESULT[open,unix,$k]}" "${RESULT[guarded,unix,$k]}" "${RESULT[open,tls,$k]}" "${RESULT[guarded,tls,$k]}"
+    case $k in ps) label="docker ps -a";; run) label="docker run --rm";; get) label="GET /containers/json (us/req)";; post) label="POST stop, audited (us/req)";; esac
+    printf '%-30s %12s %12s %12s %12s\n' "$label" "${RESULT[open,unix,$k]}" "${RESULT[guarded,unix,$k]}" "${RESULT[open,tls,$k]}" "${RESULT[guarded,tls,$k]}"
 done
 echo
 for transport in unix tls; do
     for k in get post; do
         awk -v a="${RESULT[guarded,$transport,$k]}" -v b="${RESULT[open,$transport,$k]}" -v t="$transport" -v k="$k" \
-            'BEGIN { printf "%s %s: guarded - open = %+.3f ms per request (ratio %.2f; target <= +0.5 ms)\n", t, k, a - b, (b > 0 ? a / b : 0) }'
+            'BEGIN { printf "%s %s: guarded - open = %+.1f us per request (ratio %.2f; target <= +500 us)\n", t, k, a - b, (b > 0 ? a / b : 0) }'
     done
 done
