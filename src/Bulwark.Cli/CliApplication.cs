@@ -38,6 +38,7 @@ internal static class CliApplication
         root.Subcommands.Add(VolumeCommands.Volume(context));
         root.Subcommands.Add(TlsCommands.Tls(context));
         root.Subcommands.Add(AuditCommands.Audit(context));
+        root.Subcommands.Add(DialStdioCommand.System(context));
         return root;
     }
 
