@@ -1,13 +1,6 @@
 using System.Runtime.InteropServices;
 using Bulwark.Daemon.Api;
-using Bulwark.Daemon.Api.Containers;
-using Bulwark.Daemon.Api.Events;
-using Bulwark.Daemon.Api.Exec;
-using Bulwark.Daemon.Api.Images;
 using Bulwark.Daemon.Api.Host;
-using Bulwark.Daemon.Api.Networks;
-using Bulwark.Daemon.Api.Secrets;
-using Bulwark.Daemon.Api.Volumes;
 using Bulwark.Daemon.Hosting;
 using Bulwark.Daemon.Http;
 using Bulwark.Engine;
@@ -114,21 +107,35 @@ internal static partial class Program
 
         var services = new DaemonServices(options, containers, images, events, new Bulwark.Engine.Secrets.SecretStore(options.DataRoot), volumes, snapshots.Driver, DateTimeOffset.UtcNow);
         var router = new DockerApiRouter(loggerFactory.CreateLogger("api"));
-        SystemEndpoints.Map(router, services);
-        ContainerEndpoints.Map(router, services);
-        ImageEndpoints.Map(router, services);
-        ExecEndpoints.Map(router, services);
-        EventEndpoints.Map(router, services);
-        StatsEndpoint.Map(router, services);
-        ArchiveEndpoints.Map(router, services);
-        SecretEndpoints.Map(router, services);
-        NetworkEndpoints.Map(router, services);
-        VolumeEndpoints.Map(router, services);
+        ApiEndpoints.MapAll(router, services, new Access.Audit.AuditReader(new Access.Audit.AuditFiles(options.DataRoot)));
 
-        using var listener = UnixSocketListener.Bind(options.SocketPath, options.Group, out string? warning);
-        if (warning is not null)
+        using var audit = options.AuditLog ? new Access.Audit.AuditLog(new Access.Audit.AuditFiles(options.DataRoot)) : null;
+        var gate = new Access.AccessGate(options.Authorization, new Access.IdentityResolver(), audit, router.HandleAsync, loggerFactory.CreateLogger("access"));
+
+        var endpoints = new List<ServerEndpoint>();
+        try
         {
-            LogWarning(logger, warning);
+            // TCP first: once a unix socket answers, every listener is up (scripts and tests wait on the socket).
+            foreach (var host in options.Hosts.OrderBy(h => h.IsUnix))
+            {
+                if (host.IsUnix)
+                {
+                    endpoints.Add(new ServerEndpoint(UnixSocketListener.Bind(host.Address, options.Group, out string? warning)));
+                    if (warning is not null)
+                    {
+                        LogWarning(logger, warning);
+                    }
+                }
+                else
+                {
+                    endpoints.Add(MutualTlsListener.Bind(host, options.Tls));
+                }
+            }
+        }
+        catch
+        {
+            endpoints.ForEach(e => e.Listener.Dispose());
+            throw;
         }
         var commonHeaders = new List<KeyValuePair<string, string>>
         {
@@ -137,14 +144,23 @@ internal static partial class Program
             new("Ostype", "linux"),
             new("Server", $"Bulwark/{SystemEndpoints.Version} (linux)"),
         };
-        var server = new HttpServer(listener, router.HandleAsync, commonHeaders, loggerFactory.CreateLogger("http"));
+        var server = new HttpServer(endpoints, gate.HandleAsync, commonHeaders, options.Limits, loggerFactory.CreateLogger("http"));
 
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        LogListening(logger, options.SocketPath, options.DataRoot, runtimeInfo.Name, runtimeInfo.FallbackReason ?? "none", snapshots.Driver);
+        LogListening(logger, string.Join(", ", options.Hosts), options.DataRoot, runtimeInfo.Name, runtimeInfo.FallbackReason ?? "none", snapshots.Driver);
+        LogAccess(logger, options.Authorization is null ? "none (every caller is admin)" : options.Authorization.Bindings.Count + " bindings",
+            options.AuditLog ? Path.Combine(options.DataRoot, "audit") : "off");
         await server.RunAsync(stop.Token).ConfigureAwait(false);
-        File.Delete(options.SocketPath);
+        foreach (var e in endpoints)
+        {
+            e.Listener.Dispose();
+        }
+        foreach (var host in options.Hosts.Where(h => h.IsUnix))
+        {
+            File.Delete(host.Address);
+        }
         LogStopped(logger);
         return 0;
     }
@@ -191,6 +207,9 @@ internal static partial class Program
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Critical, Message = "bulwarkd cannot start: {Reason}")]
     private static partial void LogFatal(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "authorization: {Authorization}; audit log: {Audit}")]
+    private static partial void LogAccess(ILogger logger, string authorization, string audit);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "{Warning}")]
     private static partial void LogWarning(ILogger logger, string warning);

@@ -14,6 +14,7 @@ internal static class SystemDiskCommands
         command.Subcommands.Add(PruneCommands.System(context));
         command.Subcommands.Add(EventsCommand.Create(context));
         command.Subcommands.Add(SystemCommands.Info(context));
+        command.Subcommands.Add(DialStdioCommand.Create(context));
         return command;
     }
 

@@ -21,6 +21,9 @@ internal sealed partial class DockerApiRouter
 
     public void Map(string method, string template, Func<HttpContext, Task> handler) => _routes.Add(new Route(method, template, handler));
 
+    /// <summary>The mapped routes, in matching order.</summary>
+    public IReadOnlyList<Route> Routes => _routes;
+
     public async Task HandleAsync(HttpContext ctx)
     {
         var (version, rest) = ApiVersioning.SplitVersion(ctx.Request.Path);

@@ -7,7 +7,18 @@ internal sealed record DaemonOptions
 {
     public string DataRoot { get; init; } = "/var/lib/bulwark";
     public string ExecRoot { get; init; } = "/run/bulwark";
-    public string SocketPath { get; init; } = "/run/bulwark/bulwark.sock";
+    public const string DefaultSocketPath = "/run/bulwark/bulwark.sock";
+    /// <summary>Every -H / daemon.json "hosts" address: unix sockets, and TCP ports served only with mutual TLS.</summary>
+    public IReadOnlyList<ApiHost> Hosts { get; init; } = [new ApiHost(ApiHost.Unix, DefaultSocketPath)];
+    /// <summary>The first unix socket (containers must never see it), or null when bulwarkd serves TCP only.</summary>
+    public string? SocketPath => Hosts.FirstOrDefault(h => h.IsUnix)?.Address;
+    public TlsSettings Tls { get; init; } = new();
+    /// <summary>daemon.json "authorization": bindings of identities to roles; null = every caller is admin (as Docker).</summary>
+    public Access.AuthorizationPolicy? Authorization { get; init; }
+    /// <summary>daemon.json "audit-log": false turns the audit log off (default on).</summary>
+    public bool AuditLog { get; init; } = true;
+    /// <summary>daemon.json "api-limits": head and idle timeouts, head size and open-connection caps.</summary>
+    public Http.ConnectionLimits Limits { get; init; } = new();
     public string Group { get; init; } = "bulwark";
     public string? ConfigFile { get; init; }
     public string LogLevel { get; init; } = "info";
@@ -24,7 +35,10 @@ internal sealed record DaemonOptions
     public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
 
     private static readonly HashSet<string> KnownConfigKeys =
-        ["data-root", "exec-root", "hosts", "group", "log-level", "default-runtime", "log-driver", "log-opts", "monitor-path", "userns-remap", "policy", "insecure-registries"];
+        [
+            "data-root", "exec-root", "hosts", "group", "log-level", "default-runtime", "log-driver", "log-opts", "monitor-path", "userns-remap",
+            "policy", "insecure-registries", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "authorization", "audit-log", "api-limits",
+        ];
 
     public const string Usage =
         """
@@ -37,7 +51,12 @@ internal sealed record DaemonOptions
               --data-root string    Root directory of persistent state (default "/var/lib/bulwark")
               --exec-root string    Root directory of runtime state (default "/run/bulwark")
           -G, --group string        Group owning the API socket (default "bulwark")
-          -H, --host string         Socket to listen on, unix:///path (default "unix:///run/bulwark/bulwark.sock")
+          -H, --host list           Address to listen on, repeatable: unix:///path, or tcp://host:port with --tlsverify
+                                    (default "unix:///run/bulwark/bulwark.sock"); plain TCP is refused
+              --tlsverify           Serve TCP with mutual TLS: clients need a certificate signed by --tlscacert
+              --tlscacert string    CA certificate (PEM) that client certificates must chain to
+              --tlscert string      Server certificate (PEM)
+              --tlskey string       Server private key (PEM)
           -l, --log-level string    debug|info|warn|error (default "info")
               --runtime string      OCI runtime: runc or crun (default: automatic)
               --monitor-path string Path of bulwark-monitor (default: next to bulwarkd)
@@ -49,6 +68,7 @@ internal sealed record DaemonOptions
     public static DaemonOptions Parse(string[] args)
     {
         var flags = new Dictionary<string, string>(StringComparer.Ordinal);
+        var hosts = new List<ApiHost>();
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -72,12 +92,13 @@ internal sealed record DaemonOptions
                 "-h" => "--help",
                 _ => name,
             };
-            if (name == "--help")
+            if (name is "--help" or "--tlsverify" or "--tls")
             {
-                flags["--help"] = "true";
+                flags[name] = value ?? "true";
                 continue;
             }
-            if (name is not ("--config" or "--data-root" or "--exec-root" or "--group" or "--host" or "--log-level" or "--runtime" or "--monitor-path" or "--userns-remap"))
+            if (name is not ("--config" or "--data-root" or "--exec-root" or "--group" or "--host" or "--log-level" or "--runtime" or "--monitor-path"
+                or "--userns-remap" or "--tlscacert" or "--tlscert" or "--tlskey"))
             {
                 throw new ArgumentException($"unknown flag: {a}");
             }
@@ -88,6 +109,11 @@ internal sealed record DaemonOptions
                     throw new ArgumentException($"flag needs an argument: {a}");
                 }
                 value = args[++i];
+            }
+            if (name == "--host")
+            {
+                hosts.Add(ApiHost.Parse(value));
+                continue;
             }
             flags[name] = value;
         }
@@ -109,9 +135,25 @@ internal sealed record DaemonOptions
         {
             o = o with { ExecRoot = er };
         }
-        if (flags.TryGetValue("--host", out string? host))
+        if (hosts.Count > 0)
         {
-            o = o with { SocketPath = ParseHost(host) };
+            o = o with { Hosts = hosts };
+        }
+        if (flags.TryGetValue("--tlsverify", out string? tv))
+        {
+            o = o with { Tls = o.Tls with { Verify = ParseBool(tv, "--tlsverify") } };
+        }
+        if (flags.TryGetValue("--tlscacert", out string? ca))
+        {
+            o = o with { Tls = o.Tls with { CaCertFile = ca } };
+        }
+        if (flags.TryGetValue("--tlscert", out string? cert))
+        {
+            o = o with { Tls = o.Tls with { CertFile = cert } };
+        }
+        if (flags.TryGetValue("--tlskey", out string? key))
+        {
+            o = o with { Tls = o.Tls with { KeyFile = key } };
         }
         if (flags.TryGetValue("--group", out string? g))
         {
@@ -156,21 +198,20 @@ internal sealed record DaemonOptions
         {
             throw new ArgumentException($"invalid log level \"{LogLevel}\": use debug, info, warn or error");
         }
+        if (Hosts.Count == 0)
+        {
+            throw new ArgumentException("no host to listen on: give -H unix:///path or -H tcp://host:port");
+        }
+        Tls.ValidateFor(Hosts);
         return this;
     }
 
-    private static string ParseHost(string host)
+    private static bool ParseBool(string value, string name) => value switch
     {
-        if (host.StartsWith("unix://", StringComparison.Ordinal))
-        {
-            return host["unix://".Length..];
-        }
-        if (host.StartsWith('/'))
-        {
-            return host;
-        }
-        throw new ArgumentException($"unsupported host \"{host}\": bulwarkd listens on unix sockets (unix:///path); TCP needs mutual TLS, which arrives with the API-guard issue");
-    }
+        "true" or "1" => true,
+        "false" or "0" => false,
+        _ => throw new ArgumentException($"invalid value \"{value}\" for {name}: use true or false"),
+    };
 
     private static DaemonOptions ApplyConfig(DaemonOptions o, string path)
     {
@@ -195,7 +236,15 @@ internal sealed record DaemonOptions
                 {
                     "data-root" => o with { DataRoot = p.Value.GetString()! },
                     "exec-root" => o with { ExecRoot = p.Value.GetString()! },
-                    "hosts" => o with { SocketPath = ParseHost(p.Value.EnumerateArray().First().GetString()!) },
+                    "hosts" => o with { Hosts = ReadStrings(p.Value, p.Name, path).Select(ApiHost.Parse).ToList() },
+                    "tls" => o,
+                    "tlsverify" => o with { Tls = o.Tls with { Verify = p.Value.ValueKind == JsonValueKind.True } },
+                    "tlscacert" => o with { Tls = o.Tls with { CaCertFile = p.Value.GetString() } },
+                    "tlscert" => o with { Tls = o.Tls with { CertFile = p.Value.GetString() } },
+                    "tlskey" => o with { Tls = o.Tls with { KeyFile = p.Value.GetString() } },
+                    "authorization" => o with { Authorization = InConfig(path, () => Access.AuthorizationPolicy.Read(p.Value)) },
+                    "audit-log" => o with { AuditLog = p.Value.ValueKind != JsonValueKind.False },
+                    "api-limits" => o with { Limits = InConfig(path, () => ApiLimitsReader.Read(p.Value)) },
                     "group" => o with { Group = p.Value.GetString()! },
                     "log-level" => o with { LogLevel = p.Value.GetString()! },
                     "default-runtime" => o with { Runtime = p.Value.GetString() },
@@ -210,6 +259,18 @@ internal sealed record DaemonOptions
             }
         }
         return o;
+    }
+
+    private static T InConfig<T>(string path, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"configuration file {path}: {ex.Message}");
+        }
     }
 
     private static Engine.Security.Policy.DaemonPolicy ReadPolicy(JsonElement element, string path)

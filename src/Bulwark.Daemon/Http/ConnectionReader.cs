@@ -1,20 +1,33 @@
-using System.Net.Sockets;
 using System.Text;
 
 namespace Bulwark.Daemon.Http;
 
-/// <summary>Buffered reads from one client socket: request heads line by line, then bodies.</summary>
+/// <summary>Buffered reads from one client connection (a socket or TLS stream): request heads line by line, then bodies.</summary>
 internal sealed class ConnectionReader
 {
     private const int MaxLineLength = 64 * 1024;
-    private readonly Socket _socket;
+    private readonly Stream _stream;
     private readonly byte[] _buffer = new byte[16 * 1024];
     private int _start;
     private int _end;
 
-    public ConnectionReader(Socket socket) => _socket = socket;
+    public ConnectionReader(Stream stream) => _stream = stream;
 
     public bool EndOfStream { get; private set; }
+
+    /// <summary>Bytes consumed by <see cref="ReadLineAsync"/> so far (line terminators included): the head-size cap counts these.</summary>
+    public long LineBytesRead { get; private set; }
+
+    /// <summary>Waits until at least one byte is buffered; false at end of stream.</summary>
+    public async ValueTask<bool> WaitForDataAsync(CancellationToken ct)
+    {
+        if (_start < _end)
+        {
+            return true;
+        }
+        _start = _end = 0;
+        return await FillAsync(ct).ConfigureAwait(false) > 0;
+    }
 
     /// <summary>Reads one line (LF or CRLF terminated), or null at end of stream.</summary>
     public async ValueTask<string?> ReadLineAsync(CancellationToken ct)
@@ -27,6 +40,7 @@ internal sealed class ConnectionReader
             {
                 int lineEnd = nl > _start && _buffer[nl - 1] == '\r' ? nl - 1 : nl;
                 string part = Encoding.Latin1.GetString(_buffer, _start, lineEnd - _start);
+                LineBytesRead += nl + 1 - _start;
                 _start = nl + 1;
                 if (sb is null)
                 {
@@ -38,6 +52,7 @@ internal sealed class ConnectionReader
             }
             sb ??= new StringBuilder();
             sb.Append(Encoding.Latin1.GetString(_buffer, _start, _end - _start));
+            LineBytesRead += _end - _start;
             _start = _end = 0;
             if (sb.Length > MaxLineLength)
             {
@@ -64,7 +79,7 @@ internal sealed class ConnectionReader
         {
             return 0;
         }
-        int read = await _socket.ReceiveAsync(destination, SocketFlags.None, ct).ConfigureAwait(false);
+        int read = await _stream.ReadAsync(destination, ct).ConfigureAwait(false);
         if (read == 0)
         {
             EndOfStream = true;
@@ -78,7 +93,7 @@ internal sealed class ConnectionReader
         {
             return 0;
         }
-        int read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, ct).ConfigureAwait(false);
+        int read = await _stream.ReadAsync(_buffer.AsMemory(_end), ct).ConfigureAwait(false);
         if (read == 0)
         {
             EndOfStream = true;

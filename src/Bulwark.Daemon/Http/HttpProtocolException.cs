@@ -1,4 +1,7 @@
 namespace Bulwark.Daemon.Http;
 
-/// <summary>The client broke HTTP/1.1 framing; the connection is answered 400 and closed.</summary>
-internal sealed class HttpProtocolException(string message) : Exception(message);
+/// <summary>The client broke HTTP/1.1 framing or a limit; the connection is answered <see cref="Status"/> (400 unless said) and closed.</summary>
+internal sealed class HttpProtocolException(string message, int status = 400) : Exception(message)
+{
+    public int Status { get; } = status;
+}

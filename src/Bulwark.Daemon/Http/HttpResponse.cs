@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -11,17 +10,15 @@ namespace Bulwark.Daemon.Http;
 /// </summary>
 internal sealed class HttpResponse
 {
-    private readonly Socket _socket;
-    private readonly NetworkStream _stream;
-    private readonly ConnectionReader _reader;
+    private readonly HttpConnection _connection;
+    private readonly Stream _stream;
     private readonly bool _isHead;
     private readonly List<KeyValuePair<string, string>> _headers = [];
 
-    public HttpResponse(Socket socket, NetworkStream stream, ConnectionReader reader, bool isHead, IEnumerable<KeyValuePair<string, string>> commonHeaders)
+    public HttpResponse(HttpConnection connection, bool isHead, IEnumerable<KeyValuePair<string, string>> commonHeaders)
     {
-        _socket = socket;
-        _stream = stream;
-        _reader = reader;
+        _connection = connection;
+        _stream = connection.Stream;
         _isHead = isHead;
         _headers.AddRange(commonHeaders);
     }
@@ -100,7 +97,7 @@ internal sealed class HttpResponse
         }
         head.Append("\r\n");
         await _stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), ct).ConfigureAwait(false);
-        return new HijackedStream(_socket, _stream, _reader);
+        return new HijackedStream(_connection);
     }
 
     private StringBuilder BeginHead(int status, string? reason = null)
@@ -141,6 +138,7 @@ internal sealed class HttpResponse
         405 => "Method Not Allowed",
         409 => "Conflict",
         413 => "Payload Too Large",
+        431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
         501 => "Not Implemented",
         503 => "Service Unavailable",

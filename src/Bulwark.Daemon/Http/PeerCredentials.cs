@@ -3,27 +3,32 @@ using System.Net.Sockets;
 
 namespace Bulwark.Daemon.Http;
 
-/// <summary>Who is on the other end of a unix socket (SO_PEERCRED), for access control and the audit log.</summary>
+/// <summary>Who is on the other end of a unix socket: SO_PEERCRED's pid, uid and gid, fixed when the client connected.</summary>
 internal static class PeerCredentials
 {
     private const int SolSocket = 1;
     private const int SoPeerCred = 17;
 
-    public static int? TryGetUid(Socket socket)
+    public static ConnectionPeer Read(Socket socket)
     {
-        if (socket.AddressFamily != AddressFamily.Unix)
-        {
-            return null;
-        }
         Span<byte> ucred = stackalloc byte[12];
         try
         {
             int n = socket.GetRawSocketOption(SolSocket, SoPeerCred, ucred);
-            return n >= 8 ? BinaryPrimitives.ReadInt32LittleEndian(ucred[4..]) : null;
+            if (n >= 12)
+            {
+                return new ConnectionPeer
+                {
+                    Transport = ConnectionPeer.UnixTransport,
+                    Pid = BinaryPrimitives.ReadInt32LittleEndian(ucred),
+                    Uid = BinaryPrimitives.ReadInt32LittleEndian(ucred[4..]),
+                    Gid = BinaryPrimitives.ReadInt32LittleEndian(ucred[8..]),
+                };
+            }
         }
         catch (SocketException)
         {
-            return null;
         }
+        return new ConnectionPeer { Transport = ConnectionPeer.UnixTransport };
     }
 }

@@ -37,7 +37,11 @@ public sealed class DaemonInstance : IAsyncDisposable
     }
 
     /// <param name="daemonJson">daemon.json content (written under the root and passed with --config), or null.</param>
-    public static async Task<DaemonInstance> StartAsync(string? daemonJson = null)
+    public static Task<DaemonInstance> StartAsync(string? daemonJson = null) => StartAsync(daemonJson, []);
+
+    /// <param name="daemonJson">daemon.json content, or null.</param>
+    /// <param name="extraArgs">more bulwarkd flags (e.g. TLS flags and a second -H).</param>
+    public static async Task<DaemonInstance> StartAsync(string? daemonJson, IReadOnlyList<string> extraArgs)
     {
         // Short root: unix socket paths of the monitors live under the exec root.
         string root = Path.Combine("/tmp", "bwt-" + Guid.NewGuid().ToString("N")[..8]);
@@ -49,6 +53,7 @@ public sealed class DaemonInstance : IAsyncDisposable
             File.WriteAllText(config, daemonJson);
             d._extraArgs = ["--config", config];
         }
+        d._extraArgs = [.. d._extraArgs, .. extraArgs];
         await d.StartProcessAsync();
         return d;
     }

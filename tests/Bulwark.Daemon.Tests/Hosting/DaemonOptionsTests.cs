@@ -1,0 +1,67 @@
+using Bulwark.Daemon.Hosting;
+
+namespace Bulwark.Daemon.Tests.Hosting;
+
+public sealed class DaemonOptionsTests
+{
+    [Fact]
+    public void PlainTcpHost_IsRefused_WithTheFlagsToAdd()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => DaemonOptions.Parse(["-H", "tcp://127.0.0.1:2375"]));
+        Assert.Contains("without mutual TLS", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("--tlsverify", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TlsVerifyWithoutFiles_IsRefused()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => DaemonOptions.Parse(["--tlsverify", "-H", "tcp://127.0.0.1:2376"]));
+        Assert.Contains("--tlscacert", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RepeatedHosts_AreAllKept_UnixSocketFirstIsTheSocketPath()
+    {
+        string ca = Path.GetTempFileName();
+        try
+        {
+            var o = DaemonOptions.Parse(["--tlsverify", "--tlscacert", ca, "--tlscert", ca, "--tlskey", ca,
+                "-H", "tcp://127.0.0.1:2376", "-H", "unix:///run/x/b.sock", "--host=tcp://[::1]"]);
+            Assert.Equal(3, o.Hosts.Count);
+            Assert.Equal("/run/x/b.sock", o.SocketPath);
+            Assert.Equal(new ApiHost("tcp", "::1", 2376), o.Hosts[2]);
+            Assert.True(o.Tls.Verify);
+        }
+        finally
+        {
+            File.Delete(ca);
+        }
+    }
+
+    [Theory]
+    [InlineData("ssh://host")]
+    [InlineData("tcp://127.0.0.1:99999")]
+    [InlineData("unix://relative.sock")]
+    public void BadHost_IsRefused(string host) => Assert.Throws<ArgumentException>(() => DaemonOptions.Parse(["-H", host]));
+
+    [Fact]
+    public void ApiLimits_AreReadFromDaemonJson()
+    {
+        string config = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(config, """{ "api-limits": { "head-timeout": "500ms", "idle-timeout": "2m", "max-head-bytes": 4096, "max-connections": 8 } }""");
+            var o = DaemonOptions.Parse(["--config", config]);
+            Assert.Equal(TimeSpan.FromMilliseconds(500), o.Limits.HeadTimeout);
+            Assert.Equal(TimeSpan.FromMinutes(2), o.Limits.IdleTimeout);
+            Assert.Equal(4096, o.Limits.MaxHeadBytes);
+            Assert.Equal(8, o.Limits.MaxConnections);
+            File.WriteAllText(config, """{ "api-limits": { "head-timeout": "soon" } }""");
+            Assert.Contains("head-timeout", Assert.Throws<ArgumentException>(() => DaemonOptions.Parse(["--config", config])).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+}
