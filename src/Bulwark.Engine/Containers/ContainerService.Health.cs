@@ -95,7 +95,7 @@ public sealed partial class ContainerService
         {
             if (entry.Record.State == ContainerState.Running && _entries.ContainsKey(entry.Record.Id))
             {
-                _store.Save(entry.Record, durable: false);
+                _store.SaveRunState(entry.Record);
             }
         }
         finally

@@ -63,7 +63,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         _networks = networks;
         _volumes = volumes;
         _logger = logger;
-        _store = new ContainerStore(options.DataRoot);
+        _store = new ContainerStore(options.DataRoot, logger);
         Directory.CreateDirectory(StateRoot);
     }
 
@@ -422,7 +422,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             r.ExitCode = 0;
             r.OomKilled = false;
             r.Error = "";
-            _store.Save(r, durable: false);
+            _store.SaveRunState(r);
             entry.Streams.Bind(session, _shutdown.Token);
             foreach (var v in r.Volumes)
             {
@@ -448,7 +448,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         r.ExitCode = ExitCodeForStartError(message);
         r.Error = message;
         r.FinishedAt = DateTimeOffset.UtcNow;
-        _store.Save(r, durable: false);
+        _store.SaveRunState(r);
         entry.Streams.CompleteAll();
         try
         {
@@ -575,7 +575,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             {
                 r.Error = "container monitor exited without recording an exit status";
             }
-            _store.Save(r, durable: false);
+            _store.SaveRunState(r);
             try
             {
                 _snapshots.Unmount(_store.DirectoryOf(r.Id));

@@ -1,41 +1,88 @@
 using System.Text.Json;
+using Bulwark.Engine.Errors;
+using Microsoft.Extensions.Logging;
 
 namespace Bulwark.Engine.Containers;
 
 /// <summary>
 /// Container records as one JSON file per container, replaced atomically (temp, fsync, rename) so a crash leaves
-/// either the old or the new record, never half of one.
+/// either the old or the new record, never half of one. A write that fails (a full disk) removes its temp file and
+/// leaves the previous record in place.
 /// </summary>
-internal sealed class ContainerStore
+internal sealed partial class ContainerStore
 {
     private const string RecordFile = "container.json";
+    private const string TempFile = RecordFile + ".tmp";
     private readonly string _root;
+    private readonly ILogger _logger;
 
-    public ContainerStore(string dataRoot)
+    public ContainerStore(string dataRoot, ILogger logger)
     {
         _root = System.IO.Path.Combine(dataRoot, "containers");
+        _logger = logger;
         Directory.CreateDirectory(_root);
     }
 
     public string DirectoryOf(string id) => System.IO.Path.Combine(_root, id);
 
     /// <summary>
-    /// Replaces the record atomically (temp file, rename). <paramref name="durable"/> adds an fsync before the rename:
-    /// needed where a power loss must not lose the change (create, rename, settings); run-state transitions
-    /// (started, exited, health) skip it — after a power loss no container runs anyway, and a daemon crash alone
-    /// never loses page-cache writes. It keeps ~4 ms of disk flush per transition off `docker run`'s path.
+    /// Replaces the record atomically (temp file, fsync, rename): for changes a power loss must not lose (create,
+    /// rename, settings). On a full disk it throws the <see cref="DiskFull"/> error and the old record stays.
     /// </summary>
-    public void Save(ContainerRecord record, bool durable = true)
+    public void Save(ContainerRecord record)
+    {
+        try
+        {
+            Write(record, durable: true);
+        }
+        catch (IOException ex) when (DiskFull.Is(ex))
+        {
+            throw DiskFull.Error($"container {record.Id}", System.IO.Path.Combine(DirectoryOf(record.Id), RecordFile), ex);
+        }
+    }
+
+    /// <summary>
+    /// Saves a run-state transition (started, exited, health) without the fsync: after a power loss no container
+    /// runs anyway, and a daemon crash alone never loses page-cache writes; it keeps ~4 ms of disk flush per
+    /// transition off `docker run`'s path. On a full disk the transition is not persisted — the old record stays
+    /// whole, the in-memory state goes on (so a stop, kill or rm never waits on the disk), the next save of the
+    /// container writes it all, and after a daemon restart the monitor's exit file supplies the exit. Returns false
+    /// then.
+    /// </summary>
+    public bool SaveRunState(ContainerRecord record)
+    {
+        try
+        {
+            Write(record, durable: false);
+            return true;
+        }
+        catch (IOException ex) when (DiskFull.Is(ex))
+        {
+            LogRunStateNotSaved(_logger, record.Id, record.State.ToString(), ex.Message);
+            return false;
+        }
+    }
+
+    private void Write(ContainerRecord record, bool durable)
     {
         string dir = DirectoryOf(record.Id);
         Directory.CreateDirectory(dir);
-        string tmp = System.IO.Path.Combine(dir, RecordFile + ".tmp");
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        string tmp = System.IO.Path.Combine(dir, TempFile);
+        try
         {
-            JsonSerializer.Serialize(fs, record, ContainerJsonContext.Default.ContainerRecord);
-            fs.Flush(flushToDisk: durable);
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                JsonSerializer.Serialize(fs, record, ContainerJsonContext.Default.ContainerRecord);
+                fs.Flush(flushToDisk: durable);
+            }
+            File.Move(tmp, System.IO.Path.Combine(dir, RecordFile), overwrite: true);
         }
-        File.Move(tmp, System.IO.Path.Combine(dir, RecordFile), overwrite: true);
+        catch
+        {
+            // Half a record is never renamed into place; nor is it left to hold the space a full disk lacks.
+            TryDelete(tmp);
+            throw;
+        }
     }
 
     /// <summary>Loads every complete record; directories without one (a crash during create) are returned as orphans.</summary>
@@ -45,6 +92,8 @@ internal sealed class ContainerStore
         var orphans = new List<string>();
         foreach (string dir in Directory.EnumerateDirectories(_root))
         {
+            // A save interrupted by a crash: the record beside it is the previous, complete one.
+            TryDelete(System.IO.Path.Combine(dir, TempFile));
             string file = System.IO.Path.Combine(dir, RecordFile);
             if (!File.Exists(file))
             {
@@ -78,4 +127,22 @@ internal sealed class ContainerStore
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning,
+        Message = "container {Id}: state {State} kept in memory only, its record could not be saved: {Reason}")]
+    private static partial void LogRunStateNotSaved(ILogger logger, string id, string state, string reason);
 }

@@ -1,0 +1,183 @@
+using System.Text.Json;
+using Bulwark.Integration.Tests.Fixtures;
+
+namespace Bulwark.Integration.Tests.Resilience;
+
+/// <summary>
+/// bulwarkd whose data root and exec root share one small filesystem (a 48 MiB tmpfs mounted for the test) that fills
+/// up: a failed write leaves nothing behind and names the full filesystem, a container that filled the disk is
+/// removed at once, exit codes are kept and every record reads after a daemon restart.
+/// </summary>
+public sealed class DiskFullTests : IAsyncLifetime
+{
+    private const long FilesystemBytes = 48L << 20;
+    private string _mount = "";
+    private string _work = "";
+    private string _busyboxTar = "";
+    private DaemonInstance _d = null!;
+
+    public async Task InitializeAsync()
+    {
+        _mount = Directory.CreateTempSubdirectory("bwdf-").FullName;
+        // Inputs bigger than the small filesystem live on the host's disk.
+        _work = Directory.CreateTempSubdirectory("bwdf-in-").FullName;
+        var mount = await ProcessRunner.RunAsync("mount", ["-t", "tmpfs", "-o", "size=48m", "tmpfs", _mount]);
+        Assert.True(mount.ExitCode == 0, mount.ToString());
+        _d = await DaemonInstance.StartAsync(root: _mount);
+        _busyboxTar = BusyboxImage.BuildRootfsTar(_work);
+        var import = await _d.CliAsync("import", _busyboxTar, "test/busybox:1");
+        Assert.True(import.ExitCode == 0, import.ToString());
+    }
+
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            if (_d is not null)
+            {
+                await _d.DisposeAsync();
+            }
+        }
+        finally
+        {
+            Cleanup.RemoveMountsUnder(_mount);
+            var umount = await ProcessRunner.RunAsync("umount", [_mount], timeout: TimeSpan.FromSeconds(30));
+            if (umount.ExitCode != 0)
+            {
+                await ProcessRunner.RunAsync("umount", ["-l", _mount], timeout: TimeSpan.FromSeconds(30));
+            }
+            Directory.Delete(_mount, recursive: true);
+            Directory.Delete(_work, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ImportAndLoadTooBigForTheDisk_FailNamingTheFullFilesystem_LeaveNoPartialFile_AndTheDaemonServesOn()
+    {
+        // 64 MiB of random bytes: no compression makes it fit in 48 MiB.
+        string big = Path.Combine(_work, "big");
+        using (var f = File.Create(big))
+        {
+            var chunk = new byte[1 << 20];
+            for (int i = 0; i < 64; i++)
+            {
+                Random.Shared.NextBytes(chunk);
+                f.Write(chunk);
+            }
+        }
+        string tar = Path.Combine(_work, "big.tar");
+        Assert.Equal(0, (await ProcessRunner.RunAsync("tar", ["-C", _work, "-cf", tar, "big"])).ExitCode);
+
+        var import = await _d.CliAsync("import", tar, "test/big:1");
+        Assert.True(import.ExitCode != 0, import.ToString());
+        Assert.Contains("no space left on device", import.Stderr, StringComparison.Ordinal);
+        Assert.Contains("the filesystem of the data root is full", import.Stderr, StringComparison.Ordinal);
+        AssertNoPartialFiles();
+        // The partial blob's space is back at once, not at the next daemon start.
+        Assert.True(Available() > FilesystemBytes / 2, $"only {Available()} bytes free after the failed import");
+
+        var load = await _d.CliAsync("load", "-i", tar);
+        Assert.True(load.ExitCode != 0, load.ToString());
+        Assert.Contains("no space left on device", load.Stdout + load.Stderr, StringComparison.Ordinal);
+        AssertNoPartialFiles();
+        Assert.True(Available() > FilesystemBytes / 2, $"only {Available()} bytes free after the failed load");
+
+        // Still serving: the images are as before, and a small import and a run work.
+        var images = await _d.DockerAsync("images", "--format", "{{.Repository}}:{{.Tag}}");
+        Assert.Equal("test/busybox:1", images.Stdout.Trim());
+        var small = await _d.CliAsync("import", _busyboxTar, "test/busybox:2");
+        Assert.True(small.ExitCode == 0, small.ToString());
+        var run = await _d.CliAsync("run", "--rm", "test/busybox:2", "echo", "still serving");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("still serving\n", run.Stdout);
+    }
+
+    [Fact]
+    public async Task LogFloodFillingTheDisk_IsRemovedAtOnceByRmF_ExitCodesAndRecordsSurviveRestarts_AndRunWorksAgain()
+    {
+        var created = await _d.CliAsync("create", "--name", "idle", "test/busybox:1", "true");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var finished = await _d.CliAsync("run", "--name", "finished", "test/busybox:1", "sh", "-c", "exit 3");
+        Assert.Equal(3, finished.ExitCode);
+
+        // Logs without rotation (max-size 1g) so that they, not a limit, decide when the disk is full.
+        string flood = "while :; do echo " + new string('x', 200) + "; done";
+        foreach (string name in new[] { "flood1", "flood2" })
+        {
+            var run = await _d.CliAsync("run", "-d", "--name", name, "--log-opt", "max-size=1g", "test/busybox:1", "sh", "-c", flood);
+            Assert.True(run.ExitCode == 0, run.ToString());
+        }
+        await WaitUntilFullAsync();
+
+        // Killed on the full disk: the exit is recorded (the record may not be saved, the monitor's exit file is).
+        var kill = await _d.CliAsync("kill", "flood1");
+        Assert.True(kill.ExitCode == 0, kill.ToString());
+        var wait = await _d.CliAsync("wait", "flood1");
+        Assert.Equal("137", wait.Stdout.Trim());
+        Assert.True(Available() < 1 << 20, "the disk was no longer full: the restart below would prove less");
+
+        // A restart while the disk is still full (flood2 keeps it so): every record reads, nothing is lost.
+        await _d.RestartAsync();
+        Assert.Equal("created 0", await StateAsync("idle"));
+        Assert.Equal("exited 3", await StateAsync("finished"));
+        Assert.Equal("exited 137", await StateAsync("flood1"));
+        Assert.Equal("running 0", await StateAsync("flood2"));
+
+        // rm -f needs no space: the still-flooding container and the killed one go, and so does their space.
+        // The process time limit only catches a hang; before the fix this answered "The operation has timed out".
+        foreach (string name in new[] { "flood2", "flood1" })
+        {
+            var rm = await ProcessRunner.RunAsync(RepoPaths.Cli, ["rm", "-f", name],
+                new Dictionary<string, string> { ["BULWARK_HOST"] = _d.Host }, timeout: TimeSpan.FromMinutes(2));
+            Assert.True(rm.ExitCode == 0, rm.ToString() + "\n" + _d.DaemonLog);
+        }
+        Assert.True(Available() > FilesystemBytes / 2, $"only {Available()} bytes free after removing the flooders");
+        var again = await _d.CliAsync("run", "--rm", "test/busybox:1", "echo", "space again");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal("space again\n", again.Stdout);
+
+        // And after a restart on the freed disk: the remaining records, whole.
+        await _d.RestartAsync();
+        Assert.Equal("created 0", await StateAsync("idle"));
+        Assert.Equal("exited 3", await StateAsync("finished"));
+        var names = await _d.DockerAsync("ps", "-a", "--format", "{{.Names}}");
+        Assert.Equal(["finished", "idle"], names.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
+        AssertEveryRecordIsWhole();
+    }
+
+    private async Task<string> StateAsync(string name)
+    {
+        var r = await _d.CliAsync("inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", name);
+        Assert.True(r.ExitCode == 0, r.ToString() + "\n" + _d.DaemonLog);
+        return r.Stdout.Trim();
+    }
+
+    private long Available() => new DriveInfo(_mount).AvailableFreeSpace;
+
+    private async Task WaitUntilFullAsync()
+    {
+        // Bounded only so that a broken flood cannot hang the run; how long it takes is not asserted.
+        for (int i = 0; i < 1200 && Available() >= 256 << 10; i++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.True(Available() < 256 << 10, $"the log flood did not fill the disk ({Available()} bytes free)");
+    }
+
+    private void AssertNoPartialFiles()
+    {
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_d.DataRoot, "content", "ingest")));
+        Assert.Empty(Directory.EnumerateDirectories(Path.Combine(_d.DataRoot, "tmp")));
+        Assert.Empty(Directory.EnumerateDirectories(Path.Combine(_d.DataRoot, "snapshots"), "tmp-*"));
+    }
+
+    private void AssertEveryRecordIsWhole()
+    {
+        foreach (string dir in Directory.EnumerateDirectories(Path.Combine(_d.DataRoot, "containers")))
+        {
+            Assert.False(File.Exists(Path.Combine(dir, "container.json.tmp")), "a temp record was left in " + dir);
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "container.json")));
+            Assert.Equal(Path.GetFileName(dir), doc.RootElement.GetProperty("Id").GetString());
+        }
+    }
+}
