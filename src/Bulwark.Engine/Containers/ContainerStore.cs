@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bulwark.Engine.Errors;
+using Bulwark.Engine.Metadata;
 using Microsoft.Extensions.Logging;
 
 namespace Bulwark.Engine.Containers;
@@ -12,7 +13,6 @@ namespace Bulwark.Engine.Containers;
 internal sealed partial class ContainerStore
 {
     private const string RecordFile = "container.json";
-    private const string TempFile = RecordFile + ".tmp";
     private readonly string _root;
     private readonly ILogger _logger;
 
@@ -67,22 +67,8 @@ internal sealed partial class ContainerStore
     {
         string dir = DirectoryOf(record.Id);
         Directory.CreateDirectory(dir);
-        string tmp = System.IO.Path.Combine(dir, TempFile);
-        try
-        {
-            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                JsonSerializer.Serialize(fs, record, ContainerJsonContext.Default.ContainerRecord);
-                fs.Flush(flushToDisk: durable);
-            }
-            File.Move(tmp, System.IO.Path.Combine(dir, RecordFile), overwrite: true);
-        }
-        catch
-        {
-            // Half a record is never renamed into place; nor is it left to hold the space a full disk lacks.
-            TryDelete(tmp);
-            throw;
-        }
+        AtomicFile.Write(System.IO.Path.Combine(dir, RecordFile),
+            s => JsonSerializer.Serialize(s, record, ContainerJsonContext.Default.ContainerRecord), durable);
     }
 
     /// <summary>Loads every complete record; directories without one (a crash during create) are returned as orphans.</summary>
@@ -92,9 +78,8 @@ internal sealed partial class ContainerStore
         var orphans = new List<string>();
         foreach (string dir in Directory.EnumerateDirectories(_root))
         {
-            // A save interrupted by a crash: the record beside it is the previous, complete one.
-            TryDelete(System.IO.Path.Combine(dir, TempFile));
             string file = System.IO.Path.Combine(dir, RecordFile);
+            AtomicFile.RemoveLeftover(file);
             if (!File.Exists(file))
             {
                 orphans.Add(dir);
@@ -125,20 +110,6 @@ internal sealed partial class ContainerStore
             // The record goes first: a crash mid-delete leaves an orphan directory, which startup removes.
             File.Delete(System.IO.Path.Combine(dir, RecordFile));
             Directory.Delete(dir, recursive: true);
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
     }
 

@@ -115,6 +115,15 @@ public sealed class DiskFullTests : IAsyncLifetime
         var wait = await _d.CliAsync("wait", "flood1");
         Assert.Equal("137", wait.Stdout.Trim());
         Assert.True(Available() < 1 << 20, "the disk was no longer full: the restart below would prove less");
+        // What reached the log is whole records: a write the disk cut short was cut from the file again.
+        string id = (await _d.CliAsync("inspect", "--format", "{{.Id}}", "flood1")).Stdout.Trim();
+        string[] lines = File.ReadAllLines(Path.Combine(_d.DataRoot, "containers", id, id + "-json.log"));
+        Assert.True(lines.Length > 1000, $"only {lines.Length} log lines");
+        foreach (string line in lines)
+        {
+            using var record = JsonDocument.Parse(line);
+            Assert.Equal(new string('x', 200) + "\n", record.RootElement.GetProperty("log").GetString());
+        }
 
         // A restart while the disk is still full (flood2 keeps it so): every record reads, nothing is lost.
         await _d.RestartAsync();
