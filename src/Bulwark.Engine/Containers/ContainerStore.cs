@@ -29,17 +29,7 @@ internal sealed partial class ContainerStore
     /// Replaces the record atomically (temp file, fsync, rename): for changes a power loss must not lose (create,
     /// rename, settings). On a full disk it throws the <see cref="DiskFull"/> error and the old record stays.
     /// </summary>
-    public void Save(ContainerRecord record)
-    {
-        try
-        {
-            Write(record, durable: true);
-        }
-        catch (IOException ex) when (DiskFull.Is(ex))
-        {
-            throw DiskFull.Error($"container {record.Id}", System.IO.Path.Combine(DirectoryOf(record.Id), RecordFile), ex);
-        }
-    }
+    public void Save(ContainerRecord record) => Write(record, durable: true);
 
     /// <summary>
     /// Saves a run-state transition (started, exited, health) without the fsync: after a power loss no container
@@ -56,7 +46,7 @@ internal sealed partial class ContainerStore
             Write(record, durable: false);
             return true;
         }
-        catch (IOException ex) when (DiskFull.Is(ex))
+        catch (EngineException ex) when (DiskFull.Is(ex))
         {
             LogRunStateNotSaved(_logger, record.Id, record.State.ToString(), ex.Message);
             return false;

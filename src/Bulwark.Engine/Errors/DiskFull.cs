@@ -8,19 +8,21 @@ namespace Bulwark.Engine.Errors;
 /// </summary>
 public static class DiskFull
 {
-    /// <summary>True when <paramref name="ex"/> is a write refused for lack of space or quota.</summary>
+    /// <summary>True when <paramref name="ex"/> is a write refused for lack of space or quota (or the error made of one).</summary>
     /// <remarks>.NET on Unix carries the raw errno in <see cref="Exception.HResult"/> of the IOException it throws.</remarks>
     public static bool Is(Exception ex) => ex switch
     {
         ErrnoException e => e.Errno is Errno.ENOSPC or Errno.EDQUOT,
         IOException io => io.HResult is Errno.ENOSPC or Errno.EDQUOT,
+        EngineException { InnerException: { } cause } => Is(cause),
         _ => false,
     };
 
     /// <summary>
-    /// "&lt;subject&gt;: no space left on device: &lt;path&gt; (the filesystem of the data root is full)": a 500, as
-    /// Docker answers ENOSPC; <paramref name="path"/> is what could not be written.
+    /// "[&lt;subject&gt;: ]no space left on device: &lt;path&gt; (the filesystem of the data root is full)": a 500, as
+    /// Docker answers ENOSPC; <paramref name="path"/> is what could not be written, under the data root.
     /// </summary>
-    public static EngineException Error(string subject, string path, Exception cause) =>
-        new(ErrorKind.Internal, $"{subject}: no space left on device: {path} (the filesystem of the data root is full)", cause);
+    public static EngineException Error(string? subject, string path, Exception cause) =>
+        new(ErrorKind.Internal,
+            $"{(subject is null ? "" : subject + ": ")}no space left on device: {path} (the filesystem of the data root is full)", cause);
 }

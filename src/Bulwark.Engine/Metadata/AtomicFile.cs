@@ -1,9 +1,12 @@
+using Bulwark.Engine.Errors;
+
 namespace Bulwark.Engine.Metadata;
 
 /// <summary>
 /// The one temp-then-rename writer of the engine's record files (containers, networks, secrets, OCI bundles): a
 /// reader sees the old file or the new one, never half of one. A write that fails — most often on a full disk —
-/// removes its temp file at once (it holds space the disk lacks) and leaves the old file in place.
+/// removes its temp file at once (it holds space the disk lacks) and leaves the old file in place; on a full disk it
+/// throws the <see cref="DiskFull"/> error naming the file. Every caller writes under the data root.
 /// </summary>
 internal static class AtomicFile
 {
@@ -29,6 +32,11 @@ internal static class AtomicFile
                 fs.Flush(flushToDisk: durable);
             }
             File.Move(tmp, path, overwrite: true);
+        }
+        catch (IOException ex) when (DiskFull.Is(ex))
+        {
+            TryDelete(tmp);
+            throw DiskFull.Error(null, path, ex);
         }
         catch
         {

@@ -20,7 +20,9 @@ public sealed class DiskFullTests
         Assert.True(DiskFull.Is(new ErrnoException(Errno.ENOSPC, "write", "/x")));
         Assert.True(DiskFull.Is(new ErrnoException(Errno.EDQUOT, "write", "/x")));
         Assert.False(DiskFull.Is(new ErrnoException(Errno.EACCES, "open", "/x")));
+        Assert.True(DiskFull.Is(DiskFull.Error(null, "/x", new IOException("full", Errno.ENOSPC))));
         Assert.False(DiskFull.Is(new FileNotFoundException("gone")));
+        Assert.False(DiskFull.Is(EngineException.Invalid("bad")));
         Assert.False(DiskFull.Is(new InvalidOperationException("no")));
     }
 

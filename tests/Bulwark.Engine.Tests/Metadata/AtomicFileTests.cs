@@ -1,4 +1,5 @@
 using System.Text;
+using Bulwark.Engine.Errors;
 using Bulwark.Engine.Metadata;
 using Bulwark.Engine.Tests.Images;
 using Bulwark.Native;
@@ -22,19 +23,34 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
-    public void Write_FailingMidWrite_KeepsTheOldFileWhole_AndRemovesTheTempFileAtOnce()
+    public void Write_DiskFullMidWrite_KeepsTheOldFileWhole_RemovesTheTempFileAtOnce_AndNamesTheFile()
     {
         string path = Path.Combine(scratch.Path, "record.json");
         AtomicFile.Write(path, Encoding.UTF8.GetBytes("{\"v\":1}"));
         // What a full disk does halfway through a record: some bytes are written, then ENOSPC.
-        var ex = Assert.Throws<IOException>(() => AtomicFile.Write(path, s =>
+        var ex = Assert.Throws<EngineException>(() => AtomicFile.Write(path, s =>
         {
             s.Write(Encoding.UTF8.GetBytes("{\"v\":"));
             s.Flush();
             throw new IOException("No space left on device", Errno.ENOSPC);
         }));
-        Assert.Equal(Errno.ENOSPC, ex.HResult);
+        Assert.Equal($"no space left on device: {path} (the filesystem of the data root is full)", ex.Message);
+        Assert.True(DiskFull.Is(ex));
         Assert.Equal("{\"v\":1}", File.ReadAllText(path));
+        Assert.False(File.Exists(path + AtomicFile.TempSuffix));
+    }
+
+    [Fact]
+    public void Write_OtherFailureMidWrite_PassesItOn_AndRemovesTheTempFile()
+    {
+        string path = Path.Combine(scratch.Path, "record.json");
+        AtomicFile.Write(path, Encoding.UTF8.GetBytes("old"));
+        Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(path, s =>
+        {
+            s.Write(Encoding.UTF8.GetBytes("ne"));
+            throw new InvalidOperationException("serializer failed");
+        }));
+        Assert.Equal("old", File.ReadAllText(path));
         Assert.False(File.Exists(path + AtomicFile.TempSuffix));
     }
 
