@@ -109,6 +109,13 @@ public sealed class DiskFullTests : IAsyncLifetime
         }
         await WaitUntilFullAsync();
 
+        // A run while the disk is full is refused at once, naming the full filesystem, and leaves no container behind.
+        var refused = await _d.CliAsync("run", "--rm", "--name", "refused", "test/busybox:1", "true");
+        Assert.True(refused.ExitCode == 125, refused.ToString());
+        Assert.Contains("no space left on device", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("the filesystem of the data root is full", refused.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("refused", (await _d.DockerAsync("ps", "-a", "--format", "{{.Names}}")).Stdout, StringComparison.Ordinal);
+
         // Killed on the full disk: the exit is recorded (the record may not be saved, the monitor's exit file is).
         var kill = await _d.CliAsync("kill", "flood1");
         Assert.True(kill.ExitCode == 0, kill.ToString());
