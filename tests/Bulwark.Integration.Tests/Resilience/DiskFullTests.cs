@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bulwark.Integration.Tests.Fixtures;
+using Bulwark.Integration.Tests.Registry;
 
 namespace Bulwark.Integration.Tests.Resilience;
 
@@ -89,6 +90,41 @@ public sealed class DiskFullTests : IAsyncLifetime
         Assert.True(small.ExitCode == 0, small.ToString());
         var run = await _d.CliAsync("run", "--rm", "test/busybox:2", "echo", "still serving");
         Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("still serving\n", run.Stdout);
+    }
+
+    [Fact]
+    public async Task PullOfALayerTooBigForTheDisk_FailsNamingTheFullFilesystem_AndLeavesNoPartialBlob()
+    {
+        const string manifestType = "application/vnd.oci.image.manifest.v1+json";
+        byte[] layer = new byte[64 << 20];
+        Random.Shared.NextBytes(layer);
+        string layerDigest = StubRegistry.Sha256(layer);
+        byte[] config = System.Text.Encoding.UTF8.GetBytes(
+            $$$"""{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":["{{{layerDigest}}}"]}}""");
+        string configDigest = StubRegistry.Sha256(config);
+        string manifest = $$"""
+            {"schemaVersion":2,"mediaType":"{{manifestType}}",
+             "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{{configDigest}}","size":{{config.Length}}},
+             "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{{layerDigest}}","size":{{layer.Length}}}]}
+            """;
+        await using var registry = new StubRegistry(ctx => ctx.Request.Url!.AbsolutePath switch
+        {
+            "/v2/" => StubRegistry.ReplyJsonAsync(ctx, 200, "{}"),
+            "/v2/ns/big/manifests/1" => StubRegistry.ReplyJsonAsync(ctx, 200, manifest, manifestType),
+            string p when p == $"/v2/ns/big/blobs/{layerDigest}" => StubRegistry.ReplyAsync(ctx, 200, "application/octet-stream", layer),
+            string p when p == $"/v2/ns/big/blobs/{configDigest}" => StubRegistry.ReplyAsync(ctx, 200, "application/octet-stream", config),
+            _ => StubRegistry.NotFoundAsync(ctx),
+        });
+
+        var pull = await _d.DockerAsync("pull", $"{registry.Host}/ns/big:1");
+        Assert.True(pull.ExitCode != 0, pull.ToString());
+        Assert.Contains("no space left on device", pull.Stderr, StringComparison.Ordinal);
+        Assert.Contains("the filesystem of the data root is full", pull.Stderr, StringComparison.Ordinal);
+        AssertNoPartialFiles();
+        Assert.True(Available() > FilesystemBytes / 2, $"only {Available()} bytes free after the failed pull");
+        Assert.NotEqual(0, (await _d.DockerAsync("image", "inspect", $"{registry.Host}/ns/big:1")).ExitCode);
+        var run = await _d.CliAsync("run", "--rm", "test/busybox:1", "echo", "still serving");
         Assert.Equal("still serving\n", run.Stdout);
     }
 
