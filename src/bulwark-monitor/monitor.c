@@ -1373,6 +1373,11 @@ int main(int argc, char **argv)
 
     /* the container's init has exited */
     drain_outputs();
+    /* done with the log: closed before anyone hears of the exit, so a removal that follows frees its space at once */
+    if (log_fd >= 0) {
+        close(log_fd);
+        log_fd = -1;
+    }
     int code = WIFEXITED(init_status) ? WEXITSTATUS(init_status)
                : WIFSIGNALED(init_status) ? 128 + WTERMSIG(init_status)
                                            : 255;
