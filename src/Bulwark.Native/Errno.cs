@@ -27,6 +27,7 @@ public static class Errno
     public const int ELOOP = 40;
     public const int ENODATA = 61;
     public const int EOPNOTSUPP = 95;
+    public const int EDQUOT = 122;
 
     /// <summary>The errno of the last P/Invoke made with SetLastError.</summary>
     public static int Last => Marshal.GetLastPInvokeError();

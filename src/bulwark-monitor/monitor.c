@@ -85,6 +85,10 @@ static struct buf stdin_pending;
 static int stdin_close_requested;
 static int log_fd = -1;
 static long long log_size;
+/* the log cannot grow (ENOSPC/EDQUOT/EIO): records are dropped, output still drained; retried every second */
+static int log_failing;
+static int log_failures_reported; /* diagnostics go to the daemon, which keeps them: say it once, not per record */
+static struct timespec log_failed_at;
 static struct logstream log_out = {.name = "stdout"};
 static struct logstream log_err = {.name = "stderr"};
 static pid_t init_pid = -1;
@@ -476,9 +480,65 @@ static size_t utf8_incomplete_tail(const unsigned char *p, size_t n)
     return 0;
 }
 
+static long ms_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* while the log cannot grow, records are skipped (not even encoded) and a write is tried again once a second */
+static int log_paused(void)
+{
+    return log_failing && ms_since(&log_failed_at) < 1000;
+}
+
+/*
+ * Appends one whole record. A write that fails (a full disk) never blocks and never leaves half a record: a short
+ * write is cut off again, the record is dropped, and the container's output keeps being drained, so the container
+ * never stalls on a full pipe and stop, kill and rm work as on a disk with space.
+ */
+static void log_write(const char *data, size_t len)
+{
+    size_t off = 0;
+    int err = 0;
+    while (off < len) {
+        ssize_t w = write(log_fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            err = w < 0 ? errno : ENOSPC;
+            break;
+        }
+        off += (size_t)w;
+    }
+    if (err == 0) {
+        log_size += (long long)off;
+        if (log_failing && log_failures_reported == 1) {
+            log_failures_reported++;
+            diag("bulwark-monitor: log %s: writing again", opt_log);
+        }
+        log_failing = 0;
+        return;
+    }
+    if (off > 0) {
+        /* O_APPEND: the partial record ends the file; cut it so every line stays one complete record */
+        off_t end = lseek(log_fd, 0, SEEK_END);
+        if (end >= (off_t)off && ftruncate(log_fd, end - (off_t)off) < 0)
+            log_size += (long long)off;
+    }
+    if (!log_failing && log_failures_reported == 0) {
+        log_failures_reported++;
+        diag("bulwark-monitor: log %s: %s; container output is not logged until it can be written", opt_log,
+             strerror(err));
+    }
+    log_failing = 1;
+    clock_gettime(CLOCK_MONOTONIC, &log_failed_at);
+}
+
 static void log_record(const char *stream, const unsigned char *p, size_t n, int newline)
 {
-    if (log_fd < 0)
+    if (log_fd < 0 || log_paused())
         return;
     struct buf b = {0};
     static const char hex[] = "0123456789abcdef";
@@ -535,18 +595,8 @@ static void log_record(const char *stream, const unsigned char *p, size_t n, int
 
     if (opt_log_max_size > 0 && log_size > 0 && log_size + (long long)b.len > opt_log_max_size)
         log_rotate();
-    if (log_fd >= 0) {
-        size_t off = 0;
-        while (off < b.len) {
-            ssize_t w = write(log_fd, b.data + off, b.len - off);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0)
-                break;
-            off += (size_t)w;
-        }
-        log_size += (long long)off;
-    }
+    if (log_fd >= 0)
+        log_write(b.data, b.len);
     buf_free(&b);
 }
 
@@ -814,21 +864,75 @@ static int oom_killed(void)
     return v > 0;
 }
 
+/*
+ * The exit record ("code oom finishedNanos\n", padded with spaces that readers trim) goes to exit.tmp, then is renamed
+ * to exit. Its blocks are reserved when the monitor starts, while there is space: a container that filled the disk
+ * (its log, its writable layer) still gets its exit code recorded, as an overwrite that needs no new block.
+ */
+#define EXIT_RECORD_SIZE 96
+static int exit_fd = -1;
+
+static void reserve_exit_file(void)
+{
+    char *tmp = path_join(opt_state_dir, "exit.tmp");
+    int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        char pad[EXIT_RECORD_SIZE];
+        memset(pad, ' ', sizeof pad);
+        /* fallocate: the blocks exist now even where allocation is delayed to writeback (ext4, XFS) */
+        int r = fallocate(fd, 0, 0, sizeof pad);
+        if ((r == 0 || errno == EOPNOTSUPP) && pwrite(fd, pad, sizeof pad, 0) == (ssize_t)sizeof pad) {
+            exit_fd = fd;
+        } else {
+            diag("bulwark-monitor: reserve %s: %s", tmp, strerror(errno));
+            close(fd);
+            unlink(tmp);
+        }
+    }
+    free(tmp);
+}
+
+/* the container never ran: no exit record will be written */
+static void drop_exit_reservation(void)
+{
+    if (exit_fd < 0)
+        return;
+    close(exit_fd);
+    exit_fd = -1;
+    char *tmp = path_join(opt_state_dir, "exit.tmp");
+    unlink(tmp);
+    free(tmp);
+}
+
 static void write_exit_file(const char *text)
 {
     char *tmp = path_join(opt_state_dir, "exit.tmp");
     char *dst = path_join(opt_state_dir, "exit");
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    char rec[EXIT_RECORD_SIZE];
+    size_t n = strlen(text);
+    if (n > sizeof rec)
+        n = sizeof rec;
+    memset(rec, ' ', sizeof rec);
+    memcpy(rec, text, n);
+    int fd = exit_fd;
+    exit_fd = -1;
+    if (fd < 0) /* nothing reserved (the disk was full already at start): try anyway */
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0) {
-        ssize_t w = write(fd, text, strlen(text));
-        (void)w;
-        fsync(fd);
+        ssize_t w = pwrite(fd, rec, sizeof rec, 0);
+        int ok = w == (ssize_t)sizeof rec && fsync(fd) == 0;
+        int err = errno;
         close(fd);
-        rename(tmp, dst);
-        int dfd = open(opt_state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
+        /* never rename a short record over: no exit file reads as "monitor gone without a record" */
+        if (ok && rename(tmp, dst) == 0) {
+            int dfd = open(opt_state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (dfd >= 0) {
+                fsync(dfd);
+                close(dfd);
+            }
+        } else {
+            diag("bulwark-monitor: write %s: %s", tmp, strerror(ok ? errno : err));
+            unlink(tmp);
         }
     } else {
         diag("bulwark-monitor: write %s: %s", tmp, strerror(errno));
@@ -989,6 +1093,7 @@ int main(int argc, char **argv)
 
     if (strcmp(opt_log, "none") != 0 && opt_log[0] != 0)
         log_open();
+    reserve_exit_file();
 
     /* container stdio */
     int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -1120,6 +1225,7 @@ int main(int argc, char **argv)
                              WIFEXITED(rt_status) ? WEXITSTATUS(rt_status) : 128 + WTERMSIG(rt_status));
             buf_append(&msg, tmp, (size_t)n);
         }
+        drop_exit_reservation();
         broadcast('F', msg.data, msg.len);
         flush_clients_bounded(5000);
         if (opt_exec_process) {
@@ -1156,6 +1262,7 @@ int main(int argc, char **argv)
         init_pid = pid;
     }
     if (init_pid <= 0) {
+        drop_exit_reservation();
         const char *m = "runtime did not report the container's pid";
         broadcast('F', m, strlen(m));
         flush_clients_bounded(5000);
@@ -1266,6 +1373,11 @@ int main(int argc, char **argv)
 
     /* the container's init has exited */
     drain_outputs();
+    /* done with the log: closed before anyone hears of the exit, so a removal that follows frees its space at once */
+    if (log_fd >= 0) {
+        close(log_fd);
+        log_fd = -1;
+    }
     int code = WIFEXITED(init_status) ? WEXITSTATUS(init_status)
                : WIFSIGNALED(init_status) ? 128 + WTERMSIG(init_status)
                                            : 255;

@@ -79,9 +79,17 @@ internal sealed partial class ContainerIndex(IContainerRecordStore store)
     /// <summary>Persists the record unless the container was removed meanwhile (never recreates a removed directory).</summary>
     public void Save(ContainerHandle handle, bool durable = true)
     {
-        if (!handle.Forgotten)
+        if (handle.Forgotten)
         {
-            Store.Save(handle.Record, durable);
+            return;
+        }
+        if (durable)
+        {
+            Store.Save(handle.Record);
+        }
+        else
+        {
+            Store.SaveRunState(handle.Record);
         }
     }
 

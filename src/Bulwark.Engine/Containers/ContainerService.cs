@@ -54,7 +54,7 @@ public sealed class ContainerService : IAsyncDisposable
         VolumeService volumes,
         ILogger<ContainerService> logger)
     {
-        var store = new ContainerStore(options.DataRoot);
+        var store = new ContainerStore(options.DataRoot, logger);
         _index = new ContainerIndex(store);
         _layout = new ContainerLayout(options, store);
         Directory.CreateDirectory(_layout.StateRoot);

@@ -1,41 +1,64 @@
 using System.Text.Json;
+using Bulwark.Engine.Errors;
+using Bulwark.Engine.Metadata;
+using Microsoft.Extensions.Logging;
 
 namespace Bulwark.Engine.Containers;
 
 /// <summary>
 /// Container records as one JSON file per container, replaced atomically (temp, fsync, rename) so a crash leaves
-/// either the old or the new record, never half of one.
+/// either the old or the new record, never half of one. A write that fails (a full disk) removes its temp file and
+/// leaves the previous record in place.
 /// </summary>
-internal sealed class ContainerStore : IContainerRecordStore
+internal sealed partial class ContainerStore : IContainerRecordStore
 {
     private const string RecordFile = "container.json";
     private readonly string _root;
+    private readonly ILogger _logger;
 
-    public ContainerStore(string dataRoot)
+    public ContainerStore(string dataRoot, ILogger logger)
     {
         _root = System.IO.Path.Combine(dataRoot, "containers");
+        _logger = logger;
         Directory.CreateDirectory(_root);
     }
 
     public string DirectoryOf(string id) => System.IO.Path.Combine(_root, id);
 
     /// <summary>
-    /// Replaces the record atomically (temp file, rename). <paramref name="durable"/> adds an fsync before the rename:
-    /// needed where a power loss must not lose the change (create, rename, settings); run-state transitions
-    /// (started, exited, health) skip it — after a power loss no container runs anyway, and a daemon crash alone
-    /// never loses page-cache writes. It keeps ~4 ms of disk flush per transition off `docker run`'s path.
+    /// Replaces the record atomically (temp file, fsync, rename): for changes a power loss must not lose (create,
+    /// rename, settings). On a full disk it throws the <see cref="DiskFull"/> error and the old record stays.
     /// </summary>
-    public void Save(ContainerRecord record, bool durable = true)
+    public void Save(ContainerRecord record) => Write(record, durable: true);
+
+    /// <summary>
+    /// Saves a run-state transition (started, exited, health) without the fsync: after a power loss no container
+    /// runs anyway, and a daemon crash alone never loses page-cache writes; it keeps ~4 ms of disk flush per
+    /// transition off `docker run`'s path. On a full disk the transition is not persisted — the old record stays
+    /// whole, the in-memory state goes on (so a stop, kill or rm never waits on the disk), the next save of the
+    /// container writes it all, and after a daemon restart the monitor's exit file supplies the exit. Returns false
+    /// then.
+    /// </summary>
+    public bool SaveRunState(ContainerRecord record)
+    {
+        try
+        {
+            Write(record, durable: false);
+            return true;
+        }
+        catch (EngineException ex) when (DiskFull.Is(ex))
+        {
+            LogRunStateNotSaved(_logger, record.Id, record.State.ToString(), ex.Message);
+            return false;
+        }
+    }
+
+    private void Write(ContainerRecord record, bool durable)
     {
         string dir = DirectoryOf(record.Id);
         Directory.CreateDirectory(dir);
-        string tmp = System.IO.Path.Combine(dir, RecordFile + ".tmp");
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(fs, record, ContainerJsonContext.Default.ContainerRecord);
-            fs.Flush(flushToDisk: durable);
-        }
-        File.Move(tmp, System.IO.Path.Combine(dir, RecordFile), overwrite: true);
+        AtomicFile.Write(System.IO.Path.Combine(dir, RecordFile),
+            s => JsonSerializer.Serialize(s, record, ContainerJsonContext.Default.ContainerRecord), durable);
     }
 
     /// <summary>Loads every complete record; directories without one (a crash during create) are returned as orphans.</summary>
@@ -46,6 +69,7 @@ internal sealed class ContainerStore : IContainerRecordStore
         foreach (string dir in Directory.EnumerateDirectories(_root))
         {
             string file = System.IO.Path.Combine(dir, RecordFile);
+            AtomicFile.RemoveLeftover(file);
             if (!File.Exists(file))
             {
                 orphans.Add(dir);
@@ -78,4 +102,8 @@ internal sealed class ContainerStore : IContainerRecordStore
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning,
+        Message = "container {Id}: state {State} kept in memory only, its record could not be saved: {Reason}")]
+    private static partial void LogRunStateNotSaved(ILogger logger, string id, string state, string reason);
 }

@@ -5,8 +5,12 @@ internal interface IContainerRecordStore
 {
     string DirectoryOf(string id);
 
-    /// <summary>Replaces the record atomically; <paramref name="durable"/> adds an fsync before the rename.</summary>
-    void Save(ContainerRecord record, bool durable = true);
+    /// <summary>Replaces the record atomically and durably (fsync before the rename); a failure (disk full) throws.</summary>
+    void Save(ContainerRecord record);
+
+    /// <summary>A run-state transition (started, exited, health): no fsync, and a failed write (disk full) is logged
+    /// and reported as false instead of thrown, so the exit is still signalled.</summary>
+    bool SaveRunState(ContainerRecord record);
 
     /// <summary>Every complete record, and the directories without one (a crash during create or removal).</summary>
     (List<ContainerRecord> Records, List<string> OrphanDirs) LoadAll();

@@ -47,9 +47,9 @@ public sealed class ContentStore
         return ms.ToArray();
     }
 
-    /// <summary>Starts ingesting one blob into a temp file.</summary>
-    public ContentWriter OpenWriter() =>
-        new(this, Path.Combine(IngestDirectory, "ingest-" + Guid.NewGuid().ToString("N")));
+    /// <summary>Starts ingesting one blob into a temp file; <paramref name="subject"/> names it in errors.</summary>
+    public ContentWriter OpenWriter(string subject = "blob") =>
+        new(this, Path.Combine(IngestDirectory, "ingest-" + Guid.NewGuid().ToString("N")), subject);
 
     /// <summary>Copies <paramref name="source"/> into the store, verifying <paramref name="expected"/> when given.</summary>
     public Task<BlobInfo> WriteAsync(Stream source, Digest? expected, CancellationToken ct) =>
@@ -64,7 +64,7 @@ public sealed class ContentStore
             return new BlobInfo(e, Size(e));
         }
 
-        await using var w = OpenWriter();
+        await using var w = OpenWriter(subject);
         await source.CopyToAsync(w, 1 << 16, ct).ConfigureAwait(false);
         return await w.CommitAsync(expected, subject, ct).ConfigureAwait(false);
     }

@@ -8,21 +8,25 @@ namespace Bulwark.Engine.Content;
 /// <summary>
 /// One blob being ingested: bytes go to a temp file under content/ingest while being hashed;
 /// <see cref="CommitAsync(Digest?, string, CancellationToken)"/> checks the digest, fsyncs, renames into blobs/sha256, fsyncs the directory
-/// and makes the blob read-only (0444). Disposing without commit deletes the temp file.
+/// and makes the blob read-only (0444). Disposing without commit deletes the temp file. A write that finds the
+/// filesystem full deletes the temp file at once (its space is what the next operation needs) and throws the
+/// <see cref="DiskFull"/> error naming the ingest directory.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1710", Justification = "The design names it ContentWriter")]
 public sealed class ContentWriter : Stream
 {
     private readonly ContentStore store;
     private readonly string tempPath;
+    private readonly string subject;
     private readonly FileStream file;
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private bool done;
 
-    internal ContentWriter(ContentStore store, string tempPath)
+    internal ContentWriter(ContentStore store, string tempPath, string subject)
     {
         this.store = store;
         this.tempPath = tempPath;
+        this.subject = subject;
         file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16,
             FileOptions.Asynchronous);
     }
@@ -46,19 +50,43 @@ public sealed class ContentWriter : Stream
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         hash.AppendData(buffer);
-        file.Write(buffer);
+        try
+        {
+            file.Write(buffer);
+        }
+        catch (IOException ex) when (DiskFull.Is(ex))
+        {
+            throw AbortFull(ex, subject);
+        }
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         hash.AppendData(buffer.Span);
-        await file.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await file.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex) when (DiskFull.Is(ex))
+        {
+            throw AbortFull(ex, subject);
+        }
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Flush() => file.Flush();
+    public override void Flush()
+    {
+        try
+        {
+            file.Flush();
+        }
+        catch (IOException ex) when (DiskFull.Is(ex))
+        {
+            throw AbortFull(ex, subject);
+        }
+    }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
@@ -74,7 +102,15 @@ public sealed class ContentWriter : Stream
     public async Task<BlobInfo> CommitAsync(Digest? expected, string subject, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(done, this);
-        await file.FlushAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await file.FlushAsync(ct).ConfigureAwait(false);
+        }
+        catch (IOException ex) when (DiskFull.Is(ex))
+        {
+            throw AbortFull(ex, subject);
+        }
+
         var digest = Digest.FromHash(hash.GetHashAndReset());
         long size = file.Length;
         if (expected is { } want && want != digest)
@@ -83,8 +119,17 @@ public sealed class ContentWriter : Stream
             throw EngineException.Invalid($"{subject}: digest mismatch (expected {want}, content is {digest})");
         }
 
-        file.Flush(flushToDisk: true);
-        await file.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            // fsync: where blocks are allocated late (ext4 delalloc, XFS) this is where a full disk shows.
+            file.Flush(flushToDisk: true);
+            await file.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (IOException ex) when (DiskFull.Is(ex))
+        {
+            throw AbortFull(ex, subject);
+        }
+
         done = true;
         string target = store.BlobPath(digest);
         if (File.Exists(target))
@@ -113,15 +158,32 @@ public sealed class ContentWriter : Stream
     private void Abort()
     {
         done = true;
-        file.Dispose();
         try
         {
-            File.Delete(tempPath);
+            // Disposing writes out what is still buffered; on a full disk that fails again, yet the handle is
+            // closed all the same, and the file goes below either way.
+            file.Dispose();
         }
         catch (IOException)
         {
-            // nothing more can be done; ContentStore removes stale ingest files at startup
         }
+        finally
+        {
+            try
+            {
+                File.Delete(tempPath);
+            }
+            catch (IOException)
+            {
+                // nothing more can be done; ContentStore removes stale ingest files at startup
+            }
+        }
+    }
+
+    private EngineException AbortFull(IOException cause, string what)
+    {
+        Abort();
+        return DiskFull.Error(what, store.IngestDirectory, cause);
     }
 
     internal static void FsyncDirectory(string dir)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Bulwark.Engine.Metadata;
 
 namespace Bulwark.Engine.Networks;
 
@@ -19,14 +20,8 @@ internal sealed class NetworkStore
 
     public void Save(NetworkRecord record)
     {
-        string file = Path.Combine(_root, record.Id + ".json");
-        string tmp = file + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(fs, record, NetworkJsonContext.Default.NetworkRecord);
-            fs.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, file, overwrite: true);
+        AtomicFile.Write(Path.Combine(_root, record.Id + ".json"),
+            s => JsonSerializer.Serialize(s, record, NetworkJsonContext.Default.NetworkRecord));
     }
 
     public List<NetworkRecord> LoadAll()

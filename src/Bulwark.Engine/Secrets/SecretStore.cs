@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Bulwark.Engine.Errors;
+using Bulwark.Engine.Metadata;
 
 namespace Bulwark.Engine.Secrets;
 
@@ -139,19 +140,6 @@ public sealed class SecretStore
         return _key = key;
     }
 
-    private static void WriteAtomically(string path, byte[] content)
-    {
-        string tmp = path + ".tmp";
-        using (var fs = new FileStream(tmp, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        {
-            fs.Write(content);
-            fs.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
-    }
+    private static void WriteAtomically(string path, byte[] content) =>
+        AtomicFile.Write(path, content, mode: UnixFileMode.UserRead | UnixFileMode.UserWrite);
 }

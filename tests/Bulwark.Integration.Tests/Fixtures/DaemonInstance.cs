@@ -37,14 +37,19 @@ public sealed class DaemonInstance : IAsyncDisposable
     }
 
     /// <param name="daemonJson">daemon.json content (written under the root and passed with --config), or null.</param>
-    public static Task<DaemonInstance> StartAsync(string? daemonJson = null) => StartAsync(daemonJson, []);
+    /// <param name="root">
+    /// The directory that holds the data root, exec root and socket (a test's own filesystem, e.g. a small tmpfs);
+    /// null for a fresh /tmp/bwt-*.
+    /// </param>
+    public static Task<DaemonInstance> StartAsync(string? daemonJson = null, string? root = null) => StartAsync(daemonJson, [], root);
 
     /// <param name="daemonJson">daemon.json content, or null.</param>
     /// <param name="extraArgs">more bulwarkd flags (e.g. TLS flags and a second -H).</param>
-    public static async Task<DaemonInstance> StartAsync(string? daemonJson, IReadOnlyList<string> extraArgs)
+    /// <param name="root">as above.</param>
+    public static async Task<DaemonInstance> StartAsync(string? daemonJson, IReadOnlyList<string> extraArgs, string? root = null)
     {
         // Short root: unix socket paths of the monitors live under the exec root.
-        string root = Path.Combine("/tmp", "bwt-" + Guid.NewGuid().ToString("N")[..8]);
+        root ??= Path.Combine("/tmp", "bwt-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);
         var d = new DaemonInstance(root);
         if (daemonJson is not null)

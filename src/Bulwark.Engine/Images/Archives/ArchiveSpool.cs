@@ -99,6 +99,11 @@ internal sealed class ArchiveSpool
         {
             throw;
         }
+        catch (IOException ex) when (DiskFull.Is(ex))
+        {
+            // The caller removes the spool directory.
+            throw DiskFull.Error("load", Path.GetDirectoryName(tempDir) ?? tempDir, ex);
+        }
         catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or ArgumentException
             or ZstdSharp.ZstdException or InvalidOperationException)
         {

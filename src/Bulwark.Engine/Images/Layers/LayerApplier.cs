@@ -76,6 +76,11 @@ public static class LayerApplier
         {
             throw;
         }
+        catch (IOException ex) when (DiskFull.Is(ex))
+        {
+            // The unpack directory is removed by the caller; the error names where the space ran out.
+            throw DiskFull.Error($"layer {layerName}", Path.GetDirectoryName(targetDir) ?? targetDir, ex);
+        }
         catch (ErrnoException ex)
         {
             throw Refuse(layerName, current, Cause(ex));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bulwark.Engine.Errors;
+using Bulwark.Engine.Metadata;
 
 namespace Bulwark.Engine.Runtime.Oci;
 
@@ -127,12 +128,13 @@ public static class OciSpecBuilder
     public static byte[] ToJson(OciSpec spec) => JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonContext.Default.OciSpec);
 
     /// <summary>Writes config.json into a bundle directory (atomically).</summary>
-    public static async Task WriteBundleAsync(string bundleDir, OciSpec spec, CancellationToken ct)
+    public static Task WriteBundleAsync(string bundleDir, OciSpec spec, CancellationToken ct)
     {
+        ct.ThrowIfCancellationRequested();
         Directory.CreateDirectory(bundleDir);
-        var tmp = Path.Combine(bundleDir, "config.json.tmp");
-        await File.WriteAllBytesAsync(tmp, ToJson(spec), ct).ConfigureAwait(false);
-        File.Move(tmp, Path.Combine(bundleDir, "config.json"), overwrite: true);
+        // A few KiB, written synchronously through the engine's temp-then-rename writer.
+        AtomicFile.Write(Path.Combine(bundleDir, "config.json"), ToJson(spec), durable: false);
+        return Task.CompletedTask;
     }
 
     /// <summary>Docker's Entrypoint/Cmd merge.</summary>

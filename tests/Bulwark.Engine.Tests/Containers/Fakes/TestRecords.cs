@@ -35,10 +35,16 @@ internal sealed class InMemoryRecordStore : IContainerRecordStore
 
     public string DirectoryOf(string id) => Path.Combine("/nonexistent", id);
 
-    public void Save(ContainerRecord record, bool durable = true)
+    public void Save(ContainerRecord record)
     {
         Saves++;
         Saved[record.Id] = record;
+    }
+
+    public bool SaveRunState(ContainerRecord record)
+    {
+        Save(record);
+        return true;
     }
 
     public (List<ContainerRecord> Records, List<string> OrphanDirs) LoadAll() => ([.. Saved.Values], []);
