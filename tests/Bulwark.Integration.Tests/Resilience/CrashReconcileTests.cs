@@ -27,6 +27,7 @@ public sealed class CrashReconcileTests : IAsyncLifetime
     public async Task KillDuringStarts_LeavesNoContainerRunningUnseen()
     {
         int[] delaysMs = [50, 120, 200, 300, 400, 500];
+        int seenAfterRestart = 0;
         foreach (int delay in delaysMs)
         {
             var clis = Enumerable.Range(0, 20).Select(_ => StartCli("run", "-d", Image, "sleep", "1000")).ToList();
@@ -34,9 +35,12 @@ public sealed class CrashReconcileTests : IAsyncLifetime
             await _d.KillProcessAsync();
             await EndAllAsync(clis);
             await _d.StartProcessAsync();
+            seenAfterRestart += (await _d.CliAsync("ps", "-aq")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
             await AssertEverythingRunningIsTrackedAsync($"kill after {delay} ms of starts");
             await RemoveAllAndAssertCleanAsync($"kill after {delay} ms of starts");
         }
+        // The kills must have landed among the starts: containers were there to reconcile.
+        Assert.True(seenAfterRestart > 0, "no container was created before any of the kills");
         await AssertServingAsync();
     }
 

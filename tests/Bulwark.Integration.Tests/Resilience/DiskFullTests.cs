@@ -22,7 +22,7 @@ public sealed class DiskFullTests : IAsyncLifetime
         _mount = Directory.CreateTempSubdirectory("bwdf-").FullName;
         // Inputs bigger than the small filesystem live on the host's disk.
         _work = Directory.CreateTempSubdirectory("bwdf-in-").FullName;
-        var mount = await ProcessRunner.RunAsync("mount", ["-t", "tmpfs", "-o", "size=48m", "tmpfs", _mount]);
+        var mount = await ProcessRunner.RunAsync("mount", ["-t", "tmpfs", "-o", "size=48m,mode=0755", "tmpfs", _mount]);
         Assert.True(mount.ExitCode == 0, mount.ToString());
         _d = await DaemonInstance.StartAsync(root: _mount);
         _busyboxTar = BusyboxImage.BuildRootfsTar(_work);
