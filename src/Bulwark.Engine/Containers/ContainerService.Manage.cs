@@ -43,6 +43,7 @@ public sealed partial class ContainerService
             {
                 throw EngineException.Conflict($"Container {r.Id} is not paused");
             }
+            await _images.Trust.VerifyLocalImageAsync(null, _images.TryResolve(r.ImageId), "unpause", ct).ConfigureAwait(false);
             await _runtime.ResumeAsync(r.Id, ct).ConfigureAwait(false);
             r.State = ContainerState.Running;
             _store.Save(r);

@@ -124,6 +124,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         string id = NewId();
         string name = spec.Name is { Length: > 0 } n ? ValidateName(n) : GenerateName(id);
         ImageRecord image = _images.Resolve(spec.Image);
+        await _images.Trust.VerifyLocalImageAsync(spec.Image, image, "create", ct).ConfigureAwait(false);
 
         // Policy and profile first: a refused request leaves nothing behind.
         SecurityProfile profile = _isolation.BuildProfile(spec, image.Config.User);
@@ -349,6 +350,7 @@ public sealed partial class ContainerService : IAsyncDisposable
             {
                 throw EngineException.Conflict($"container {r.Id} is marked for removal and cannot be started");
             }
+            await _images.Trust.VerifyLocalImageAsync(null, _images.TryResolve(r.ImageId), restart ? "restart" : "start", ct).ConfigureAwait(false);
             if (r.State is ContainerState.Exited or ContainerState.Restarting)
             {
                 // A restart by start: fresh stdio hub.
