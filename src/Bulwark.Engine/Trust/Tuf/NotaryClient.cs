@@ -8,7 +8,7 @@ namespace Bulwark.Engine.Trust.Tuf;
 /// Reads metadata from a Notary v1 server (<c>GET /v2/&lt;gun&gt;/_trust/tuf/&lt;file&gt;</c>) over HTTPS, with the certificate checked
 /// against the configured CA (or the system store) even for loopback, and every body cut off at the length its parent signed.
 /// </summary>
-public sealed class NotaryClient : IDisposable
+public sealed class NotaryClient : ITrustMetadataSource, IDisposable
 {
     private readonly HttpClient http;
     private readonly X509Certificate2Collection? anchors;
@@ -39,6 +39,8 @@ public sealed class NotaryClient : IDisposable
     }
 
     public TrustServer Server { get; }
+
+    public Uri Url => Server.Url;
 
     /// <summary>The file's bytes, or null when the server answers 404. Throws <see cref="TufException"/> (Unreachable) on transport errors.</summary>
     public async Task<byte[]?> GetAsync(string gun, string file, long maxLength, CancellationToken ct)

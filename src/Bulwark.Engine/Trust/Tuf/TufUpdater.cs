@@ -12,7 +12,7 @@ public sealed class TufUpdater(TrustCache cache, TimeProvider time)
     public const long MaxRootBytes = 4 * 1024 * 1024;
     public const string Releases = "targets/releases";
 
-    public async Task<TrustedRepository> UpdateAsync(NotaryClient client, string gun, PinRule pin, bool allowExpiredCache, CancellationToken ct)
+    public async Task<TrustedRepository> UpdateAsync(ITrustMetadataSource client, string gun, PinRule pin, bool allowExpiredCache, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var cached = cache.Load(gun);
@@ -48,12 +48,12 @@ public sealed class TufUpdater(TrustCache cache, TimeProvider time)
         }
     }
 
-    private async Task<TrustedRepository> DownloadAsync(NotaryClient client, string gun, PinRule pin, SignedMetadata? trustedRoot,
+    private async Task<TrustedRepository> DownloadAsync(ITrustMetadataSource client, string gun, PinRule pin, SignedMetadata? trustedRoot,
         Func<string, SignedMetadata?> cached, DateTimeOffset now, CancellationToken ct)
     {
         var fresh = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         byte[] rootBytes = await client.GetAsync(gun, "root.json", MaxRootBytes, ct).ConfigureAwait(false)
-            ?? throw new TufException($"no trust data for {gun} on {client.Server.Url}", TrustFailure.NoTrustData);
+            ?? throw new TufException($"no trust data for {gun} on {client.Url}", TrustFailure.NoTrustData);
         var root = SignedMetadata.Parse("root", rootBytes);
         if (trustedRoot is null)
         {
@@ -154,7 +154,7 @@ public sealed class TufUpdater(TrustCache cache, TimeProvider time)
     }
 
     /// <summary>A role's file, taken from the cache when its bytes still match what the parent signed, else fetched by checksum.</summary>
-    private static async Task<SignedMetadata> FetchAsync(NotaryClient client, string gun, string role, FileMeta meta,
+    private static async Task<SignedMetadata> FetchAsync(ITrustMetadataSource client, string gun, string role, FileMeta meta,
         Func<string, SignedMetadata?> cached, CancellationToken ct)
     {
         if (cached(role) is { } hit && hit.Raw.LongLength == meta.Length)
