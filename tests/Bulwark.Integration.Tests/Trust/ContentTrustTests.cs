@@ -41,6 +41,29 @@ public sealed class ContentTrustTests(ContentTrustFixture fx)
     }
 
     [Fact]
+    public async Task Enforced_TagSignedIntoTargetsReleasesByADockerTrustSigner_IsAccepted()
+    {
+        string repo = Repo("delegated");
+        await fx.PushSignedAsync(repo + ":init");
+        string keyDir = Path.Combine(fx.SignerConfig, "alice-" + Guid.NewGuid().ToString("N")[..6]);
+        Directory.CreateDirectory(keyDir);
+        var generate = await fx.SignerDockerAsync(trust: false, "trust", "key", "generate", "alice", "--dir", keyDir);
+        Assert.True(generate.ExitCode == 0, generate.ToString());
+        var add = await fx.SignerDockerAsync(trust: false, "trust", "signer", "add", "--key", Path.Combine(keyDir, "alice.pub"), "alice", repo);
+        Assert.True(add.ExitCode == 0, add + fx.Notary.Log);
+        await fx.ImportUniqueAsync(repo + ":rel1");
+        var sign = await fx.SignerDockerAsync(trust: false, "trust", "sign", repo + ":rel1");
+        Assert.True(sign.ExitCode == 0, sign + fx.Notary.Log);
+        var inspect = await fx.SignerDockerAsync(trust: false, "trust", "inspect", repo + ":rel1");
+        string digest = "sha256:" + System.Text.Json.JsonDocument.Parse(inspect.Stdout).RootElement[0].GetProperty("SignedTags")[0].GetProperty("Digest").GetString();
+        await using var d = await DaemonInstance.StartAsync(fx.DaemonJson("enforced", rootKeys: $$"""{"{{fx.Registry.Host}}/team/*": ["{{fx.RootKeyId()}}"]}"""));
+
+        var pull = await d.DockerAsync("pull", repo + ":rel1");
+        Assert.True(pull.ExitCode == 0, pull + d.DaemonLog);
+        Assert.Contains("Digest: " + digest, pull.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Enforced_UnsignedTag_IsRefusedWithNoTrustDataAndTheRule()
     {
         string repo = Repo("mixed");
