@@ -36,6 +36,7 @@ internal static class CliApplication
         root.Subcommands.Add(SystemCommands.Version(context));
         root.Subcommands.Add(SystemCommands.Info(context));
         root.Subcommands.Add(VolumeCommands.Volume(context));
+        root.Subcommands.Add(TrustCommands.Trust(context));
         return root;
     }
 

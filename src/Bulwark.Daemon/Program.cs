@@ -131,6 +131,7 @@ internal static partial class Program
         SecretEndpoints.Map(router, services);
         NetworkEndpoints.Map(router, services);
         VolumeEndpoints.Map(router, services);
+        Api.Trust.TrustEndpoints.Map(router, services);
 
         using var listener = UnixSocketListener.Bind(options.SocketPath, options.Group, out string? warning);
         if (warning is not null)
