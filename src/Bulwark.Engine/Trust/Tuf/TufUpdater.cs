@@ -1,13 +1,18 @@
+using System.Collections.Concurrent;
+
 namespace Bulwark.Engine.Trust.Tuf;
 
 /// <summary>
 /// Brings one repository's trust data up to date and verifies it, in Notary's order: root (pinned, or rotated one version at a
 /// time from the cached root), timestamp (always fetched), snapshot, targets, then <c>targets/releases</c>. Each file is
 /// checked for signature threshold, expiry, rollback against the cached version, and the hash and length its parent signed.
-/// The cache is written only after everything passed.
+/// The cache is written only after everything passed. When the server's timestamp.json is byte for byte the one this
+/// process last verified for the same pin, and nothing has expired since, that verified result is reused: one request.
 /// </summary>
 public sealed class TufUpdater(TrustCache cache, TimeProvider time)
 {
+    private readonly ConcurrentDictionary<string, VerifiedResult> verified = new(StringComparer.Ordinal);
+
     public const long MaxTimestampBytes = 1024 * 1024;
     public const long MaxRootBytes = 4 * 1024 * 1024;
     public const string Releases = "targets/releases";
@@ -15,6 +20,24 @@ public sealed class TufUpdater(TrustCache cache, TimeProvider time)
     public async Task<TrustedRepository> UpdateAsync(ITrustMetadataSource client, string gun, PinRule pin, bool allowExpiredCache, CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        if (verified.TryGetValue(gun, out var last) && last.Pin == pin && last.Expires > now)
+        {
+            byte[]? timestamp = null;
+            try
+            {
+                timestamp = await client.GetAsync(gun, "timestamp.json", MaxTimestampBytes, ct).ConfigureAwait(false);
+            }
+            catch (TufException ex) when (ex.Failure == TrustFailure.Unreachable)
+            {
+                // the full path below decides what an unreachable server means
+            }
+
+            if (timestamp is not null && timestamp.AsSpan().SequenceEqual(last.Timestamp))
+            {
+                return last.Repository;
+            }
+        }
+
         var cached = cache.Load(gun);
         SignedMetadata? Cached(string role) => cached is not null && cached.TryGetValue(role, out var b) ? SignedMetadata.Parse(role, b) : null;
 
@@ -114,7 +137,10 @@ public sealed class TufUpdater(TrustCache cache, TimeProvider time)
         }
 
         cache.Save(gun, fresh);
-        return new TrustedRepository(gun, root, targetFiles, releasesRole, releases, fromExpiredCache: false);
+        var repository = new TrustedRepository(gun, root, targetFiles, releasesRole, releases, fromExpiredCache: false);
+        var expires = fresh.Select(f => SignedMetadata.Parse(f.Key, f.Value).Expires).Min();
+        verified[gun] = new VerifiedResult(pin, timestamp.Raw, repository, expires);
+        return repository;
     }
 
     private static TrustedRepository FromCache(string gun, Func<string, SignedMetadata?> cached, DateTimeOffset now, bool allowExpired, TufException offline)
@@ -184,4 +210,7 @@ public sealed class TufUpdater(TrustCache cache, TimeProvider time)
 
     private static FileMeta Meta(IReadOnlyDictionary<string, FileMeta> files, string role, string parent) =>
         files.TryGetValue(role, out var m) ? m : throw new TufException($"{parent} does not list {role}");
+
+    /// <summary>The last result this process verified for a repository: reused while the server's timestamp is unchanged.</summary>
+    private sealed record VerifiedResult(PinRule Pin, byte[] Timestamp, TrustedRepository Repository, DateTimeOffset Expires);
 }

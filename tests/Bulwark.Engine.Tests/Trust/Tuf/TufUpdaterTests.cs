@@ -270,6 +270,32 @@ public sealed class TufUpdaterTests : IDisposable
     }
 
     [Fact]
+    public async Task UnchangedTimestamp_ReusesTheVerifiedResultWithOneRequest_ChangedOneIsVerifiedAgain()
+    {
+        var pin = RootKeyPin(repo.RootKeys[0]);
+        await UpdateAsync(pin);
+        int before = repo.Requests;
+        Assert.NotNull((await UpdateAsync(pin)).Resolve("v1"));
+        Assert.Equal(before + 1, repo.Requests);
+
+        repo.TargetsSigner = TestSigningKey.Ecdsa();
+        repo.TimestampVersion = 2;
+        repo.Publish();
+        Assert.Contains("targets: insufficient signatures", (await RefusedAsync(pin)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReusedResult_EndsWhenTheVerifiedMetadataExpires()
+    {
+        repo.TimestampExpires = clock.GetUtcNow().AddHours(1);
+        repo.Publish();
+        var pin = RootKeyPin(repo.RootKeys[0]);
+        await UpdateAsync(pin);
+        clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(TrustFailure.Expired, (await RefusedAsync(pin)).Failure);
+    }
+
+    [Fact]
     public async Task RepositoryUnknownToTheServer_IsNoTrustData()
     {
         var e = await Assert.ThrowsAsync<TufException>(() =>
