@@ -64,6 +64,29 @@ public sealed class ContentTrustTests(ContentTrustFixture fx)
     }
 
     [Fact]
+    public async Task BulwarkTrustInspect_ShowsTheSignedDigestAndTheRootKeyDockerTrustInspectShows()
+    {
+        string repo = Repo("inspected");
+        string digest = await fx.PushSignedAsync(repo + ":v1");
+        string certId = await fx.RootCertIdAsync(repo);
+        await using var d = await DaemonInstance.StartAsync(fx.DaemonJson("enforced", rootKeys: $$"""{"{{fx.Registry.Host}}/team/*": ["{{fx.RootKeyId()}}"]}"""));
+
+        var inspect = await d.CliAsync("trust", "inspect", repo);
+        Assert.True(inspect.ExitCode == 0, inspect + d.DaemonLog);
+        using var doc = System.Text.Json.JsonDocument.Parse(inspect.Stdout);
+        var tag = doc.RootElement[0].GetProperty("SignedTags")[0];
+        Assert.Equal("v1", tag.GetProperty("SignedTag").GetString());
+        Assert.Equal(digest["sha256:".Length..], tag.GetProperty("Digest").GetString());
+        Assert.Contains(certId, inspect.Stdout, StringComparison.Ordinal);
+        var pretty = await d.CliAsync("trust", "inspect", "--pretty", repo);
+        Assert.Contains($"Pinned by:\ttrust-pinning.root-keys[\"{fx.Registry.Host}/team/*\"] (content trust enforced)", pretty.Stdout, StringComparison.Ordinal);
+
+        var unpinned = await d.CliAsync("trust", "inspect", $"{fx.Registry.Host}/elsewhere/x");
+        Assert.Equal(1, unpinned.ExitCode);
+        Assert.Contains("not-pinned", unpinned.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Enforced_UnsignedTag_IsRefusedWithNoTrustDataAndTheRule()
     {
         string repo = Repo("mixed");
