@@ -35,6 +35,8 @@ public sealed partial class ContentTrustFixture : IAsyncLifetime
         string tls = Path.Combine(SignerConfig, "tls", "127.0.0.1:" + Notary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Directory.CreateDirectory(tls);
         File.Copy(Notary.CaFile, Path.Combine(tls, "ca.crt"));
+        // The first signed push creates the signer's root key: every test may then pin it, whatever order they run in.
+        await PushSignedAsync(Registry.Host + "/team/bootstrap:1");
     }
 
     public async Task DisposeAsync()

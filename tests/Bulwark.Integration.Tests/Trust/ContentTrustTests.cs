@@ -210,6 +210,25 @@ public sealed class ContentTrustTests(ContentTrustFixture fx)
     }
 
     [Fact]
+    public async Task Enforced_RestartOfARunningUnsignedContainer_IsRefusedAtItsStart()
+    {
+        string image = Repo("restarted") + ":unsigned";
+        await fx.PushUnsignedAsync(image);
+        await using var d = await DaemonInstance.StartAsync("{}");
+        Assert.Equal(0, (await d.DockerAsync("pull", image)).ExitCode);
+        var run = await d.DockerAsync("run", "-d", "--name", "svc", "--network", "none", image, "sleep", "600");
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        await File.WriteAllTextAsync(Path.Combine(d.Root, "daemon.json"),
+            fx.DaemonJson("enforced", rootKeys: $$"""{"{{fx.Registry.Host}}/team/*": ["{{fx.RootKeyId()}}"]}"""));
+        await d.RestartAsync();
+        var restart = await d.DockerAsync("restart", "-t", "0", "svc");
+        Assert.NotEqual(0, restart.ExitCode);
+        Assert.Contains(": no-trust-data: ", restart.Stderr, StringComparison.Ordinal);
+        Assert.Equal("exited", (await d.DockerAsync("inspect", "--format", "{{.State.Status}}", "svc")).Stdout.Trim());
+    }
+
+    [Fact]
     public async Task Permissive_UnsignedPullIsAllowed_ButLoggedAndPublishedAsAnEvent()
     {
         string image = Repo("permissive") + ":unsigned";
