@@ -21,14 +21,24 @@ public sealed partial class ContentTrust : IDisposable
     private readonly TufUpdater updater;
     private readonly EventBus? events;
     private readonly ILogger logger;
-    private readonly ConcurrentDictionary<string, NotaryClient> clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ITrustMetadataSource> clients = new(StringComparer.Ordinal);
+    private readonly Func<string, ITrustMetadataSource> connect;
 
     public ContentTrust(ContentTrustOptions options, string dataRoot, EventBus? events, ILogger logger, TimeProvider? time = null)
+        : this(options, dataRoot, events, logger, time, null)
+    {
+    }
+
+    /// <param name="sources">Trust server per registry host; null = a <see cref="NotaryClient"/> per configured (or implicit) server.</param>
+    internal ContentTrust(ContentTrustOptions options, string dataRoot, EventBus? events, ILogger logger, TimeProvider? time,
+        Func<string, ITrustMetadataSource>? sources)
     {
         this.options = options;
         this.events = events;
         this.logger = logger;
         updater = new TufUpdater(new TrustCache(Path.Combine(dataRoot, "trust", "tuf")), time ?? TimeProvider.System);
+        connect = sources ?? (host =>
+            new NotaryClient(options.TrustServers.TryGetValue(host, out var s) ? s : new TrustServer(new Uri("https://" + host + "/"), null), ServerTimeout));
     }
 
     /// <summary>Content trust off: every check answers at once.</summary>
@@ -144,7 +154,7 @@ public sealed partial class ContentTrust : IDisposable
 
     public void Dispose()
     {
-        foreach (var c in clients.Values)
+        foreach (var c in clients.Values.OfType<IDisposable>())
         {
             c.Dispose();
         }
@@ -205,8 +215,7 @@ public sealed partial class ContentTrust : IDisposable
 
     private PinRule? Pin(ImageReference r) => options.Pinning.Find(r.Repository);
 
-    private NotaryClient Client(string registry) => clients.GetOrAdd(registry, host =>
-        new NotaryClient(options.TrustServers.TryGetValue(host, out var s) ? s : new TrustServer(new Uri("https://" + host + "/"), null), ServerTimeout));
+    private ITrustMetadataSource Client(string registry) => clients.GetOrAdd(registry, connect);
 
     private void Violation(TrustRefusal refusal, string action)
     {
