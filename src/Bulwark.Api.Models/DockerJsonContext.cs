@@ -7,6 +7,7 @@ using Bulwark.Api.Models.Networks;
 using Bulwark.Api.Models.Secrets;
 using Bulwark.Api.Models.Streams;
 using Bulwark.Api.Models.System;
+using Bulwark.Api.Models.Trust;
 using Bulwark.Api.Models.Volumes;
 
 namespace Bulwark.Api.Models;
@@ -59,4 +60,5 @@ namespace Bulwark.Api.Models;
 [JsonSerializable(typeof(VolumeListResponse))]
 [JsonSerializable(typeof(VolumeCreateRequest))]
 [JsonSerializable(typeof(VolumePruneResponse))]
+[JsonSerializable(typeof(TrustInspectResponse))]
 public sealed partial class DockerJsonContext : JsonSerializerContext;

@@ -224,6 +224,10 @@ public sealed partial class DockerClient : IDisposable
     public Task<JsonElement> ImageInspectRawAsync(string name, CancellationToken cancellationToken) =>
         GetRawJsonAsync($"/images/{EscapeName(name)}/json", cancellationToken);
 
+    /// <summary>Bulwark extension <c>GET /images/{name}/trust</c>: the daemon's verified signed tags of a repository.</summary>
+    public Task<JsonElement> ImageTrustRawAsync(string name, CancellationToken cancellationToken) =>
+        GetRawJsonAsync($"/images/{EscapeName(name)}/trust", cancellationToken);
+
     /// <summary><c>POST /images/{source}/tag?repo=&amp;tag=</c>.</summary>
     public async Task ImageTagAsync(string source, string repository, string? tag, CancellationToken cancellationToken)
     {

@@ -97,6 +97,13 @@ internal static partial class Program
         var events = new EventBus();
         using var images = new ImageService(options.DataRoot, loggerFactory.CreateLogger<ImageService>());
         images.RegistryOptions = new Bulwark.Engine.Registry.RegistryOptions { InsecureRegistries = options.InsecureRegistries };
+        using var trust = new Engine.Trust.ContentTrust(options.ContentTrust, options.DataRoot, events, loggerFactory.CreateLogger("trust"));
+        images.Trust = trust;
+        if (options.ContentTrust.Mode != Engine.Trust.ContentTrustMode.Disabled)
+        {
+            LogContentTrust(logger, options.ContentTrust.Mode.ToString().ToLowerInvariant(),
+                options.ContentTrust.Pinning.RootKeys.Count + options.ContentTrust.Pinning.CertIds.Count);
+        }
         var snapshots = new SnapshotService(options.DataRoot, loggerFactory.CreateLogger<SnapshotService>());
         var networks = new Engine.Networks.NetworkService(engineOptions, events, loggerFactory.CreateLogger<Engine.Networks.NetworkService>());
         await networks.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
@@ -108,6 +115,7 @@ internal static partial class Program
         var services = new DaemonServices(options, containers, images, events, new Bulwark.Engine.Secrets.SecretStore(options.DataRoot), volumes, snapshots.Driver, DateTimeOffset.UtcNow);
         var router = new DockerApiRouter(loggerFactory.CreateLogger("api"));
         ApiEndpoints.MapAll(router, services, new Access.Audit.AuditReader(new Access.Audit.AuditFiles(options.DataRoot)));
+        Api.Trust.TrustEndpoints.Map(router, services);
 
         using var audit = options.AuditLog ? new Access.Audit.AuditLog(new Access.Audit.AuditFiles(options.DataRoot)) : null;
         var gate = new Access.AccessGate(options.Authorization, new Access.IdentityResolver(), audit, router.HandleAsync, loggerFactory.CreateLogger("access"));
@@ -204,6 +212,9 @@ internal static partial class Program
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "bulwarkd stopped; containers keep running under their monitors")]
     private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "content trust {Mode}: {Rules} trust-pinning rules, no trust on first use")]
+    private static partial void LogContentTrust(ILogger logger, string mode, int rules);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Critical, Message = "bulwarkd cannot start: {Reason}")]
     private static partial void LogFatal(ILogger logger, string reason);

@@ -33,11 +33,13 @@ internal sealed record DaemonOptions
     public Engine.Security.Policy.DaemonPolicy Policy { get; init; } = new();
     /// <summary>daemon.json "insecure-registries": hosts or CIDRs reached over plain HTTP (loopback always is).</summary>
     public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
+    /// <summary>daemon.json "content-trust": Docker EE's trust pinning, enforced by the daemon (disabled by default).</summary>
+    public Engine.Trust.ContentTrustOptions ContentTrust { get; init; } = new();
 
     private static readonly HashSet<string> KnownConfigKeys =
         [
             "data-root", "exec-root", "hosts", "group", "log-level", "default-runtime", "log-driver", "log-opts", "monitor-path", "userns-remap",
-            "policy", "insecure-registries", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "authorization", "audit-log", "api-limits",
+            "policy", "insecure-registries", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "authorization", "audit-log", "api-limits", "content-trust",
         ];
 
     public const string Usage =
@@ -254,6 +256,7 @@ internal sealed record DaemonOptions
                     "log-driver" => p.Value.GetString() == "json-file" ? o : throw new ArgumentException($"configuration file {path}: only the json-file log driver is supported"),
                     "log-opts" => ApplyLogOpts(o, p.Value, path),
                     "insecure-registries" => o with { InsecureRegistries = ReadStrings(p.Value, p.Name, path) },
+                    "content-trust" => o with { ContentTrust = ReadContentTrust(p.Value, path) },
                     _ => o,
                 };
             }
@@ -278,6 +281,18 @@ internal sealed record DaemonOptions
         try
         {
             return Engine.Security.Policy.DaemonPolicyReader.Read(element);
+        }
+        catch (Engine.Errors.EngineException ex)
+        {
+            throw new ArgumentException($"configuration file {path}: {ex.Message}");
+        }
+    }
+
+    private static Engine.Trust.ContentTrustOptions ReadContentTrust(JsonElement element, string path)
+    {
+        try
+        {
+            return Engine.Trust.ContentTrustOptionsReader.Read(element);
         }
         catch (Engine.Errors.EngineException ex)
         {

@@ -62,13 +62,15 @@ public sealed class ContainerService : IAsyncDisposable
         var monitors = new MonitorLauncher();
         var isolation = new ContainerIsolation(options, host, snapshots.Driver);
         CancellationToken shutdown = _shutdown.Token;
+        Func<ContainerRecord, string, CancellationToken, Task> verifyImage = (r, operation, ct) =>
+            images.Trust.VerifyLocalImageAsync(null, images.TryResolve(r.ImageId), operation, ct);
         Runtime = runtimeInfo;
         _snapshots = snapshots;
         _events = new ContainerEvents(events);
         _networking = new ContainerNetworking(_index, _layout, networks, logger);
         _creator = new ContainerCreator(_index, _layout, images, snapshots, isolation, _networking, networks, volumes, runtimeInfo, _events, logger);
-        _starter = new ContainerStarter(options, _index, _layout, runtimeInfo, monitors, snapshots, isolation, _networking, volumes, _events, logger, shutdown);
-        _control = new ContainerControl(_index, runtime, _events, logger);
+        _starter = new ContainerStarter(options, _index, _layout, runtimeInfo, monitors, snapshots, isolation, _networking, volumes, _events, logger, shutdown, verifyImage);
+        _control = new ContainerControl(_index, runtime, _events, logger, verifyImage);
         _remover = new ContainerRemover(_index, _layout, _control, runtime, _networking, snapshots, volumes, _events, logger);
         _execs = new ExecService(options, _index, _layout, runtimeInfo, monitors, _events, logger, shutdown);
         var health = new HealthMonitor(_index, new ExecHealthProbe(_execs), id => HealthcheckFromImage.FromImage(images, id), _events, TimeProvider.System, shutdown);

@@ -17,6 +17,7 @@ public sealed partial class ImageService
     public async Task<ImageRecord> ImportAsync(Stream rootfsTar, string? reference, IReadOnlyList<string> changes, string? message,
         CancellationToken ct)
     {
+        Trust.VerifyUnsignedContentAllowed("import");
         ImageReference? name = null;
         if (!string.IsNullOrEmpty(reference))
         {
@@ -98,6 +99,7 @@ public sealed partial class ImageService
     /// <summary>`docker load`: a docker-save archive or an OCI layout (plain or compressed, seekable or not).</summary>
     public async Task<IReadOnlyList<LoadedImage>> LoadAsync(Stream archive, IProgress<LayerProgress>? progress, CancellationToken ct)
     {
+        Trust.VerifyUnsignedContentAllowed("load");
         await writeLock.WaitAsync(ct).ConfigureAwait(false);
         string spoolDir = Path.Combine(TempRoot, "load-" + Guid.NewGuid().ToString("N"));
         try

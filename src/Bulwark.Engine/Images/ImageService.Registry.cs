@@ -15,6 +15,9 @@ public sealed partial class ImageService
     /// <summary>daemon.json "insecure-registries" and transport settings for pull and push.</summary>
     public RegistryOptions RegistryOptions { get; set; } = new();
 
+    /// <summary>daemon.json "content-trust": consulted before every pull, create, start and load (Trust/ContentTrust.cs).</summary>
+    public Trust.ContentTrust Trust { get; set; } = Engine.Trust.ContentTrust.Disabled;
+
     /// <summary>Combines the API's fromImage and tag ("sha256:…" in tag means a digest) into one reference.</summary>
     public static ImageReference PullReference(string image, string? tag)
     {
@@ -47,10 +50,11 @@ public sealed partial class ImageService
         var r = reference.WithDefaultTag();
         RefuseDockerHub(r, "pull access denied for " + r.FamiliarRepository + ", repository does not exist or may require 'docker login'");
         string display = r.Familiar;
+        string? signed = await Trust.ResolveForPullAsync(r, ct).ConfigureAwait(false); // content trust: fetch the signed digest, not the tag
         using var client = new RegistryClient(r.Domain, RegistryOptions, credentials, push: false);
         await client.PingAsync(ct).ConfigureAwait(false);
-        var top = await client.GetManifestAsync(r.Path, r.Digest ?? r.Tag!, display, ct).ConfigureAwait(false);
-        if (r.Digest is { } wanted && top.Digest.Value != wanted)
+        var top = await client.GetManifestAsync(r.Path, signed ?? r.Digest ?? r.Tag!, display, ct).ConfigureAwait(false);
+        if ((signed ?? r.Digest) is { } wanted && top.Digest.Value != wanted)
         {
             throw EngineException.Invalid($"manifest for {display}: digest mismatch (asked for {wanted}, content is {top.Digest}); nothing was stored");
         }

@@ -10,7 +10,12 @@ namespace Bulwark.Engine.Containers.Tasks;
 /// the waits and attachments clients hold. Exits are observed, never assumed: every wait ends on the exit the
 /// monitor reports.
 /// </summary>
-internal sealed class ContainerControl(ContainerIndex index, IContainerRuntime runtime, ContainerEvents events, ILogger logger)
+internal sealed class ContainerControl(
+    ContainerIndex index,
+    IContainerRuntime runtime,
+    ContainerEvents events,
+    ILogger logger,
+    Func<ContainerRecord, string, CancellationToken, Task>? verifyImage = null)
 {
     /// <summary>How long a SIGKILLed container may take to be reported as exited.</summary>
     public static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(30);
@@ -151,6 +156,10 @@ internal sealed class ContainerControl(ContainerIndex index, IContainerRuntime r
             if (r.State != ContainerState.Paused)
             {
                 throw EngineException.Conflict($"Container {r.Id} is not paused");
+            }
+            if (verifyImage is not null)
+            {
+                await verifyImage(r, "unpause", ct).ConfigureAwait(false); // content trust
             }
             await runtime.ResumeAsync(r.Id, ct).ConfigureAwait(false);
             r.State = ContainerState.Running;

@@ -25,7 +25,8 @@ internal sealed class ContainerStarter(
     VolumeService volumes,
     ContainerEvents events,
     ILogger logger,
-    CancellationToken shutdown)
+    CancellationToken shutdown,
+    Func<ContainerRecord, string, CancellationToken, Task>? verifyImage = null)
 {
     /// <summary>How long a monitor may take for `runc delete` after its container exited before we stop waiting.</summary>
     private static readonly TimeSpan MonitorExitTimeout = TimeSpan.FromSeconds(30);
@@ -66,6 +67,10 @@ internal sealed class ContainerStarter(
         if (r.State is ContainerState.Removing or ContainerState.Dead)
         {
             throw EngineException.Conflict($"container {r.Id} is marked for removal and cannot be started");
+        }
+        if (verifyImage is not null)
+        {
+            await verifyImage(r, restart ? "restart" : "start", ct).ConfigureAwait(false); // content trust
         }
         if (r.State is ContainerState.Exited or ContainerState.Restarting)
         {
