@@ -37,9 +37,6 @@ internal sealed class ContainerLayout(EngineOptions options, IContainerRecordSto
         return Directory.Exists("/sys/fs/cgroup/memory") ? v1 : Path.Combine("/sys/fs/cgroup", options.CgroupParent, id);
     }
 
-    /// <summary>The container's cgroup directory in every mounted hierarchy (v1: one per controller; v2: one).</summary>
-    public IEnumerable<string> CgroupDirs(string id) => CgroupParentDirs().Select(p => Path.Combine(p, id));
-
     /// <summary>This daemon's cgroup parent in every mounted hierarchy.</summary>
     public IEnumerable<string> CgroupParentDirs()
     {

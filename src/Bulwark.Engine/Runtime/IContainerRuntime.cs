@@ -14,9 +14,6 @@ public interface IContainerRuntime
 
     Task ResumeAsync(string id, CancellationToken ct);
 
-    /// <summary>The runtime's state of a container, or null when the runtime does not know it.</summary>
-    Task<RuntimeState?> StateAsync(string id, CancellationToken ct);
-
     /// <summary>True when the runtime keeps state for this id (its directory under --root exists): cheap, no process spawned.</summary>
     bool Knows(string id);
 

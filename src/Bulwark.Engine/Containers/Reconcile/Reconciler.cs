@@ -31,6 +31,8 @@ internal sealed class Reconciler(
     VolumeService volumes,
     ILogger logger)
 {
+    private ILookup<string, MonitorProcessInfo> _monitorsAtStart = Enumerable.Empty<MonitorProcessInfo>().ToLookup(m => m.ContainerId);
+
     public async Task ReconcileAsync(CancellationToken ct)
     {
         var (records, orphans) = index.Store.LoadAll();
@@ -39,7 +41,9 @@ internal sealed class Reconciler(
             ContainerLog.OrphanRemoved(logger, dir);
             creator.CleanupDirectory(dir);
         }
-        var liveMonitors = monitors.FindMonitors(layout.StateRoot);
+        // One /proc scan each for container and exec monitors: nothing new can start before the API serves.
+        _monitorsAtStart = monitors.FindMonitors(layout.StateRoot).ToLookup(m => m.ContainerId, StringComparer.Ordinal);
+        var execMonitors = monitors.FindMonitors(layout.ExecStateRoot);
         foreach (var r in records)
         {
             index.Add(r);
@@ -49,7 +53,7 @@ internal sealed class Reconciler(
         {
             await ReconcileOneAsync(entry, ct).ConfigureAwait(false);
         }
-        await RemoveStraysAsync(liveMonitors, ct).ConfigureAwait(false);
+        await RemoveStraysAsync(execMonitors, ct).ConfigureAwait(false);
         await networking.ReconcileAsync().ConfigureAwait(false);
     }
 
@@ -115,15 +119,15 @@ internal sealed class Reconciler(
     /// Whatever has no record, or is not tracked after reconciling: container monitors and exec monitors are killed,
     /// the runtime's state of unknown ids is killed and deleted, stale state directories and empty cgroups removed.
     /// </summary>
-    private async Task RemoveStraysAsync(IReadOnlyList<MonitorProcessInfo> monitorsAtStart, CancellationToken ct)
+    private async Task RemoveStraysAsync(IReadOnlyList<MonitorProcessInfo> execMonitors, CancellationToken ct)
     {
         var running = index.Handles.Where(h => h.Record.State is ContainerState.Running or ContainerState.Paused)
             .Select(h => h.Id).ToHashSet(StringComparer.Ordinal);
-        foreach (var m in monitorsAtStart.Where(m => !index.Contains(m.ContainerId)))
+        foreach (var m in _monitorsAtStart.Where(g => !index.Contains(g.Key)).SelectMany(g => g))
         {
             KillMonitor(m);
         }
-        foreach (var m in monitors.FindMonitors(layout.ExecStateRoot).Where(m => !running.Contains(m.ContainerId)))
+        foreach (var m in execMonitors.Where(m => !running.Contains(m.ContainerId)))
         {
             KillMonitor(m);
         }
@@ -133,14 +137,15 @@ internal sealed class Reconciler(
             await DeleteRuntimeStateAsync(id, ct).ConfigureAwait(false);
         }
         RemoveStaleStateDirs(layout.StateRoot, id => running.Contains(id));
-        var liveExecDirs = monitors.FindMonitors(layout.ExecStateRoot).Select(m => Path.GetFileName(m.StateDir)).ToHashSet(StringComparer.Ordinal);
+        var liveExecDirs = execMonitors.Where(m => running.Contains(m.ContainerId))
+            .Select(m => Path.GetFileName(m.StateDir)).ToHashSet(StringComparer.Ordinal);
         RemoveStaleStateDirs(layout.ExecStateRoot, liveExecDirs.Contains);
         RemoveStaleCgroups(running);
     }
 
     private void KillMonitorsOf(string id)
     {
-        foreach (var m in monitors.FindMonitors(layout.StateRoot).Where(m => m.ContainerId == id))
+        foreach (var m in _monitorsAtStart[id])
         {
             KillMonitor(m);
         }

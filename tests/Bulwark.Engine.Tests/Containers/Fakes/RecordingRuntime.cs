@@ -50,9 +50,6 @@ internal sealed class RecordingRuntime : IContainerRuntime
         return Task.CompletedTask;
     }
 
-    public Task<RuntimeState?> StateAsync(string id, CancellationToken ct) =>
-        Task.FromResult(Known.Contains(id) ? new RuntimeState("running", 1) : null);
-
     public bool Knows(string id) => Known.Contains(id);
 
     public IReadOnlyList<string> KnownIds() => [.. Known];
