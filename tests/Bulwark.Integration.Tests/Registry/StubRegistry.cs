@@ -74,7 +74,9 @@ public sealed class StubRegistry : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        listener.Stop();
+        // Close only once: the managed HttpListener's Close after Stop looks the port up again and re-binds it,
+        // which fails with "Address already in use" when another test has taken the freed port meanwhile.
+        listener.Close();
         try
         {
             await loop;
@@ -82,8 +84,6 @@ public sealed class StubRegistry : IAsyncDisposable
         catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
         {
         }
-
-        listener.Close();
     }
 
     private async Task LoopAsync()
