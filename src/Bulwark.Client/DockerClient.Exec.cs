@@ -3,6 +3,7 @@ using System.Text.Json;
 using Bulwark.Api.Models;
 using Bulwark.Api.Models.Exec;
 using Bulwark.Client.Http;
+using static Bulwark.Client.Transport.DockerWire;
 
 namespace Bulwark.Client;
 

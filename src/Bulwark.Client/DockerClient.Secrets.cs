@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bulwark.Api.Models;
 using Bulwark.Api.Models.Secrets;
+using static Bulwark.Client.Transport.DockerWire;
 
 namespace Bulwark.Client;
 

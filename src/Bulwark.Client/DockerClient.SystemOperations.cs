@@ -5,6 +5,7 @@ using Bulwark.Api.Models.Containers;
 using Bulwark.Api.Models.Images;
 using Bulwark.Api.Models.System;
 using Bulwark.Client.Http;
+using static Bulwark.Client.Transport.DockerWire;
 
 namespace Bulwark.Client;
 

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Bulwark.Api.Models;
@@ -10,6 +8,8 @@ using Bulwark.Api.Models.Streams;
 using Bulwark.Api.Models.System;
 using Bulwark.Api.Models.Volumes;
 using Bulwark.Client.Http;
+using Bulwark.Client.Transport;
+using static Bulwark.Client.Transport.DockerWire;
 
 namespace Bulwark.Client;
 
@@ -23,44 +23,26 @@ public sealed partial class DockerClient : IDisposable
     /// <summary>The highest API version this client speaks.</summary>
     public const string MaxApiVersion = "1.44";
 
-    private readonly string _socketPath;
-    private HttpConnection? _idle;
-    private Task<PingResult>? _ping;
+    private readonly DockerConnection _connection;
 
-    public DockerClient(string socketPath) => _socketPath = socketPath;
+    public DockerClient(string socketPath) => _connection = new DockerConnection(socketPath);
 
-    public string SocketPath => _socketPath;
+    public string SocketPath => _connection.SocketPath;
 
     /// <summary>Negotiated version (the lower of the daemon's and <see cref="MaxApiVersion"/>).</summary>
-    public string ApiVersion { get; private set; } = MaxApiVersion;
+    public string ApiVersion => _connection.ApiVersion;
 
     /// <summary>When false, calls use <see cref="MaxApiVersion"/> without pinging first.</summary>
-    public bool NegotiateVersion { get; init; } = true;
+    public bool NegotiateVersion
+    {
+        get => _connection.NegotiateVersion;
+        init => _connection.NegotiateVersion = value;
+    }
 
     // ---- system -------------------------------------------------------------------------------------------------
 
     /// <summary><c>HEAD /_ping</c> (falls back to GET unless the answer is 200 or 500).</summary>
-    public async Task<PingResult> PingAsync(CancellationToken cancellationToken)
-    {
-        var head = await PingOnceAsync("HEAD", cancellationToken).ConfigureAwait(false);
-        if (head.StatusCode is not (200 or 500))
-        {
-            head = await PingOnceAsync("GET", cancellationToken).ConfigureAwait(false);
-        }
-
-        if (head.StatusCode is not (200 or 500))
-        {
-            throw new DockerApiException(head.StatusCode, $"ping failed: {head.StatusCode} {head.ReasonPhrase}");
-        }
-
-        var api = head.GetHeader("Api-Version");
-        if (api is not null && CompareVersions(api, MaxApiVersion) < 0)
-        {
-            ApiVersion = api;
-        }
-
-        return new PingResult(api, head.GetHeader("Ostype"), head.GetHeader("Docker-Experimental") == "true", head.GetHeader("Server"));
-    }
+    public Task<PingResult> PingAsync(CancellationToken cancellationToken) => _connection.PingAsync(cancellationToken);
 
     public Task<VersionResponse> VersionAsync(CancellationToken cancellationToken) =>
         GetJsonAsync("/version", DockerJsonContext.Default.VersionResponse, cancellationToken);
@@ -325,247 +307,29 @@ public sealed partial class DockerClient : IDisposable
         await StreamJsonMessagesAsync(response, onMessage, cancellationToken).ConfigureAwait(false);
     }
 
-    // ---- plumbing -----------------------------------------------------------------------------------------------
-
-    /// <summary>base64url("{}"): no credentials, as the docker CLI sends when it has none.</summary>
-    private const string AnonymousAuth = "e30=";
-
-    private static async Task StreamJsonMessagesAsync(DockerResponse response, Func<JsonMessage, Task> onMessage, CancellationToken cancellationToken)
-    {
-        using var reader = new StreamReader(response.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
-        {
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            var message = JsonSerializer.Deserialize(line, DockerJsonContext.Default.JsonMessage);
-            if (message is null)
-            {
-                continue;
-            }
-
-            string? error = message.ErrorDetail is { Message.Length: > 0 } detail ? detail.Message : message.Error;
-            if (!string.IsNullOrEmpty(error))
-            {
-                throw new DockerApiException(500, error);
-            }
-
-            await onMessage(message).ConfigureAwait(false);
-        }
-    }
+    // ---- transport (Transport/DockerConnection, Transport/DockerWire) -------------------------------------------
 
     /// <summary>Sends a request (the target must already carry its version prefix) and returns after the head.</summary>
-    public async Task<DockerResponse> SendAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        var connection = Interlocked.Exchange(ref _idle, null);
-        var reused = connection is not null;
-        connection ??= await HttpConnection.ConnectAsync(_socketPath, cancellationToken).ConfigureAwait(false);
-        HttpResponseHead head;
-        try
-        {
-            head = await connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (reused && request.StreamBody is null && ex is IOException or SocketException)
-        {
-            // The kept-alive connection went stale: retry once on a fresh one.
-            connection.Dispose();
-            connection = await HttpConnection.ConnectAsync(_socketPath, cancellationToken).ConfigureAwait(false);
-            head = await SendOnAsync(connection, request, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
+    public Task<DockerResponse> SendAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        _connection.SendAsync(request, cancellationToken);
 
-        return new DockerResponse(connection, head, connection.OpenBody(request.Method, head), Release);
-    }
+    public void Dispose() => _connection.Dispose();
 
-    public void Dispose() => Interlocked.Exchange(ref _idle, null)?.Dispose();
+    private Task<string> TargetAsync(string pathAndQuery, CancellationToken cancellationToken) =>
+        _connection.TargetAsync(pathAndQuery, cancellationToken);
 
-    internal static int CompareVersions(string a, string b)
-    {
-        var pa = a.Split('.');
-        var pb = b.Split('.');
-        for (var i = 0; i < Math.Max(pa.Length, pb.Length); i++)
-        {
-            var x = i < pa.Length && int.TryParse(pa[i], CultureInfo.InvariantCulture, out var vx) ? vx : 0;
-            var y = i < pb.Length && int.TryParse(pb[i], CultureInfo.InvariantCulture, out var vy) ? vy : 0;
-            if (x != y)
-            {
-                return x.CompareTo(y);
-            }
-        }
+    private Task<DockerResponse> SendCheckedAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        _connection.SendCheckedAsync(request, cancellationToken);
 
-        return 0;
-    }
+    private Task<T> GetJsonAsync<T>(string pathAndQuery, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
+        _connection.GetJsonAsync(pathAndQuery, typeInfo, cancellationToken);
 
-    internal static string? EncodeFilters(IReadOnlyDictionary<string, IReadOnlyList<string>>? filters)
-    {
-        if (filters is null || filters.Count == 0)
-        {
-            return null;
-        }
+    private Task<JsonElement> GetRawJsonAsync(string pathAndQuery, CancellationToken cancellationToken) =>
+        _connection.GetRawJsonAsync(pathAndQuery, cancellationToken);
 
-        var map = new Dictionary<string, Dictionary<string, bool>>(StringComparer.Ordinal);
-        foreach (var (key, values) in filters)
-        {
-            var inner = new Dictionary<string, bool>(StringComparer.Ordinal);
-            foreach (var value in values)
-            {
-                inner[value] = true;
-            }
+    private Task<bool> PostNoContentAsync(string pathAndQuery, CancellationToken cancellationToken) =>
+        _connection.PostNoContentAsync(pathAndQuery, cancellationToken);
 
-            map[key] = inner;
-        }
-
-        return JsonSerializer.Serialize(map, DockerJsonContext.Default.DictionaryStringDictionaryStringBoolean);
-    }
-
-    /// <summary>Turns a non-2xx response into <see cref="DockerApiException"/> with the daemon's message.</summary>
-    internal static async Task ThrowForStatusAsync(DockerResponse response, string target, CancellationToken cancellationToken)
-    {
-        var bytes = await response.ReadBodyAsync(cancellationToken).ConfigureAwait(false);
-        throw new DockerApiException(response.StatusCode, ErrorMessage(response.Head, bytes, target));
-    }
-
-    internal static string ErrorMessage(HttpResponseHead head, byte[] body, string target)
-    {
-        var contentType = head.GetHeader("Content-Type") ?? "";
-        if (body.Length > 0 && contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-        {
-            try
-            {
-                var error = JsonSerializer.Deserialize(body, DockerJsonContext.Default.ErrorResponse);
-                if (!string.IsNullOrEmpty(error?.Message))
-                {
-                    return error.Message;
-                }
-            }
-            catch (JsonException)
-            {
-                // Fall through to the raw text.
-            }
-        }
-
-        var text = Encoding.UTF8.GetString(body).Trim();
-        return text.Length > 0
-            ? text
-            : $"request returned {head.StatusCode} {head.ReasonPhrase} for API route and version {target}, check if the server supports the requested API version";
-    }
-
-    private static async Task<HttpResponseHead> SendOnAsync(HttpConnection connection, HttpRequest request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
-
-    private static string Escape(string id) => Uri.EscapeDataString(id);
-
-    /// <summary>Image references keep their slashes (<c>/images/library/busybox:1/json</c> as the Go client sends).</summary>
-    private static string EscapeName(string name) => Uri.EscapeDataString(name).Replace("%2F", "/", StringComparison.Ordinal);
-
-    private static async Task DrainAsync(DockerResponse response, CancellationToken cancellationToken) =>
-        await response.Body.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-
-    private static async Task<T> ReadJsonAsync<T>(DockerResponse response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
-    {
-        var bytes = await response.ReadBodyAsync(cancellationToken).ConfigureAwait(false);
-        return JsonSerializer.Deserialize(bytes, typeInfo)
-            ?? throw new JsonException($"the daemon answered null where a {typeof(T).Name} was expected");
-    }
-
-    private static async Task<WaitResponse> ReadWaitBodyAsync(DockerResponse response, CancellationToken cancellationToken)
-    {
-        using (response)
-        {
-            return await ReadJsonAsync(response, DockerJsonContext.Default.WaitResponse, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<IReadOnlyList<JsonMessage>> ReadJsonMessagesAsync(DockerResponse response, CancellationToken cancellationToken)
-    {
-        var messages = new List<JsonMessage>();
-        await StreamJsonMessagesAsync(response, m =>
-        {
-            messages.Add(m);
-            return Task.CompletedTask;
-        }, cancellationToken).ConfigureAwait(false);
-        return messages;
-    }
-
-    private async Task<string> TargetAsync(string pathAndQuery, CancellationToken cancellationToken)
-    {
-        if (NegotiateVersion)
-        {
-            _ping ??= PingAsync(cancellationToken);
-            await _ping.ConfigureAwait(false);
-        }
-
-        return "/v" + ApiVersion + pathAndQuery;
-    }
-
-    private async Task<HttpResponseHead> PingOnceAsync(string method, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(new HttpRequest(method, "/_ping"), cancellationToken).ConfigureAwait(false);
-        await DrainAsync(response, cancellationToken).ConfigureAwait(false);
-        return response.Head;
-    }
-
-    private async Task<DockerResponse> SendCheckedAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode is >= 200 and < 400)
-        {
-            return response;
-        }
-
-        using (response)
-        {
-            await ThrowForStatusAsync(response, request.Target, cancellationToken).ConfigureAwait(false);
-        }
-
-        throw new InvalidOperationException("unreachable");
-    }
-
-    private async Task<T> GetJsonAsync<T>(string pathAndQuery, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
-    {
-        using var response = await SendCheckedAsync(
-            new HttpRequest("GET", await TargetAsync(pathAndQuery, cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
-        return await ReadJsonAsync(response, typeInfo, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<JsonElement> GetRawJsonAsync(string pathAndQuery, CancellationToken cancellationToken)
-    {
-        using var response = await SendCheckedAsync(
-            new HttpRequest("GET", await TargetAsync(pathAndQuery, cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
-        var bytes = await response.ReadBodyAsync(cancellationToken).ConfigureAwait(false);
-        using var doc = JsonDocument.Parse(bytes);
-        return doc.RootElement.Clone();
-    }
-
-    private async Task<bool> PostNoContentAsync(string pathAndQuery, CancellationToken cancellationToken)
-    {
-        using var response = await SendCheckedAsync(
-            new HttpRequest("POST", await TargetAsync(pathAndQuery, cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
-        await DrainAsync(response, cancellationToken).ConfigureAwait(false);
-        return response.StatusCode != 304;
-    }
-
-    private void Release(HttpConnection connection, bool reusable)
-    {
-        if (!reusable || Interlocked.CompareExchange(ref _idle, connection, null) is not null)
-        {
-            connection.Dispose();
-        }
-    }
+    private Task<HijackedStream> HijackAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        _connection.HijackAsync(request, cancellationToken);
 }

@@ -1,41 +1,50 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using Bulwark.Engine.Content;
 using Bulwark.Engine.Errors;
+using Bulwark.Engine.Images.Archives;
+using Bulwark.Engine.Images.Collection;
+using Bulwark.Engine.Images.Distribution;
+using Bulwark.Engine.Images.Ingest;
 using Bulwark.Engine.Images.Manifests;
+using Bulwark.Engine.Images.Store;
 using Bulwark.Engine.Metadata;
+using Bulwark.Engine.Registry;
 using Microsoft.Extensions.Logging;
 
 namespace Bulwark.Engine.Images;
 
 /// <summary>
-/// The image store: content blobs, unpacked layer snapshots (&lt;dataRoot&gt;/snapshots/&lt;chainid-hex&gt;) and the
-/// images/tags tables. Reads are lock-free over an immutable snapshot of the tables; writes are serialised.
-/// Nothing is referenced before its blobs and snapshots exist; unreferenced blobs and snapshots are
-/// collected by mark and sweep after removals and failed imports.
+/// The image facade over the services that do the work (docs/ARCHITECTURE.md, "Image services"): <see cref="ImageStore"/>
+/// (tables, lookups, tags), <see cref="ImageIngest"/> and <see cref="LayerSnapshots"/> (the one way into the store),
+/// <see cref="ImageArchiveService"/> (import, load, save), <see cref="ImagePuller"/> and <see cref="ImagePusher"/>
+/// (registries), and <see cref="ImageGarbageCollector"/>. Nothing is referenced before its blobs and snapshots exist;
+/// unreferenced blobs and snapshots are collected by mark and sweep after removals and failed ingests.
 /// </summary>
-public sealed partial class ImageService : IDisposable
+public sealed class ImageService : IDisposable
 {
-    private readonly ILogger<ImageService> logger;
-    private readonly ContentStore content;
     private readonly MetadataDb db;
-    private readonly SemaphoreSlim writeLock = new(1, 1);
-    private readonly ConcurrentDictionary<string, ImageConfigDocument> configs = new(StringComparer.Ordinal);
-    private volatile StoreState state;
+    private readonly ImageStore store;
+    private readonly ImageGarbageCollector collector;
+    private readonly ImageArchiveService archives;
+    private readonly ImagePuller puller;
+    private readonly ImagePusher pusher;
 
     public ImageService(string dataRoot, ILogger<ImageService> logger)
     {
-        this.logger = logger;
         DataRoot = Path.GetFullPath(dataRoot);
         SnapshotsRoot = Path.Combine(DataRoot, "snapshots");
         TempRoot = Path.Combine(DataRoot, "tmp");
         Directory.CreateDirectory(SnapshotsRoot);
         Directory.CreateDirectory(TempRoot);
-        content = new ContentStore(DataRoot);
+        Content = new ContentStore(DataRoot);
         db = new MetadataDb(DataRoot);
-        state = LoadState();
-        CleanStartup();
+        store = new ImageStore(Content, db, logger);
+        collector = new ImageGarbageCollector(Content, store, SnapshotsRoot, logger);
+        var snapshots = new LayerSnapshots(Content, store, SnapshotsRoot, logger);
+        var ingest = new ImageIngest(Content, snapshots);
+        archives = new ImageArchiveService(Content, store, ingest, snapshots, collector, TempRoot, () => Trust, logger);
+        puller = new ImagePuller(Content, store, ingest, collector, () => RegistryOptions, () => Trust, logger);
+        pusher = new ImagePusher(Content, store, () => RegistryOptions, logger);
+        collector.CleanStartup(TempRoot);
     }
 
     public string DataRoot { get; }
@@ -43,250 +52,92 @@ public sealed partial class ImageService : IDisposable
     /// <summary>&lt;dataRoot&gt;/snapshots: one directory per layer chain id.</summary>
     public string SnapshotsRoot { get; }
 
+    /// <summary>daemon.json "insecure-registries" and transport settings for pull and push.</summary>
+    public RegistryOptions RegistryOptions { get; set; } = new();
+
+    /// <summary>daemon.json "content-trust": consulted before every pull, create, start and load (Trust/ContentTrust.cs).</summary>
+    public Trust.ContentTrust Trust { get; set; } = Engine.Trust.ContentTrust.Disabled;
+
     internal string TempRoot { get; }
 
-    internal ContentStore Content => content;
+    internal ContentStore Content { get; }
 
-    public IReadOnlyList<ImageRecord> List()
+    /// <summary>chainid(n) = sha256(chainid(n-1) + " " + diffid(n)).</summary>
+    public static Digest ChainId(Digest parent, Digest diffId) => LayerSnapshots.ChainId(parent, diffId);
+
+    /// <summary>Combines the API's fromImage and tag ("sha256:…" in tag means a digest) into one reference.</summary>
+    public static ImageReference PullReference(string image, string? tag)
     {
-        var s = state;
-        return s.Images.Values.Select(r => ToRecord(r, s)).OrderByDescending(r => r.Created).ToList();
+        var r = ImageReference.Parse(image);
+        if (!string.IsNullOrEmpty(tag))
+        {
+            if (r.Digest is not null)
+            {
+                throw EngineException.Invalid($"invalid reference \"{image}\": it has a digest and a tag was also given (\"{tag}\")");
+            }
+
+            // As dockerd: the tag parameter replaces a tag inside fromImage.
+            r = tag.Contains(':', StringComparison.Ordinal)
+                ? r.WithDigest(Digest.TryParse(tag, out var d) ? d.Value : throw EngineException.Invalid($"invalid digest \"{tag}\""))
+                : ImageReference.Parse(r.Repository + ":" + tag);
+        }
+
+        return r.WithDefaultTag();
     }
+
+    public IReadOnlyList<ImageRecord> List() => store.List();
 
     public ImageRecord Resolve(string reference) =>
         TryResolve(reference) ?? throw EngineException.NotFound($"No such image: {reference}");
 
-    public ImageRecord? TryResolve(string reference)
-    {
-        var s = state;
-        return Find(reference, s) is { } hit ? ToRecord(hit.Row, s) : null;
-    }
+    public ImageRecord? TryResolve(string reference) => store.TryResolve(reference);
 
     /// <summary>Absolute snapshot directories of the image's layers, bottom first.</summary>
     public IReadOnlyList<string> LayerDirs(ImageRecord image) =>
         image.ChainIds.Select(c => Path.Combine(SnapshotsRoot, Digest.Parse(c).Hex)).ToList();
 
-    public void Tag(string source, string target)
-    {
-        if (!ImageReference.TryParse(target, out var r, out string? why))
-        {
-            throw EngineException.Invalid($"invalid reference format \"{target}\": {why}");
-        }
-
-        if (r.Digest is not null)
-        {
-            throw EngineException.Invalid($"invalid tag \"{target}\": a tag cannot contain a digest");
-        }
-
-        if (FullHex().IsMatch(r.Path.Split('/')[^1]) && r.Path.StartsWith("library/", StringComparison.Ordinal))
-        {
-            throw EngineException.Invalid($"invalid tag \"{target}\": repository name cannot be a 64-character hexadecimal string");
-        }
-
-        writeLock.Wait();
-        try
-        {
-            var hit = Find(source, state) ?? throw EngineException.NotFound($"No such image: {source}");
-            db.Write([], [new(r.WithDefaultTag().Full, hit.Row.Id)], [], []);
-            state = LoadState();
-        }
-        finally
-        {
-            writeLock.Release();
-        }
-    }
+    public void Tag(string source, string target) => store.Tag(source, target);
 
     /// <summary>`docker rmi`: untags, deletes the image when its last name goes, then collects garbage.</summary>
     /// <param name="containerUsingImage">Returns the id of a container using the image id, or null.</param>
     public IReadOnlyList<ImageDeleteItem> Remove(string reference, bool force, Func<string, string?> containerUsingImage)
     {
-        writeLock.Wait();
-        try
+        using var lease = store.Lock();
+        var items = store.Remove(reference, force, containerUsingImage, out bool deleted);
+        if (deleted)
         {
-            var s = state;
-            var hit = Find(reference, s) ?? throw EngineException.NotFound($"No such image: {reference}");
-            var row = hit.Row;
-            string shortId = Digest.Parse(row.Id).Short;
-            var tags = s.Tags.Where(t => t.Value == row.Id).Select(t => t.Key).Order(StringComparer.Ordinal).ToList();
-            var items = new List<ImageDeleteItem>();
-
-            if (hit.Tag is { } tagKey && tags.Count > 1)
-            {
-                db.Write([], [], [tagKey], []);
-                state = LoadState();
-                return [new ImageDeleteItem(Familiar(tagKey), null)];
-            }
-
-            string? user = containerUsingImage(row.Id);
-            if (hit.Tag is null && tags.Count > 1 && !force)
-            {
-                throw EngineException.Conflict(
-                    $"conflict: unable to delete {shortId} (must be forced) - image is referenced in multiple repositories");
-            }
-
-            if (user is not null && !force)
-            {
-                string shortUser = user.Length > 12 ? user[..12] : user;
-                throw EngineException.Conflict(hit.Tag is not null || hit.ByDigest
-                    ? $"conflict: unable to remove repository reference \"{reference}\" (must force) - container {shortUser} is using its referenced image {shortId}"
-                    : $"conflict: unable to delete {shortId} (must be forced) - image is being used by stopped container {shortUser}");
-            }
-
-            items.AddRange(tags.Select(t => new ImageDeleteItem(Familiar(t), null)));
-            if (row.ManifestFromSource)
-            {
-                items.AddRange(RepoDigests(row, tags).Where(d => items.All(i => i.Untagged != d)).Select(d => new ImageDeleteItem(d, null)));
-            }
-
-            if (user is not null)
-            {
-                // Forced while a container uses it: the names go, the image (and its snapshots) stay until the container does.
-                db.Write([], [], tags, []);
-                state = LoadState();
-                return items;
-            }
-
-            db.Write([], [], tags, [row.Id]);
-            state = LoadState();
-            configs.TryRemove(row.Id, out _);
-            items.Add(new ImageDeleteItem(null, row.Id));
-            foreach (var chain in CollectGarbage())
-            {
-                items.Add(new ImageDeleteItem(null, chain));
-            }
-
-            return items;
+            items.AddRange(collector.Collect().Select(chain => new ImageDeleteItem(null, chain)));
         }
-        finally
-        {
-            writeLock.Release();
-        }
+
+        return items;
     }
+
+    /// <summary>`docker import`: one layer from a rootfs tar (plain, gzip or zstd), a fresh OCI config and manifest.</summary>
+    public Task<ImageRecord> ImportAsync(Stream rootfsTar, string? reference, IReadOnlyList<string> changes, string? message,
+        CancellationToken ct) => archives.ImportAsync(rootfsTar, reference, changes, message, ct);
+
+    /// <summary>`docker load`: a docker-save archive or an OCI layout (plain or compressed, seekable or not).</summary>
+    public Task<IReadOnlyList<LoadedImage>> LoadAsync(Stream archive, IProgress<LayerProgress>? progress, CancellationToken ct) =>
+        archives.LoadAsync(archive, progress, ct);
+
+    /// <summary>`docker save`: writes a docker-save archive that is also an OCI image layout.</summary>
+    public Task SaveAsync(IReadOnlyList<string> references, Stream output, CancellationToken ct) => archives.SaveAsync(references, output, ct);
+
+    /// <summary>`docker pull` (see <see cref="ImagePuller"/>).</summary>
+    public Task<PullResult> PullAsync(ImageReference reference, RegistryCredentials? credentials, IProgress<RegistryProgress>? progress,
+        CancellationToken ct) => puller.PullAsync(reference, credentials, progress, ct);
+
+    /// <summary>`docker push` (see <see cref="ImagePusher"/>).</summary>
+    public Task<IReadOnlyList<PushResult>> PushAsync(string name, string? tag, RegistryCredentials? credentials,
+        IProgress<RegistryProgress>? progress, CancellationToken ct) => pusher.PushAsync(name, tag, credentials, progress, ct);
+
+    /// <summary>Picks linux/amd64 (any variant) from an index, or names the platforms there are.</summary>
+    internal static OciDescriptor SelectPlatform(IReadOnlyList<OciDescriptor> manifests, string display) =>
+        ManifestDocuments.SelectPlatform(manifests, display);
 
     public void Dispose()
     {
+        store.Dispose();
         db.Dispose();
-        writeLock.Dispose();
     }
-
-    private StoreState LoadState()
-    {
-        var images = db.LoadImages().ToDictionary(r => r.Id, StringComparer.Ordinal);
-        var tags = db.LoadTags();
-        return new StoreState(images, tags);
-    }
-
-    private (ImageRow Row, string? Tag, bool ByDigest)? Find(string reference, StoreState s)
-    {
-        if (string.IsNullOrWhiteSpace(reference))
-        {
-            return null;
-        }
-
-        if (Digest.TryParse(reference, out var id))
-        {
-            return s.Images.TryGetValue(id.Value, out var byId) ? (byId, null, false) : null;
-        }
-
-        if (ImageReference.TryParse(reference, out var r))
-        {
-            if (r.Digest is not null)
-            {
-                var byDigest = s.Images.Values.FirstOrDefault(i => i.ManifestDigest == r.Digest)
-                    ?? (s.Images.TryGetValue(r.Digest, out var cfg) ? cfg : null);
-                if (byDigest is not null)
-                {
-                    return (byDigest, null, true);
-                }
-            }
-            else
-            {
-                string key = r.WithDefaultTag().Full;
-                if (s.Tags.TryGetValue(key, out var tagged) && s.Images.TryGetValue(tagged, out var row))
-                {
-                    return (row, key, false);
-                }
-            }
-        }
-
-        string prefix = reference.StartsWith("sha256:", StringComparison.Ordinal) ? reference[7..] : reference;
-        if (HexPrefix().IsMatch(prefix))
-        {
-            var matches = s.Images.Values.Where(i => i.Id.AsSpan(7).StartsWith(prefix, StringComparison.Ordinal)).Take(2).ToList();
-            if (matches.Count == 1)
-            {
-                return (matches[0], null, false);
-            }
-        }
-
-        return null;
-    }
-
-    private ImageRecord ToRecord(ImageRow row, StoreState s)
-    {
-        var doc = ConfigOf(row.Id);
-        var tags = s.Tags.Where(t => t.Value == row.Id).Select(t => t.Key).Order(StringComparer.Ordinal).ToList();
-        var c = doc.Config ?? new ContainerConfigDocument();
-        // Keys with "@" are digest references (an image pulled by digest): repo digests, not tags.
-        var repoTags = tags.Where(t => !t.Contains('@', StringComparison.Ordinal)).ToList();
-        return new ImageRecord
-        {
-            Id = row.Id,
-            RepoTags = repoTags.Select(Familiar).ToList(),
-            RepoDigests = row.ManifestFromSource ? RepoDigests(row, tags) : [],
-            Created = doc.Created ?? row.Created,
-            Size = row.Layers.Sum(l => l.UnpackedSize),
-            Architecture = doc.Architecture ?? "amd64",
-            Os = doc.Os ?? "linux",
-            Author = doc.Author,
-            Comment = doc.Comment,
-            DiffIds = row.Layers.Select(l => l.DiffId).ToList(),
-            ChainIds = row.Layers.Select(l => l.ChainId).ToList(),
-            History = (doc.History ?? []).Select(h => new ImageHistoryEntry(h.Created, h.CreatedBy, h.Comment, h.EmptyLayer ?? false)).ToList(),
-            Config = new ImageConfig
-            {
-                User = c.User,
-                Env = c.Env ?? [],
-                Entrypoint = c.Entrypoint,
-                Cmd = c.Cmd,
-                WorkingDir = c.WorkingDir,
-                Labels = c.Labels ?? new Dictionary<string, string>(),
-                StopSignal = c.StopSignal,
-                Healthcheck = c.Healthcheck is { Test.Count: > 0 } h
-                    ? new ImageHealthcheck(h.Test, h.Interval, h.Timeout, h.StartPeriod, h.Retries)
-                    : null,
-                ExposedPorts = c.ExposedPorts?.Keys.ToList() ?? [],
-                Volumes = c.Volumes?.Keys.ToList() ?? [],
-            },
-        };
-    }
-
-    private ImageConfigDocument ConfigOf(string id) => configs.GetOrAdd(id, key =>
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(content.ReadAllBytes(Digest.Parse(key)), ImageJsonContext.Default.ImageConfigDocument)
-                ?? new ImageConfigDocument();
-        }
-        catch (Exception ex) when (ex is JsonException or EngineException or IOException)
-        {
-            logger.LogWarning("image {Id}: config unreadable: {Error}", key, ex.Message);
-            return new ImageConfigDocument();
-        }
-    });
-
-    private static List<string> RepoDigests(ImageRow row, IEnumerable<string> tags) =>
-        tags.Select(t => ImageReference.Parse(t))
-            .Select(r => r.FamiliarRepository + "@" + row.ManifestDigest)
-            .Distinct(StringComparer.Ordinal).ToList();
-
-    private static string Familiar(string fullReference) => ImageReference.Parse(fullReference).Familiar;
-
-    [GeneratedRegex("^[0-9a-f]{4,64}$")]
-    private static partial Regex HexPrefix();
-
-    [GeneratedRegex("^[0-9a-f]{64}$")]
-    private static partial Regex FullHex();
-
-    private sealed record StoreState(IReadOnlyDictionary<string, ImageRow> Images, IReadOnlyDictionary<string, string> Tags);
 }
