@@ -14,11 +14,13 @@ internal sealed partial class ContainerStore : IContainerRecordStore
 {
     private const string RecordFile = "container.json";
     private readonly string _root;
+    private readonly string _unreadableRoot;
     private readonly ILogger _logger;
 
     public ContainerStore(string dataRoot, ILogger logger)
     {
         _root = System.IO.Path.Combine(dataRoot, "containers");
+        _unreadableRoot = System.IO.Path.Combine(dataRoot, "unreadable", "containers");
         _logger = logger;
         Directory.CreateDirectory(_root);
     }
@@ -75,21 +77,46 @@ internal sealed partial class ContainerStore : IContainerRecordStore
                 orphans.Add(dir);
                 continue;
             }
+            ContainerRecord? record = null;
             try
             {
                 using var fs = File.OpenRead(file);
-                var record = JsonSerializer.Deserialize(fs, ContainerJsonContext.Default.ContainerRecord);
-                if (record is not null)
-                {
-                    records.Add(record);
-                }
+                record = JsonSerializer.Deserialize(fs, ContainerJsonContext.Default.ContainerRecord);
             }
             catch (JsonException)
             {
-                orphans.Add(dir);
             }
+
+            if (record is not null && record.Id == System.IO.Path.GetFileName(dir))
+            {
+                records.Add(record);
+                continue;
+            }
+
+            // Not a record this daemon can use: its bytes are kept aside for the operator (nothing stored is lost),
+            // then the directory is cleaned up like a half-created one (mounts, processes and state go at reconcile).
+            SetAside(file);
+            orphans.Add(dir);
         }
         return (records, orphans);
+    }
+
+    /// <summary>Copies an unreadable record to &lt;data-root&gt;/unreadable/containers/&lt;id&gt;-&lt;time&gt;.json.</summary>
+    private void SetAside(string file)
+    {
+        string id = System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(file)!);
+        string target = System.IO.Path.Combine(_unreadableRoot,
+            $"{id}-{DateTimeOffset.UtcNow:yyyyMMdd'T'HHmmss'Z'}.json");
+        try
+        {
+            Directory.CreateDirectory(_unreadableRoot);
+            File.Copy(file, target, overwrite: true);
+            LogRecordSetAside(_logger, id, target);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogRecordNotSetAside(_logger, id, ex.Message);
+        }
     }
 
     public void Delete(string id)
@@ -102,6 +129,14 @@ internal sealed partial class ContainerStore : IContainerRecordStore
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning,
+        Message = "container {Id}: its record does not parse; the bytes are kept at {Path} and the container is cleaned up")]
+    private static partial void LogRecordSetAside(ILogger logger, string id, string path);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Error,
+        Message = "container {Id}: its record does not parse and could not be kept aside: {Reason}")]
+    private static partial void LogRecordNotSetAside(ILogger logger, string id, string reason);
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning,
         Message = "container {Id}: state {State} kept in memory only, its record could not be saved: {Reason}")]
