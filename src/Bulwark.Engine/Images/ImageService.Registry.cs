@@ -72,6 +72,7 @@ public sealed partial class ImageService
                 throw EngineException.Invalid($"manifest {child} of {display}: digest mismatch (content is {sub.Digest}); nothing was stored");
             }
 
+            Trust.RememberIndex(top.Digest.Value, top.Bytes); // content trust: a signed index vouches for the manifest chosen
             (manifestBytes, manifestType, manifestDigest) = sub;
             head = ReadHead(manifestBytes, display);
         }
