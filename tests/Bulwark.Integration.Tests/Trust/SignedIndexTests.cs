@@ -80,7 +80,7 @@ public sealed class SignedIndexTests(ContentTrustFixture fx)
             using var answer = await http.SendAsync(head);
             Assert.True(answer.IsSuccessStatusCode, answer.ToString());
             long size = answer.Content.Headers.ContentLength ?? throw new InvalidOperationException("no Content-Length for " + digest);
-            entries.Add($$"""{"mediaType":"{{ManifestType}}","size":{{size.ToString(CultureInfo.InvariantCulture)}},"digest":"{{digest}}","platform":{"architecture":"{{arch}}","os":"linux"}}""");
+            entries.Add($$$"""{"mediaType":"{{{ManifestType}}}","size":{{{size.ToString(CultureInfo.InvariantCulture)}}},"digest":"{{{digest}}}","platform":{"architecture":"{{{arch}}}","os":"linux"}}""");
         }
 
         byte[] body = Encoding.UTF8.GetBytes($$"""{"schemaVersion":2,"mediaType":"{{ListType}}","manifests":[{{string.Join(",", entries)}}]}""");
