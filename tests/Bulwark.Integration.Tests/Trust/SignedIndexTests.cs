@@ -16,6 +16,8 @@ public sealed class SignedIndexTests(ContentTrustFixture fx)
 {
     private const string ListType = "application/vnd.docker.distribution.manifest.list.v2+json";
     private const string ManifestType = "application/vnd.docker.distribution.manifest.v2+json";
+    private const string OciIndexType = "application/vnd.oci.image.index.v1+json";
+    private const string OciManifestType = "application/vnd.oci.image.manifest.v1+json";
 
     [Fact]
     public async Task Enforced_TagSignedAsAnIndex_RunsThePlatformManifestAndStartsAgainByImageId()
@@ -73,19 +75,24 @@ public sealed class SignedIndexTests(ContentTrustFixture fx)
     {
         using var http = new HttpClient { BaseAddress = new Uri("http://" + fx.Registry.Host + "/") };
         var entries = new List<string>();
+        bool oci = false;
         foreach (var (digest, arch) in platforms)
         {
             using var head = new HttpRequestMessage(HttpMethod.Head, $"v2/{path}/manifests/{digest}");
             head.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(ManifestType));
+            head.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(OciManifestType));
             using var answer = await http.SendAsync(head);
             Assert.True(answer.IsSuccessStatusCode, answer.ToString());
             long size = answer.Content.Headers.ContentLength ?? throw new InvalidOperationException("no Content-Length for " + digest);
-            entries.Add($$$"""{"mediaType":"{{{ManifestType}}}","size":{{{size.ToString(CultureInfo.InvariantCulture)}}},"digest":"{{{digest}}}","platform":{"architecture":"{{{arch}}}","os":"linux"}}""");
+            string type = answer.Content.Headers.ContentType?.MediaType ?? ManifestType;
+            oci |= type == OciManifestType;
+            entries.Add($$$"""{"mediaType":"{{{type}}}","size":{{{size.ToString(CultureInfo.InvariantCulture)}}},"digest":"{{{digest}}}","platform":{"architecture":"{{{arch}}}","os":"linux"}}""");
         }
 
-        byte[] body = Encoding.UTF8.GetBytes($$"""{"schemaVersion":2,"mediaType":"{{ListType}}","manifests":[{{string.Join(",", entries)}}]}""");
+        string listType = oci ? OciIndexType : ListType;
+        byte[] body = Encoding.UTF8.GetBytes($$"""{"schemaVersion":2,"mediaType":"{{listType}}","manifests":[{{string.Join(",", entries)}}]}""");
         using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue(ListType);
+        content.Headers.ContentType = new MediaTypeHeaderValue(listType);
         using var put = await http.PutAsync($"v2/{path}/manifests/{tag}", content);
         Assert.True(put.IsSuccessStatusCode, put + await put.Content.ReadAsStringAsync());
         string digestOf = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(body));
@@ -99,8 +106,10 @@ public sealed class SignedIndexTests(ContentTrustFixture fx)
         using var http = new HttpClient();
         using var get = new HttpRequestMessage(HttpMethod.Get, $"http://{fx.Registry.Host}/v2/{gun[(fx.Registry.Host.Length + 1)..]}/manifests/{digest}");
         get.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(ListType));
+        get.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(OciIndexType));
         using var answer = await http.SendAsync(get);
         byte[] bytes = await answer.Content.ReadAsByteArrayAsync();
+        Assert.Equal(digest, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes)));
         var add = await ProcessRunner.RunAsync("/usr/bin/notary",
             ["-d", Path.Combine(fx.SignerConfig, "trust"), "-s", fx.Notary.Url, "--tlscacert", fx.Notary.CaFile,
              "addhash", gun, tag, bytes.Length.ToString(CultureInfo.InvariantCulture), "--sha256", digest["sha256:".Length..], "-p"],
