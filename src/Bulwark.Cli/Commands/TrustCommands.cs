@@ -8,6 +8,7 @@ namespace Bulwark.Cli.Commands;
 /// <summary>
 /// <c>trust inspect [--pretty] IMAGE...</c>: the signed tags of a repository as the daemon verified them (its trust pinning and
 /// trust server), in <c>docker trust inspect</c>'s shape; a repository the daemon cannot verify is an error naming the reason.
+/// <c>trust key</c>: see <see cref="TrustKeyCommands"/>.
 /// </summary>
 internal static class TrustCommands
 {
@@ -15,6 +16,7 @@ internal static class TrustCommands
     {
         var command = new Command("trust", "Manage trust on Bulwark images");
         command.Subcommands.Add(Inspect(context));
+        command.Subcommands.Add(TrustKeyCommands.Key(context));
         return command;
     }
 

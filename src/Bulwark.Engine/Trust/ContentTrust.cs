@@ -23,6 +23,7 @@ public sealed partial class ContentTrust : IDisposable
     private readonly ILogger logger;
     private readonly ConcurrentDictionary<string, ITrustMetadataSource> clients = new(StringComparer.Ordinal);
     private readonly Func<string, ITrustMetadataSource> connect;
+    private readonly SignedIndexes indexes;
 
     public ContentTrust(ContentTrustOptions options, string dataRoot, EventBus? events, ILogger logger, TimeProvider? time = null)
         : this(options, dataRoot, events, logger, time, null)
@@ -37,6 +38,7 @@ public sealed partial class ContentTrust : IDisposable
         this.events = events;
         this.logger = logger;
         updater = new TufUpdater(new TrustCache(Path.Combine(dataRoot, "trust", "tuf")), time ?? TimeProvider.System);
+        indexes = new SignedIndexes(Path.Combine(dataRoot, "trust", "indexes"));
         connect = sources ?? (host =>
             new NotaryClient(options.TrustServers.TryGetValue(host, out var s) ? s : new TrustServer(new Uri("https://" + host + "/"), null), ServerTimeout));
     }
@@ -96,7 +98,7 @@ public sealed partial class ContentTrust : IDisposable
             {
                 Violation(refused, action);
             }
-            else if (!image.RepoDigests.Any(d => SameRepositoryDigest(d, r, verdict.Digest!)))
+            else if (!image.RepoDigests.Any(d => SignedAs(d, r, verdict.Digest!)))
             {
                 Violation(new TrustRefusal(r.Familiar, Pin(r)?.Name ?? "content-trust", TrustFailure.DigestMismatch,
                     $"the local image {image.Id[..Math.Min(19, image.Id.Length)]} is not the signed digest {verdict.Digest} (pull it again)"), action);
@@ -120,10 +122,30 @@ public sealed partial class ContentTrust : IDisposable
             }
 
             last = verdict.Refusal;
+            foreach (string index in indexes.IndexesListing(rd.Digest))
+            {
+                // A multi-platform image is signed as its index: the index this manifest was pulled from vouches for it.
+                if ((await CheckAsync(rd.WithDigest(index), ct).ConfigureAwait(false)).Refusal is null)
+                {
+                    return;
+                }
+            }
         }
 
         Violation(last ?? new TrustRefusal(shown, "content-trust", TrustFailure.NoTrustData,
             $"could not find trust signature for local image {image.Id}: it has no repository digest (loaded, imported, committed or built)"), action);
+    }
+
+    /// <summary>
+    /// Pull resolved an index (manifest list) to one platform's manifest: keep the index, so that a signature over the index
+    /// digest later vouches for that manifest at create, start and restart.
+    /// </summary>
+    public void RememberIndex(string digest, ReadOnlySpan<byte> bytes)
+    {
+        if (options.Mode != ContentTrustMode.Disabled)
+        {
+            indexes.Remember(digest, bytes);
+        }
     }
 
     /// <summary>load/import/commit: unsigned content cannot enter in enforced mode (stricter than Docker EE, which let it in).</summary>
@@ -240,8 +262,10 @@ public sealed partial class ContentTrust : IDisposable
         LogPermitted(logger, action, refusal.Message);
     }
 
-    private static bool SameRepositoryDigest(string repoDigest, ImageReference r, string digest) =>
-        ImageReference.TryParse(repoDigest, out var rd) && rd.Repository == r.Repository && rd.Digest == digest;
+    /// <summary>True when <paramref name="repoDigest"/> is <paramref name="signed"/> in r's repository, or a manifest the signed index lists.</summary>
+    private bool SignedAs(string repoDigest, ImageReference r, string signed) =>
+        ImageReference.TryParse(repoDigest, out var rd) && rd.Repository == r.Repository && rd.Digest is { } d
+        && (d == signed || indexes.ManifestsOf(signed).Contains(d, StringComparer.Ordinal));
 
     private static bool LooksLikeId(string s) =>
         s.StartsWith("sha256:", StringComparison.Ordinal) || (s.Length is >= 12 and <= 64 && s.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f')));

@@ -113,4 +113,41 @@ public sealed class ContentTrustTests : IDisposable
         trust.VerifyUnsignedContentAllowed("load");
         Assert.Equal(0, repo.Requests);
     }
+
+    [Fact]
+    public async Task Create_AndStart_OfAPlatformManifest_AreAcceptedThroughTheSignedIndexPullKept()
+    {
+        string platform = "sha256:" + new string('a', 64);
+        byte[] index = Encoding.UTF8.GetBytes(
+            "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[{\"digest\":\"" + platform + "\",\"size\":1}]}");
+        repo.Targets["multi"] = index;
+        repo.Publish();
+        using var trust = Trust(ContentTrustMode.Enforced);
+        var image = Image($"{Gun}@{platform}");
+        var before = await Assert.ThrowsAsync<EngineException>(() => trust.VerifyLocalImageAsync(Gun + ":multi", image, "create", CancellationToken.None));
+        Assert.Contains("digest-mismatch", before.Message, StringComparison.Ordinal);
+
+        trust.RememberIndex(TestTrustRepository.DigestOf(index), index);
+        await trust.VerifyLocalImageAsync(Gun + ":multi", image, "create", CancellationToken.None);
+        await trust.VerifyLocalImageAsync(null, image, "start", CancellationToken.None);
+        await Assert.ThrowsAsync<EngineException>(() => trust.VerifyLocalImageAsync(Gun + ":multi", Image($"{Gun}@{OtherDigest}"), "create", CancellationToken.None));
+    }
+
+    [Fact]
+    public void SignedIndexes_KeepOnlyBytesThatHashToTheDigest_AndForgetAFileAlteredOnDisk()
+    {
+        var store = new SignedIndexes(Path.Combine(dir, "indexes"));
+        byte[] index = Encoding.UTF8.GetBytes("{\"manifests\":[{\"digest\":\"" + SignedDigest + "\"}]}");
+        string digest = TestTrustRepository.DigestOf(index);
+        store.Remember(OtherDigest, index);
+        Assert.Empty(store.ManifestsOf(OtherDigest));
+
+        store.Remember(digest, index);
+        Assert.Equal([SignedDigest], store.ManifestsOf(digest));
+        Assert.Equal([digest], store.IndexesListing(SignedDigest));
+
+        File.WriteAllText(Path.Combine(dir, "indexes", digest["sha256:".Length..] + ".json"), "{\"manifests\":[{\"digest\":\"" + OtherDigest + "\"}]}");
+        Assert.Empty(store.ManifestsOf(digest));
+        Assert.Empty(store.IndexesListing(OtherDigest));
+    }
 }

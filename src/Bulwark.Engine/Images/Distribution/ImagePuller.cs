@@ -55,6 +55,7 @@ internal sealed partial class ImagePuller(
                 throw EngineException.Invalid($"manifest {child} of {display}: digest mismatch (content is {sub.Digest}); nothing was stored");
             }
 
+            trust().RememberIndex(top.Digest.Value, top.Bytes); // content trust: a signed index vouches for the manifest chosen
             (manifestBytes, manifestType, manifestDigest) = sub;
             head = ManifestDocuments.ReadHead(manifestBytes, display);
         }

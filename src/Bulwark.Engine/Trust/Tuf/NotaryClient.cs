@@ -12,10 +12,12 @@ public sealed class NotaryClient : ITrustMetadataSource, IDisposable
 {
     private readonly HttpClient http;
     private readonly X509Certificate2Collection? anchors;
+    private readonly TimeSpan timeout;
 
     public NotaryClient(TrustServer server, TimeSpan timeout)
     {
         Server = server;
+        this.timeout = timeout;
         if (server.CaFile is { } ca)
         {
             anchors = [];
@@ -42,13 +44,19 @@ public sealed class NotaryClient : ITrustMetadataSource, IDisposable
 
     public Uri Url => Server.Url;
 
-    /// <summary>The file's bytes, or null when the server answers 404. Throws <see cref="TufException"/> (Unreachable) on transport errors.</summary>
+    /// <summary>
+    /// The file's bytes, or null when the server answers 404. Throws <see cref="TufException"/> (Unreachable) on transport errors
+    /// and when the whole answer, body included, takes longer than the time limit (a server dripping bytes is abandoned).
+    /// </summary>
     public async Task<byte[]?> GetAsync(string gun, string file, long maxLength, CancellationToken ct)
     {
         var uri = new Uri(Server.Url, $"v2/{gun}/_trust/tuf/{file}");
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout); // HttpClient.Timeout stops at the headers (ResponseHeadersRead): this covers the body too
+        var token = deadline.Token;
         try
         {
-            using var resp = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+            using var resp = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
             if (resp.StatusCode == HttpStatusCode.NotFound)
             {
                 return null;
@@ -65,13 +73,13 @@ public sealed class NotaryClient : ITrustMetadataSource, IDisposable
                 throw new TufException($"{file}: {declared} bytes exceed the limit of {maxLength}", TrustFailure.DigestMismatch);
             }
 
-            var stream = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            var stream = await resp.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
             await using (stream.ConfigureAwait(false))
             {
                 using var buffer = new MemoryStream();
                 byte[] chunk = new byte[16 * 1024];
                 int n;
-                while ((n = await stream.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
+                while ((n = await stream.ReadAsync(chunk, token).ConfigureAwait(false)) > 0)
                 {
                     if (buffer.Length + n > maxLength)
                     {
@@ -88,7 +96,7 @@ public sealed class NotaryClient : ITrustMetadataSource, IDisposable
         {
             throw new TufException($"trust server {Server.Url} unreachable: {ex.Message}", TrustFailure.Unreachable);
         }
-        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw new TufException($"trust server {Server.Url} did not answer in time", TrustFailure.Unreachable);
         }

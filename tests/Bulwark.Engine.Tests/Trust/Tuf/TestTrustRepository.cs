@@ -71,6 +71,9 @@ public sealed class TestTrustRepository : ITrustMetadataSource
 
     public int Requests { get; private set; }
 
+    /// <summary>Every file served, by name (role.json, role.&lt;sha256&gt;.json, N.root.json).</summary>
+    public IReadOnlyDictionary<string, byte[]> Files => files;
+
     public static string DigestOf(byte[] manifest) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(manifest));
 
     /// <summary>Signs and serves the current state; root.json is also kept as N.root.json for rotations.</summary>
