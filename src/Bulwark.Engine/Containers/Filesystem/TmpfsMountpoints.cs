@@ -11,7 +11,7 @@ namespace Bulwark.Engine.Containers.Filesystem;
 /// </summary>
 internal static class TmpfsMountpoints
 {
-    public const uint DefaultMode = 0x3FF | 0x200; // 01777
+    public const uint DefaultMode = 0x3FF; // 01777: rwx for all, sticky
 
     /// <summary>Sets each existing tmpfs mountpoint directory under <paramref name="rootfs"/> to the mode its mount asks for.</summary>
     public static void Prepare(string rootfs, IReadOnlyDictionary<string, string> tmpfs)
