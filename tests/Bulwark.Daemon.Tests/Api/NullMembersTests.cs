@@ -4,20 +4,22 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Bulwark.Api.Models;
-using Bulwark.Api.Models.Containers;
 using Bulwark.Daemon.Api;
 
 namespace Bulwark.Daemon.Tests.Api;
 
 public sealed class NullMembersTests
 {
-    // Every body a client sends: the models named *Request, plus the registry credentials clients encode as JSON.
+    // Every body a client sends: the wire models named *Request.
+    private static List<Type> RequestModels() =>
+        [.. typeof(DockerJsonContext).Assembly.GetExportedTypes()
+            .Where(t => t.Name.EndsWith("Request", StringComparison.Ordinal) && t.IsClass && !t.IsAbstract)
+            .OrderBy(t => t.FullName, StringComparer.Ordinal)];
+
     public static TheoryData<Type> RequestTypes()
     {
         var data = new TheoryData<Type>();
-        foreach (var t in typeof(DockerJsonContext).Assembly.GetExportedTypes()
-                     .Where(t => t.Name.EndsWith("Request", StringComparison.Ordinal) && t.IsClass && !t.IsAbstract)
-                     .OrderBy(t => t.FullName, StringComparer.Ordinal))
+        foreach (var t in RequestModels())
         {
             data.Add(t);
         }
@@ -26,7 +28,7 @@ public sealed class NullMembersTests
 
     [Fact]
     public void RequestTypes_AreFoundByReflection() =>
-        Assert.True(RequestTypes().Count() >= 8, "expected the request models of containers, exec, networks, volumes and secrets");
+        Assert.True(RequestModels().Count >= 8, "expected the request models of containers, exec, networks, volumes and secrets");
 
     [Theory]
     [MemberData(nameof(RequestTypes))]
