@@ -5,7 +5,7 @@ using Bulwark.Engine.Errors;
 
 namespace Bulwark.Daemon.Api;
 
-/// <summary>Reads a JSON request body with a size bound; malformed JSON is a 400 naming the problem.</summary>
+/// <summary>Reads a JSON request body with a size bound; malformed JSON is a 400 naming the problem; <c>null</c> members are absent (<see cref="NullMembers"/>).</summary>
 internal static class RequestJson
 {
     private const int MaxBodyBytes = 4 * 1024 * 1024;
@@ -36,10 +36,15 @@ internal static class RequestJson
         body.Position = 0;
         try
         {
-            return await JsonSerializer.DeserializeAsync(body, typeInfo, ctx.Aborted).ConfigureAwait(false);
+            return NullMembers.Deserialize(body.GetBuffer().AsSpan(0, (int)body.Length), typeInfo);
         }
         catch (JsonException ex)
         {
+            throw EngineException.Invalid("invalid JSON in request body: " + ex.Message);
+        }
+        catch (ArgumentException ex)
+        {
+            // JsonObject refuses a member name given twice.
             throw EngineException.Invalid("invalid JSON in request body: " + ex.Message);
         }
     }

@@ -163,7 +163,7 @@ public sealed class ContainerService : IAsyncDisposable
     public Task RemoveAsync(string reference, bool force, bool removeVolumes, CancellationToken ct) =>
         _remover.RemoveAsync(reference, force, removeVolumes, ct);
 
-    public Task<IReadOnlyList<string>> PruneAsync(Func<ContainerRecord, bool> filter, CancellationToken ct) => _remover.PruneAsync(filter, ct);
+    public Task<Removal.ContainerPruneResult> PruneAsync(Func<ContainerRecord, bool> filter, CancellationToken ct) => _remover.PruneAsync(filter, ct);
 
     public async Task RenameAsync(string reference, string newName, CancellationToken ct)
     {

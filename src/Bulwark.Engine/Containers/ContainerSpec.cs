@@ -15,6 +15,8 @@ public sealed record ContainerSpec
     public IReadOnlyList<string> Env { get; init; } = [];
     public string? WorkingDir { get; init; }
     public string? User { get; init; }
+    /// <summary>Supplementary groups (<c>--group-add</c>): numbers, or names resolved in the image's /etc/group at start.</summary>
+    public IReadOnlyList<string> GroupAdd { get; init; } = [];
     public string? Hostname { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public bool Tty { get; init; }
@@ -83,6 +85,8 @@ public sealed record SecuritySpec
     public IReadOnlyDictionary<string, string> Sysctls { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<string> Devices { get; init; } = [];
     public bool Init { get; init; }
+    /// <summary>HostConfig.Isolation as given: "" or "default" (the only technology on Linux).</summary>
+    public string Isolation { get; init; } = "";
 }
 
 /// <summary>Network mode: "none" (default), "host" (policy-gated), or the name of a user-defined network.</summary>

@@ -17,7 +17,9 @@ public sealed partial class NetworkService
     /// <summary>Names Docker reserves for its predefined networks; "none" and "host" are the modes containers may use.</summary>
     public static readonly IReadOnlyList<string> PredefinedNames = ["none", "host", "bridge", "default"];
 
-    private static readonly Regex ValidName = new("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", RegexOptions.CultureInvariant);
+    // dockerd (libnetwork) refuses only an empty name: spaces and punctuation are allowed ("test 01"). Control characters
+    // are refused here too: a name is printed in lists and logs.
+    private static readonly Regex ValidName = new(@"^[^\x00-\x1f\x7f]{1,255}$", RegexOptions.CultureInvariant);
     private readonly NetworkStore _store;
     private readonly LinuxBridge _bridge;
     private readonly EventBus _events;
@@ -176,9 +178,9 @@ public sealed partial class NetworkService
         {
             throw EngineException.Forbidden("predefined-network", $"operation is not permitted on predefined {spec.Name} network");
         }
-        if (!ValidName.IsMatch(spec.Name))
+        if (string.IsNullOrWhiteSpace(spec.Name) || !ValidName.IsMatch(spec.Name))
         {
-            throw EngineException.Invalid($"invalid network name \"{spec.Name}\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+            throw EngineException.Invalid($"invalid network name \"{spec.Name}\": it must be 1 to 255 characters, not only spaces, without control characters");
         }
         if (spec.Driver is not ("bridge" or ""))
         {

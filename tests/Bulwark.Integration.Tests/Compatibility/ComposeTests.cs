@@ -35,7 +35,80 @@ public sealed class ComposeTests(SharedDaemonFixture fx)
             command: ["true"]
         """;
 
+    // The seeds' "Secure Container Runtime" service (docs seed 000): everything but its seccomp:security-profile.json entry,
+    // which compose 1.29 passes on as the profile text itself (dockerd refuses it as JSON too); bulwarkd's default
+    // seccomp profile applies. The image is the busybox test image with a "non-root-user" (uid 1000).
+    private const string SeedService = """
+        version: '3.8'
+        services:
+          secure-app:
+            image: test/secure-app:1
+            security_opt:
+              - no-new-privileges:true
+            read_only: true
+            tmpfs:
+              - /tmp
+            user: non-root-user
+            cap_drop:
+              - ALL
+            cap_add:
+              - NET_BIND_SERVICE
+            command: ["sleep", "300"]
+        """;
+
     private DaemonInstance D => fx.Daemon;
+
+    [Fact]
+    public async Task ComposeUpDown_TheSeedsSecureService_RunsConfinedWithAWritableTmpAndLeavesNothing()
+    {
+        await ImportSecureAppImageAsync();
+        string dir = WriteProject("seed", SeedService);
+        try
+        {
+            var up = await ComposeAsync(dir, "-p", "bwseed", "up", "-d");
+            Assert.True(up.ExitCode == 0, up.ToString());
+            const string c = "bwseed_secure-app_1";
+            var inside = await D.DockerAsync("exec", c, "sh", "-c",
+                "id -un; id -u; grep -E '^(CapBnd|NoNewPrivs):' /proc/self/status; " +
+                "touch /ro 2>/dev/null && echo root-writable || echo root-read-only; " +
+                "stat -c %a /tmp; touch /tmp/f && echo tmp-writable");
+            Assert.True(inside.ExitCode == 0, inside.ToString());
+            Assert.Equal(
+                [
+                    "non-root-user", "1000", "CapBnd:\t0000000000000400", "NoNewPrivs:\t1",
+                    "root-read-only", "1777", "tmp-writable",
+                ],
+                inside.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+            var down = await ComposeAsync(dir, "-p", "bwseed", "down", "-t", "1");
+            Assert.True(down.ExitCode == 0, down.ToString());
+            Assert.Equal("", (await D.DockerAsync("ps", "-aq", "--filter", "label=com.docker.compose.project=bwseed")).Stdout.Trim());
+            Assert.Equal("", (await D.DockerAsync("network", "ls", "-q", "--filter", "label=com.docker.compose.project=bwseed")).Stdout.Trim());
+        }
+        finally
+        {
+            await ComposeAsync(dir, "-p", "bwseed", "down", "-t", "0");
+        }
+    }
+
+    private async Task ImportSecureAppImageAsync()
+    {
+        string work = Path.Combine(D.Root, "secure-app-image");
+        if (Directory.Exists(work))
+        {
+            Directory.Delete(work, recursive: true);
+        }
+        Directory.CreateDirectory(work);
+        BusyboxImage.BuildRootfsTar(work);
+        string rootfs = Path.Combine(work, "rootfs");
+        File.AppendAllText(Path.Combine(rootfs, "etc/passwd"), "non-root-user:x:1000:1000::/tmp:/bin/sh\n");
+        File.AppendAllText(Path.Combine(rootfs, "etc/group"), "non-root-user:x:1000:\n");
+        string tar = Path.Combine(work, "secure-app.tar");
+        var t = await ProcessRunner.RunAsync("tar", ["-C", rootfs, "-cf", tar, "."]);
+        Assert.True(t.ExitCode == 0, t.ToString());
+        var import = await D.CliAsync("import", tar, "test/secure-app:1");
+        Assert.True(import.ExitCode == 0, import.ToString());
+    }
 
     [Fact]
     public async Task ComposeUpPsLogsDown_HardenedService_RunsAsNobodyAndIsRemoved()

@@ -179,6 +179,8 @@ public sealed class DockerCliMoreTests(SharedDaemonFixture fx)
         await OkAsync("run", "-d", "--name", "restart2", Image, "sh", "-c", "echo started; exec sleep 300");
         try
         {
+            // A restart that reaches sh before its echo kills the first run silently (seen on a loaded machine).
+            await WaitForLogsAsync("restart2", l => l.Contains("started", StringComparison.Ordinal));
             for (int i = 0; i < 20; i++)
             {
                 await OkAsync("restart", "-t", "0", "restart2");

@@ -44,6 +44,7 @@ internal static class ContainerCreateMapper
             Env = body.Env ?? [],
             WorkingDir = NullIfEmpty(body.WorkingDir),
             User = NullIfEmpty(body.User),
+            GroupAdd = hc.GroupAdd ?? [],
             Hostname = NullIfEmpty(body.Hostname),
             Labels = body.Labels ?? [],
             Tty = body.Tty,
@@ -84,12 +85,19 @@ internal static class ContainerCreateMapper
                 UsernsMode = NullIfEmpty(hc.UsernsMode),
                 Sysctls = hc.Sysctls ?? [],
                 Init = hc.Init ?? false,
+                Isolation = MapIsolation(hc.Isolation),
                 Devices = [.. (hc.Devices ?? []).Select(d => $"{d.PathOnHost}:{(string.IsNullOrEmpty(d.PathInContainer) ? d.PathOnHost : d.PathInContainer)}:{(string.IsNullOrEmpty(d.CgroupPermissions) ? "rwm" : d.CgroupPermissions)}")],
             },
             Network = MapNetwork(hc.NetworkMode, body.NetworkDisabled, body.NetworkingConfig),
             Log = MapLog(hc.LogConfig),
         };
     }
+
+    // dockerd on Linux knows one isolation technology.
+    private static string MapIsolation(string? isolation) =>
+        string.IsNullOrEmpty(isolation) || string.Equals(isolation, "default", StringComparison.OrdinalIgnoreCase)
+            ? isolation?.ToLowerInvariant() ?? ""
+            : throw EngineException.Invalid($"Invalid isolation: \"{isolation}\" - linux only supports 'default'");
 
     private static void RefuseUnsupported(ContainerCreateRequest body, HostConfig hc)
     {

@@ -91,12 +91,12 @@ internal static class ContainerEndpoints
         var filters = ListFilters.Parse(ctx.Request.Query.Get("filters"), ["until", "label", "label!"]);
         static bool Labelled(ContainerRecord r, string l) => ListFilters.LabelMatches(r.Labels, l);
         DateTimeOffset? until = filters.TryGetValue("until", out var u) && u.Count > 0 ? ApiTime.ParseUnix(u[0]) : null;
-        var removed = await s.Containers.PruneAsync(r =>
+        var pruned = await s.Containers.PruneAsync(r =>
             (until is null || r.Created < until)
             && (!filters.TryGetValue("label", out var labels) || labels.All(l => Labelled(r, l)))
             && (!filters.TryGetValue("label!", out var notLabels) || !notLabels.Any(l => Labelled(r, l))),
             ctx.Aborted).ConfigureAwait(false);
-        await ctx.Response.WriteJsonAsync(200, new PruneResponse { ContainersDeleted = removed }, DockerJsonContext.Default.PruneResponse, ctx.Aborted)
+        await ctx.Response.WriteJsonAsync(200, new PruneResponse { ContainersDeleted = pruned.Removed, SpaceReclaimed = pruned.SpaceReclaimed }, DockerJsonContext.Default.PruneResponse, ctx.Aborted)
             .ConfigureAwait(false);
     }
 

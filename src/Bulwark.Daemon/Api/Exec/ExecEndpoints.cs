@@ -58,7 +58,9 @@ internal static class ExecEndpoints
             await ctx.Response.WriteBytesAsync(200, "application/json", ReadOnlyMemory<byte>.Empty, ctx.Aborted).ConfigureAwait(false);
             return;
         }
-        bool tty = exec.Spec.Tty;
+        // Like dockerd, the start request's Tty decides the framing, not the exec's: raw bytes when it is set, stdcopy frames
+        // otherwise (docker-py creates an exec with a TTY and starts it with Tty false when it reads frames off the socket).
+        bool tty = body.Tty;
         using var session = exec.Streams.Attach(exec.Spec.AttachStdin, exec.Spec.AttachStdout, exec.Spec.AttachStderr);
         string contentType = ApiVersioning.StreamContentType(tty, ctx.ApiVersion);
         // Like moby: the upgrade head goes out before the process starts, so no output can share the client's read of
@@ -79,7 +81,7 @@ internal static class ExecEndpoints
             conn.CloseOutput();
             return;
         }
-        await StdioRelay.RunAsync(conn, session, tty, tty ? DetachKeys.Parse(exec.Spec.DetachKeys) : null, closeStdinOnEof: true, ctx.Aborted)
+        await StdioRelay.RunAsync(conn, session, tty, exec.Spec.Tty ? DetachKeys.Parse(exec.Spec.DetachKeys) : null, closeStdinOnEof: true, ctx.Aborted)
             .ConfigureAwait(false);
     }
 

@@ -74,6 +74,7 @@ internal sealed class ContainerCreator(
                 Volumes = volumes,
             };
             var built = OciSpecBuilder.Build(input);
+            Filesystem.TmpfsMountpoints.Prepare(rootfs, spec.Storage.Tmpfs);
             isolation.CheckBuilt(spec, image.Config.User, built);
             var userArgs = spec.Security.Init ? built.Process.Args.Skip(2).ToList() : built.Process.Args;
             await OciSpecBuilder.WriteBundleAsync(dir, built, ct).ConfigureAwait(false);
@@ -92,7 +93,8 @@ internal sealed class ContainerCreator(
                 ImageId = image.Id,
                 Path = userArgs[0],
                 Args = [.. userArgs.Skip(1)],
-                Env = built.Process.Env,
+                // Config.Env as dockerd keeps it: a "KEY" without "=" (unset in the process) is still shown.
+                Env = [.. built.Process.Env, .. spec.Env.Where(e => !e.Contains('=', StringComparison.Ordinal))],
                 Labels = labels,
                 Hostname = hostname,
                 User = spec.User ?? image.Config.User ?? "",

@@ -155,7 +155,7 @@ internal sealed class ExecService(
                 ?? throw new EngineException(ErrorKind.Internal, $"container {r.Id}: config.json is empty");
         }
         var env = OciSpecBuilder.ResolveEnv(r.Env, spec.Env, r.Hostname, spec.Tty);
-        var user = spec.User is { Length: > 0 } u ? ContainerUser.Resolve(u, Path.Combine(containerDir, "rootfs")) : bundle.Process.User;
+        var user = spec.User is { Length: > 0 } u ? ContainerUser.Resolve(u, Path.Combine(containerDir, "rootfs"), r.Spec.GroupAdd) : bundle.Process.User;
         var process = bundle.Process with
         {
             Args = spec.Cmd,

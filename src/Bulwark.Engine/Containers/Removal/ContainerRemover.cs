@@ -52,6 +52,13 @@ internal sealed class ContainerRemover(
                 {
                     continue; // started while we waited for the gate: kill that run first
                 }
+                if (r.State == ContainerState.Restarting && !force)
+                {
+                    // dockerd's wording: clients match it to tell "stop it first" from other conflicts.
+                    throw EngineException.Conflict(
+                        $"You cannot remove a restarting container {r.Id}. Stop the container before attempting removal or force remove");
+                }
+                r.ManuallyStopped = true; // a pending restart sees this (or Removing) and does not start it
                 r.State = ContainerState.Removing;
                 await EnsureNothingRunsAsync(entry, ct).ConfigureAwait(false);
                 await networking.ReleaseNetworksAsync(r.Id).ConfigureAwait(false);
@@ -105,26 +112,30 @@ internal sealed class ContainerRemover(
         }
     }
 
-    /// <summary>Removes every container that is not running and passes the filter; returns the removed ids.</summary>
-    public async Task<IReadOnlyList<string>> PruneAsync(Func<ContainerRecord, bool> filter, CancellationToken ct)
+    /// <summary>Removes every container that is not running and passes the filter; returns the removed ids and the bytes
+    /// their writable layers held (Docker's SpaceReclaimed).</summary>
+    public async Task<ContainerPruneResult> PruneAsync(Func<ContainerRecord, bool> filter, CancellationToken ct)
     {
         var removed = new List<string>();
+        long reclaimed = 0;
         foreach (var r in index.List())
         {
             if (r.State is ContainerState.Created or ContainerState.Exited or ContainerState.Dead && filter(r))
             {
                 try
                 {
+                    long size = snapshots.DiffSize(layout.DirectoryOf(r.Id));
                     await RemoveAsync(r.Id, force: false, removeVolumes: false, ct).ConfigureAwait(false);
                     removed.Add(r.Id);
+                    reclaimed += size;
                 }
                 catch (EngineException ex) when (ex.Kind is ErrorKind.Conflict or ErrorKind.NotFound)
                 {
                 }
             }
         }
-        events.PublishGlobal("prune", new Dictionary<string, string> { ["reclaimed"] = "0" });
-        return removed;
+        events.PublishGlobal("prune", new Dictionary<string, string> { ["reclaimed"] = reclaimed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        return new ContainerPruneResult(removed, reclaimed);
     }
 
     private void DeleteDirectory(string dir)

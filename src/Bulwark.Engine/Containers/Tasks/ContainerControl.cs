@@ -20,6 +20,9 @@ internal sealed class ContainerControl(
     /// <summary>How long a SIGKILLed container may take to be reported as exited.</summary>
     public static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long kill waits for the exit of a container whose init has a handler for the signal sent.</summary>
+    public static readonly TimeSpan CaughtSignalGrace = TimeSpan.FromSeconds(2);
+
     /// <summary>Sends the stop signal, waits up to <paramref name="timeoutSeconds"/>, then SIGKILL. False when not running (304).</summary>
     public async Task<bool> StopAsync(string reference, int? timeoutSeconds, string? signal, CancellationToken ct)
     {
@@ -72,11 +75,20 @@ internal sealed class ContainerControl(
             throw EngineException.Conflict($"Cannot kill container: {reference}: Container {r.Id} is not running");
         }
         int sig = Signals.Parse(signal ?? "SIGKILL");
+        Task exited = entry.NextExit;
+        bool caught = sig != 9 && SignalDisposition.Catches(r.Pid, sig);
         events.Publish(r, "kill", ("signal", sig.ToString(CultureInfo.InvariantCulture)));
         await runtime.KillAsync(r.Id, sig, ct).ConfigureAwait(false);
         if (sig == 9)
         {
+            // Like dockerd, answer once it is no longer running: clients inspect or remove right after.
             await ThawIfPausedAsync(r, ct).ConfigureAwait(false);
+            await exited.WaitAsync(KillGrace, ct).ConfigureAwait(false);
+        }
+        else if (caught)
+        {
+            // A handler may end the process (SIGTERM, SIGINT...): give it a bounded moment, answering as soon as it exits.
+            await Task.WhenAny(exited, Task.Delay(CaughtSignalGrace, ct)).ConfigureAwait(false);
         }
     }
 

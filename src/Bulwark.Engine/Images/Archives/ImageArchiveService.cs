@@ -176,10 +176,8 @@ internal sealed partial class ImageArchiveService(
                 order.Add(hit.Row.Id);
             }
 
-            var add = hit.Tag is { } t ? [ImageReference.Parse(t)]
-                : hit.ByDigest ? []
-                : s.Tags.Where(x => x.Value == hit.Row.Id && !x.Key.Contains('@', StringComparison.Ordinal))
-                    .Select(x => ImageReference.Parse(x.Key)).ToList();
+            // Saved by ID or digest: no RepoTags, as dockerd writes (a later load reports "Loaded image ID:" once).
+            List<ImageReference> add = hit.Tag is { } t ? [ImageReference.Parse(t)] : [];
             entry.Tags.AddRange(add.Where(a => !entry.Tags.Contains(a)));
         }
 

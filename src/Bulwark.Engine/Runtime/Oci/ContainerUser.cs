@@ -6,7 +6,8 @@ namespace Bulwark.Engine.Runtime.Oci;
 /// <summary>Resolves Docker's user syntax ("uid[:gid]", "name[:group]") against the rootfs's /etc/passwd and /etc/group.</summary>
 public static class ContainerUser
 {
-    public static OciUser Resolve(string? user, string rootfs)
+    /// <param name="groupAdd">Supplementary groups asked for (<c>--group-add</c>): numeric ids, or names that must exist in /etc/group.</param>
+    public static OciUser Resolve(string? user, string rootfs, IReadOnlyList<string>? groupAdd = null)
     {
         user = string.IsNullOrWhiteSpace(user) ? "0" : user.Trim();
         var colon = user.IndexOf(':', StringComparison.Ordinal);
@@ -66,6 +67,24 @@ public static class ContainerUser
                 {
                     additional.Add(extra);
                 }
+            }
+        }
+
+        foreach (string g in groupAdd ?? [])
+        {
+            uint extra;
+            if (!TryId(g, out extra))
+            {
+                var entry = groups.FirstOrDefault(e => e.Length >= 3 && e[0] == g)
+                    ?? throw EngineException.Invalid($"unable to find group {g}: no matching entries in group file");
+                if (!TryId(entry[2], out extra))
+                {
+                    throw EngineException.Invalid($"invalid group entry for {g} in the container's /etc/group");
+                }
+            }
+            if (!additional.Contains(extra))
+            {
+                additional.Add(extra);
             }
         }
 

@@ -48,7 +48,7 @@ public static class OciSpecBuilder
             throw EngineException.Invalid($"invalid working directory {cwd}: the path must be absolute");
         }
 
-        var user = ContainerUser.Resolve(string.IsNullOrEmpty(spec.User) ? image.User : spec.User, input.RootfsPath);
+        var user = ContainerUser.Resolve(string.IsNullOrEmpty(spec.User) ? image.User : spec.User, input.RootfsPath, spec.GroupAdd);
         var caps = profile.Capabilities;
 
         var process = new OciProcess
@@ -444,6 +444,12 @@ public static class OciSpecBuilder
 
             var opts = new List<string> { "nosuid", "nodev", "noexec" };
             opts.AddRange(options.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            if (!opts.Exists(o => o.StartsWith("mode=", StringComparison.Ordinal)))
+            {
+                // A fresh tmpfs is 1777 (the kernel's and Docker's default) whatever the image's directory was, so a
+                // non-root user can write /tmp in a read-only container; mode=, uid=, gid=, size= given by the user stay.
+                opts.Add("mode=1777");
+            }
             user.Add(new OciMount { Destination = destination, Type = "tmpfs", Source = "tmpfs", Options = opts });
         }
 

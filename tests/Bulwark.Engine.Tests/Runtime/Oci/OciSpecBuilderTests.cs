@@ -241,7 +241,33 @@ public sealed class OciSpecBuilderTests : IDisposable
         Assert.True(spec.Root.Readonly);
         Assert.DoesNotContain(spec.Linux.Namespaces, n => n.Type == "network");
         Assert.Equal(["rbind", "ro", "rprivate", "nosuid", "nodev"], spec.Mounts.Single(m => m.Destination == "/data").Options);
-        Assert.Equal(["nosuid", "nodev", "noexec", "size=10m", "exec"], spec.Mounts.Single(m => m.Destination == "/run").Options);
+        Assert.Equal(["nosuid", "nodev", "noexec", "size=10m", "exec", "mode=1777"], spec.Mounts.Single(m => m.Destination == "/run").Options);
+    }
+
+    [Fact]
+    public void Build_TmpfsWithAMode_KeepsIt_AndAddsNoDefault()
+    {
+        var spec = Build(new ContainerSpec
+        {
+            Image = "x",
+            Storage = new StorageSpec { Tmpfs = new Dictionary<string, string> { ["/tmp"] = "mode=0700,uid=1000" } },
+        });
+        Assert.Equal(["nosuid", "nodev", "noexec", "mode=0700", "uid=1000"], spec.Mounts.Single(m => m.Destination == "/tmp").Options);
+    }
+
+    [Fact]
+    public void Build_GroupAdd_NumbersAndNamesFromTheRootfs_FollowTheUsersOwnGroups()
+    {
+        var spec = Build(new ContainerSpec { Image = "x", User = "app", GroupAdd = ["4242", "staff", "wheel", "root"] });
+        Assert.Equal(1000u, spec.Process.User.Gid);
+        Assert.Equal([10u, 50u, 4242u, 0u], spec.Process.User.AdditionalGids);
+    }
+
+    [Fact]
+    public void Build_GroupAdd_UnknownName_IsRefusedNamingIt()
+    {
+        var ex = Assert.Throws<EngineException>(() => Build(new ContainerSpec { Image = "x", User = "5:5", GroupAdd = ["nosuchgroup"] }));
+        Assert.Contains("unable to find group nosuchgroup", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
