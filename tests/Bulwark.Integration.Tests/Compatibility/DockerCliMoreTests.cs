@@ -89,6 +89,23 @@ public sealed class DockerCliMoreTests(SharedDaemonFixture fx)
     }
 
     [Fact]
+    public async Task DockerTop_WithCommaSeparatedPsColumns_ShowsThoseColumns()
+    {
+        await OkAsync("run", "-d", "--name", "top2", Image, "sleep", "302");
+        try
+        {
+            var r = await OkAsync("top", "top2", "-o", "pid,comm,args");
+            string[] lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Matches(@"^PID\s+COMMAND\s+COMMAND", lines[0]);
+            Assert.Contains(lines, l => l.Contains("sleep", StringComparison.Ordinal) && l.EndsWith("sleep 302", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await D.DockerAsync("rm", "-f", "top2");
+        }
+    }
+
+    [Fact]
     public async Task DockerRename_NewNameResolvesAndOldNameIsGone()
     {
         await OkAsync("create", "--name", "rename1", Image, "true");

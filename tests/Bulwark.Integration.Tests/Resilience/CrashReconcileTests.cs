@@ -26,22 +26,45 @@ public sealed class CrashReconcileTests : IAsyncLifetime
     [Fact]
     public async Task KillDuringStarts_LeavesNoContainerRunningUnseen()
     {
-        int[] delaysMs = [50, 120, 200, 300, 400, 500];
+        // Six rounds at fixed delays after launching 20 `run -d`, then one round killed as soon as the first record is
+        // on disk: on a loaded machine the fixed delays can all land before any create, and the test must still have
+        // killed the daemon among the starts at least once.
+        int?[] delaysMs = [50, 120, 200, 300, 400, 500, null];
         int seenAfterRestart = 0;
-        foreach (int delay in delaysMs)
+        foreach (int? delay in delaysMs)
         {
+            string when = delay is { } ms ? $"kill after {ms} ms of starts" : "kill at the first record of starts";
             var clis = Enumerable.Range(0, 20).Select(_ => StartCli("run", "-d", Image, "sleep", "1000")).ToList();
-            await Task.Delay(delay);
+            if (delay is { } fixedDelay)
+            {
+                await Task.Delay(fixedDelay);
+            }
+            else
+            {
+                await WaitForFirstRecordAsync(TimeSpan.FromSeconds(60));
+            }
+
             await _d.KillProcessAsync();
             await EndAllAsync(clis);
             await _d.StartProcessAsync();
             seenAfterRestart += (await _d.CliAsync("ps", "-aq")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
-            await AssertEverythingRunningIsTrackedAsync($"kill after {delay} ms of starts");
-            await RemoveAllAndAssertCleanAsync($"kill after {delay} ms of starts");
+            await AssertEverythingRunningIsTrackedAsync(when);
+            await RemoveAllAndAssertCleanAsync(when);
         }
         // The kills must have landed among the starts: containers were there to reconcile.
         Assert.True(seenAfterRestart > 0, "no container was created before any of the kills");
         await AssertServingAsync();
+    }
+
+    private async Task WaitForFirstRecordAsync(TimeSpan limit)
+    {
+        string containers = Path.Combine(_d.DataRoot, "containers");
+        var deadline = DateTime.UtcNow + limit;
+        while (!Directory.Exists(containers) || !Directory.EnumerateDirectories(containers).Any(d => File.Exists(Path.Combine(d, "container.json"))))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no container record appeared within {limit.TotalSeconds} s of 20 `run -d`");
+            await Task.Delay(5);
+        }
     }
 
     [Fact]

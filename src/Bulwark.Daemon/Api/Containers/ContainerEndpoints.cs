@@ -54,7 +54,8 @@ internal static class ContainerEndpoints
         var pids = s.Containers.ProcessIds(Id(ctx));
         string psArgs = ctx.Request.Query.Get("ps_args") is { Length: > 0 } a ? a : "-ef";
         var psi = new System.Diagnostics.ProcessStartInfo("ps") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in psArgs.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries))
+        // Whitespace separates arguments, as dockerd splits them; commas belong to ps (`-o pid,comm`).
+        foreach (string arg in psArgs.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
         {
             psi.ArgumentList.Add(arg);
         }
