@@ -53,17 +53,19 @@ internal static class ContainerEndpoints
     {
         var pids = s.Containers.ProcessIds(Id(ctx));
         string psArgs = ctx.Request.Query.Get("ps_args") is { Length: > 0 } a ? a : "-ef";
-        var psi = new System.Diagnostics.ProcessStartInfo("ps") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         // Whitespace separates arguments, as dockerd splits them; commas belong to ps (`-o pid,comm`).
-        foreach (string arg in psArgs.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+        string[] args = psArgs.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        // As dockerd: select the container's processes with `-q` (without it, `-o ...` alone selects only processes with
+        // the daemon's euid, and the container's run under its user namespace's ids); a ps without -q gets the plain args.
+        var (exit, output, error) = pids.Count > 0
+            ? await RunPsAsync([.. args, "-q", string.Join(',', pids)], ctx.Aborted).ConfigureAwait(false)
+            : (1, "", "");
+        if (exit != 0)
         {
-            psi.ArgumentList.Add(arg);
+            (exit, output, error) = await RunPsAsync(args, ctx.Aborted).ConfigureAwait(false);
         }
-        using var ps = System.Diagnostics.Process.Start(psi) ?? throw new EngineException(ErrorKind.Internal, "cannot run ps");
-        string output = await ps.StandardOutput.ReadToEndAsync(ctx.Aborted).ConfigureAwait(false);
-        string error = await ps.StandardError.ReadToEndAsync(ctx.Aborted).ConfigureAwait(false);
-        await ps.WaitForExitAsync(ctx.Aborted).ConfigureAwait(false);
-        if (ps.ExitCode != 0)
+
+        if (exit != 0)
         {
             throw EngineException.Invalid($"ps {psArgs} failed: {error.Trim()}");
         }
@@ -85,6 +87,21 @@ internal static class ContainerEndpoints
         }
         await ctx.Response.WriteJsonAsync(200, new ContainerTopResponse(titles, rows), DockerJsonContext.Default.ContainerTopResponse, ctx.Aborted)
             .ConfigureAwait(false);
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> RunPsAsync(IEnumerable<string> args, CancellationToken ct)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("ps") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using var ps = System.Diagnostics.Process.Start(psi) ?? throw new EngineException(ErrorKind.Internal, "cannot run ps");
+        var output = ps.StandardOutput.ReadToEndAsync(ct);
+        var error = ps.StandardError.ReadToEndAsync(ct);
+        await ps.WaitForExitAsync(ct).ConfigureAwait(false);
+        return (ps.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
     }
 
     private static async Task PruneAsync(HttpContext ctx, DaemonServices s)
