@@ -10,7 +10,7 @@ public sealed partial class DockerClient
     /// </summary>
     private async Task<HijackedStream> HijackAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var connection = await HttpConnection.ConnectAsync(_socketPath, cancellationToken).ConfigureAwait(false);
+        var connection = await HttpConnection.ConnectAsync(_address, cancellationToken).ConfigureAwait(false);
         try
         {
             var head = await connection.SendAsync(request with

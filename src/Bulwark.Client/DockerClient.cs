@@ -23,13 +23,21 @@ public sealed partial class DockerClient : IDisposable
     /// <summary>The highest API version this client speaks.</summary>
     public const string MaxApiVersion = "1.44";
 
-    private readonly string _socketPath;
+    private readonly DaemonAddress _address;
     private HttpConnection? _idle;
     private Task<PingResult>? _ping;
 
-    public DockerClient(string socketPath) => _socketPath = socketPath;
+    public DockerClient(string socketPath)
+        : this(new UnixSocketAddress(socketPath))
+    {
+    }
 
-    public string SocketPath => _socketPath;
+    public DockerClient(DaemonAddress address) => _address = address;
+
+    /// <summary>The unix socket's path; for a remote daemon (ssh) its address as a URL.</summary>
+    public string SocketPath => _address is UnixSocketAddress unix ? unix.Path : _address.Display;
+
+    public DaemonAddress Address => _address;
 
     /// <summary>Negotiated version (the lower of the daemon's and <see cref="MaxApiVersion"/>).</summary>
     public string ApiVersion { get; private set; } = MaxApiVersion;
@@ -361,7 +369,7 @@ public sealed partial class DockerClient : IDisposable
     {
         var connection = Interlocked.Exchange(ref _idle, null);
         var reused = connection is not null;
-        connection ??= await HttpConnection.ConnectAsync(_socketPath, cancellationToken).ConfigureAwait(false);
+        connection ??= await HttpConnection.ConnectAsync(_address, cancellationToken).ConfigureAwait(false);
         HttpResponseHead head;
         try
         {
@@ -371,7 +379,7 @@ public sealed partial class DockerClient : IDisposable
         {
             // The kept-alive connection went stale: retry once on a fresh one.
             connection.Dispose();
-            connection = await HttpConnection.ConnectAsync(_socketPath, cancellationToken).ConfigureAwait(false);
+            connection = await HttpConnection.ConnectAsync(_address, cancellationToken).ConfigureAwait(false);
             head = await SendOnAsync(connection, request, cancellationToken).ConfigureAwait(false);
         }
         catch
