@@ -128,6 +128,7 @@ internal static partial class Program
             {
                 if (host.IsUnix)
                 {
+                    ExecRootSocketDirectory.OpenToGroup(options.ExecRoot, host.Address, options.Group);
                     endpoints.Add(new ServerEndpoint(UnixSocketListener.Bind(host.Address, options.Group, out string? warning)));
                     if (warning is not null)
                     {
