@@ -67,18 +67,18 @@ internal sealed partial class AccessGate(
         {
             return $"access denied: {identity.Name} has role {roleName}, which does not allow {action}";
         }
-        var labels = targetLabels is null ? null
-            : await targetLabels.LabelsOfAsync(action, target, ctx.Request, ctx.Aborted).ConfigureAwait(false);
-        if (scoped.Any(r => r.Labels!.Matches(labels)))
+        IReadOnlyList<LabelledObject> objects = targetLabels is null ? [new LabelledObject($"target {target}", null)]
+            : await targetLabels.ObjectsOfAsync(action, target, ctx.Request, ctx.Aborted).ConfigureAwait(false);
+        if (scoped.Any(r => objects.All(o => r.Labels!.Matches(o.Labels))))
         {
             return null;
         }
         string rule = string.Join(" or ", scoped.Select(r => r.Labels!.ToString()));
-        string subject = action.EndsWith(".create", StringComparison.Ordinal) ? "the create request" : $"{action[..action.IndexOf('.', StringComparison.Ordinal)]} {target}";
-        string found = labels is null ? "has no labels that could be read"
-            : labels.Count == 0 ? "has no labels"
-            : "has labels " + string.Join(",", labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => l.Key + "=" + l.Value));
-        return $"access denied: {identity.Name} has role {roleName}, which allows {action} only on objects labelled {rule}; {subject} {found}";
+        var failing = objects.First(o => !scoped[0].Labels!.Matches(o.Labels));
+        string found = failing.Labels is null ? "has no labels that could be read (not found?)"
+            : failing.Labels.Count == 0 ? "has no labels"
+            : "has labels " + string.Join(",", failing.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => l.Key + "=" + l.Value));
+        return $"access denied: {identity.Name} has role {roleName}, which allows {action} only on objects labelled {rule}; {failing.Description} {found}";
     }
 
     /// <summary>No authorization section: everyone who reaches the API is admin (Docker's model). Local root always is.</summary>

@@ -5,7 +5,8 @@ namespace Bulwark.Integration.Tests.Access;
 
 /// <summary>
 /// A custom role with a label selector, driven by the docker CLI as a non-root uid (SO_PEERCRED): it may run
-/// containers labelled team=a, not unlabelled ones, and may not stop another team's container; denials are audited.
+/// containers labelled team=a, not unlabelled ones, may not remove another team's container or mount its volume;
+/// denials are audited.
 /// </summary>
 public sealed class LabelScopedRoleTests : IAsyncLifetime
 {
@@ -66,6 +67,14 @@ public sealed class LabelScopedRoleTests : IAsyncLifetime
         Assert.True(inspect.ExitCode == 0, inspect.ToString());
         var still = await _daemon.DockerAsync("inspect", "--format", "{{.Name}}", "team-b-box");
         Assert.Equal("/team-b-box", still.Stdout.Trim());
+
+        // A labelled create may not pull in another team's volume.
+        var volume = await _daemon.DockerAsync("volume", "create", "--label", "team=b", "team-b-data");
+        Assert.True(volume.ExitCode == 0, volume.ToString());
+        var mount = await DockerAsTeamAAsync("run", "--rm", "--label", "team=a", "-v", "team-b-data:/data", Image, "true");
+        Assert.NotEqual(0, mount.ExitCode);
+        Assert.Contains("which allows container.create only on objects labelled team=a; volume team-b-data has labels team=b",
+            mount.Stderr, StringComparison.Ordinal);
 
         var audit = await _daemon.CliAsync("audit", "ls", "--action", "container.remove", "--format", "json");
         Assert.Contains("\"target\":\"team-b-box\"", audit.Stdout, StringComparison.Ordinal);
