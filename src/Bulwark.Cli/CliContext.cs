@@ -9,7 +9,7 @@ internal sealed class CliContext
 {
     public Option<string> Host { get; } = new("--host", "-H")
     {
-        Description = "Daemon socket to connect to (unix:///path or a path; default $BULWARK_HOST or unix:///run/bulwark/bulwark.sock)",
+        Description = "Daemon to connect to (unix:///path, a path, or ssh://[user@]host[:port]; default $BULWARK_HOST or unix:///run/bulwark/bulwark.sock)",
         Recursive = true,
     };
 
@@ -26,7 +26,11 @@ internal sealed class CliContext
     public Func<Stream> OpenStdin { get; init; } = Console.OpenStandardInput;
 
     public DockerClient CreateClient(ParseResult result) =>
-        new(DockerHost.ResolveSocketPath(result.GetValue(Host), GetEnvironment(DockerHost.EnvironmentVariable)));
+        new(ResolveAddress(result.GetValue(Host)));
+
+    /// <summary>The daemon's address from <c>--host</c>, <c>BULWARK_HOST</c> and <c>BULWARK_SSH_OPTS</c>.</summary>
+    public DaemonAddress ResolveAddress(string? hostFlag) =>
+        DockerHost.Resolve(hostFlag, GetEnvironment(DockerHost.EnvironmentVariable), GetEnvironment(DockerHost.SshOptionsVariable));
 
     /// <summary>Runs a command body, turning daemon and connection errors into docker-style messages.</summary>
     public async Task<int> GuardAsync(Func<Task<int>> body)

@@ -25,9 +25,17 @@ public sealed partial class DockerClient : IDisposable
 
     private readonly DockerConnection _connection;
 
-    public DockerClient(string socketPath) => _connection = new DockerConnection(socketPath);
+    public DockerClient(string socketPath)
+        : this(new UnixSocketAddress(socketPath))
+    {
+    }
 
-    public string SocketPath => _connection.SocketPath;
+    public DockerClient(DaemonAddress address) => _connection = new DockerConnection(address);
+
+    /// <summary>The unix socket's path; for a remote daemon (ssh) its address as a URL.</summary>
+    public string SocketPath => Address is UnixSocketAddress unix ? unix.Path : Address.Display;
+
+    public DaemonAddress Address => _connection.Address;
 
     /// <summary>Negotiated version (the lower of the daemon's and <see cref="MaxApiVersion"/>).</summary>
     public string ApiVersion => _connection.ApiVersion;

@@ -118,7 +118,8 @@ internal static partial class Program
         Api.Trust.TrustEndpoints.Map(router, services);
 
         using var audit = options.AuditLog ? new Access.Audit.AuditLog(new Access.Audit.AuditFiles(options.DataRoot)) : null;
-        var gate = new Access.AccessGate(options.Authorization, new Access.IdentityResolver(), audit, router.HandleAsync, loggerFactory.CreateLogger("access"));
+        var gate = new Access.AccessGate(options.Authorization, new Access.IdentityResolver(), audit, router.HandleAsync, loggerFactory.CreateLogger("access"),
+            new Access.Labels.EngineTargetLabels(services));
 
         var endpoints = new List<ServerEndpoint>();
         try
@@ -128,6 +129,7 @@ internal static partial class Program
             {
                 if (host.IsUnix)
                 {
+                    ExecRootSocketDirectory.OpenToGroup(options.ExecRoot, host.Address, options.Group);
                     endpoints.Add(new ServerEndpoint(UnixSocketListener.Bind(host.Address, options.Group, out string? warning)));
                     if (warning is not null)
                     {

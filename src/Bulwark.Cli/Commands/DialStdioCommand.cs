@@ -15,7 +15,11 @@ internal static class DialStdioCommand
         var dial = new Command("dial-stdio", "Proxy the stdio stream to the daemon's socket (for ssh)");
         dial.SetAction((result, ct) => context.GuardAsync(async () =>
         {
-            string path = DockerHost.ResolveSocketPath(result.GetValue(context.Host), context.GetEnvironment(DockerHost.EnvironmentVariable));
+            if (context.ResolveAddress(result.GetValue(context.Host)) is not UnixSocketAddress { Path: var path })
+            {
+                throw new CliException(1, "dial-stdio relays to this machine's daemon socket: --host or BULWARK_HOST must be a unix socket here, not ssh://");
+            }
+
             using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct).ConfigureAwait(false);
             await using var network = new NetworkStream(socket, ownsSocket: false);

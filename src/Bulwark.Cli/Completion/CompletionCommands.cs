@@ -43,7 +43,7 @@ internal static class CompletionCommands
     {
         try
         {
-            using var client = new DockerClient(DockerHost.ResolveSocketPath(host, context.GetEnvironment(DockerHost.EnvironmentVariable)));
+            using var client = new DockerClient(context.ResolveAddress(host));
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
             return kind switch

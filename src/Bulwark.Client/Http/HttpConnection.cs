@@ -1,8 +1,9 @@
 using System.Net.Sockets;
+using Bulwark.Client.Ssh;
 
 namespace Bulwark.Client.Http;
 
-/// <summary>One connection to the daemon's unix socket.</summary>
+/// <summary>One connection to the daemon: its unix socket, or an ssh process running dial-stdio on the far side.</summary>
 internal sealed class HttpConnection : IDisposable
 {
     private HttpConnection(Socket socket, Stream stream)
@@ -20,6 +21,13 @@ internal sealed class HttpConnection : IDisposable
 
     /// <summary>True once a request was answered on this connection (so a stale keep-alive may be retried).</summary>
     public bool WasUsed { get; set; }
+
+    public static Task<HttpConnection> ConnectAsync(DaemonAddress address, CancellationToken cancellationToken) => address switch
+    {
+        UnixSocketAddress unix => ConnectAsync(unix.Path, cancellationToken),
+        SshAddress ssh => Task.FromResult(new HttpConnection(null!, SshProcessStream.Start(ssh))),
+        _ => throw new ArgumentException($"unsupported daemon address {address.Display}"),
+    };
 
     public static async Task<HttpConnection> ConnectAsync(string socketPath, CancellationToken cancellationToken)
     {
@@ -41,7 +49,17 @@ internal sealed class HttpConnection : IDisposable
     public static HttpConnection FromStream(Stream stream) => new(null!, stream);
 
     /// <summary>Half-closes the write side (the daemon sees EOF on stdin).</summary>
-    public void CloseWrite() => Socket?.Shutdown(SocketShutdown.Send);
+    public void CloseWrite()
+    {
+        if (Stream is SshProcessStream ssh)
+        {
+            ssh.CloseWrite();
+        }
+        else
+        {
+            Socket?.Shutdown(SocketShutdown.Send);
+        }
+    }
 
     /// <summary>Sends the request and reads the response head.</summary>
     public async Task<HttpResponseHead> SendAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -11,12 +11,12 @@ namespace Bulwark.Client.Transport;
 /// that one is busy (e.g. during a wait) and every hijack get a fresh one. The first versioned call negotiates the API
 /// version with <c>HEAD /_ping</c>.
 /// </summary>
-internal sealed class DockerConnection(string socketPath) : IDisposable
+internal sealed class DockerConnection(DaemonAddress address) : IDisposable
 {
     private HttpConnection? _idle;
     private Task<PingResult>? _ping;
 
-    public string SocketPath => socketPath;
+    public DaemonAddress Address => address;
 
     /// <summary>Negotiated version (the lower of the daemon's and <see cref="DockerClient.MaxApiVersion"/>).</summary>
     public string ApiVersion { get; private set; } = DockerClient.MaxApiVersion;
@@ -52,7 +52,7 @@ internal sealed class DockerConnection(string socketPath) : IDisposable
     {
         var connection = Interlocked.Exchange(ref _idle, null);
         var reused = connection is not null;
-        connection ??= await HttpConnection.ConnectAsync(socketPath, cancellationToken).ConfigureAwait(false);
+        connection ??= await HttpConnection.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
         HttpResponseHead head;
         try
         {
@@ -62,7 +62,7 @@ internal sealed class DockerConnection(string socketPath) : IDisposable
         {
             // The kept-alive connection went stale: retry once on a fresh one.
             connection.Dispose();
-            connection = await HttpConnection.ConnectAsync(socketPath, cancellationToken).ConfigureAwait(false);
+            connection = await HttpConnection.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
             head = await SendOnAsync(connection, request, cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -161,7 +161,7 @@ internal sealed class DockerConnection(string socketPath) : IDisposable
     /// </summary>
     public async Task<HijackedStream> HijackAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var connection = await HttpConnection.ConnectAsync(socketPath, cancellationToken).ConfigureAwait(false);
+        var connection = await HttpConnection.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
         try
         {
             var head = await connection.SendAsync(request with

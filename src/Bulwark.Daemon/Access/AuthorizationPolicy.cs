@@ -1,10 +1,11 @@
 using System.Text.Json;
+using Bulwark.Daemon.Access.Labels;
 
 namespace Bulwark.Daemon.Access;
 
 /// <summary>
 /// daemon.json's <c>authorization</c> section: <c>bindings</c> (subject → role) and <c>roles</c> (custom roles with an
-/// <c>allow</c> list of actions). Subjects are <c>cert:&lt;CN&gt;</c>, <c>uid:&lt;n&gt;</c>, <c>user:&lt;name&gt;</c>,
+/// <c>allow</c> list of actions and optional <c>labels</c> the objects acted on must carry). Subjects are <c>cert:&lt;CN&gt;</c>, <c>uid:&lt;n&gt;</c>, <c>user:&lt;name&gt;</c>,
 /// <c>group:&lt;name&gt;</c>. Without the section every caller who can reach the socket is admin, as in Docker.
 /// </summary>
 internal sealed class AuthorizationPolicy
@@ -66,7 +67,7 @@ internal sealed class AuthorizationPolicy
     {
         if (value.ValueKind != JsonValueKind.Object)
         {
-            throw new ArgumentException("\"authorization\": \"roles\" must be an object of role name → {\"allow\": [actions]}");
+            throw new ArgumentException("\"authorization\": \"roles\" must be an object of role name → {\"allow\": [actions], \"labels\": {key: value}}");
         }
         foreach (var r in value.EnumerateObject())
         {
@@ -78,12 +79,18 @@ internal sealed class AuthorizationPolicy
             {
                 throw new ArgumentException($"\"authorization\": role \"{r.Name}\" must be an object with \"allow\"");
             }
-            var allowed = new HashSet<string>(StringComparer.Ordinal);
+            var listed = new List<string>();
+            LabelSelector? labels = null;
             foreach (var p in r.Value.EnumerateObject())
             {
+                if (p.Name == "labels")
+                {
+                    labels = ReadLabels(r.Name, p.Value);
+                    continue;
+                }
                 if (p.Name != "allow")
                 {
-                    throw new ArgumentException($"\"authorization\": role \"{r.Name}\": unknown key \"{p.Name}\" (use \"allow\")");
+                    throw new ArgumentException($"\"authorization\": role \"{r.Name}\": unknown key \"{p.Name}\" (use \"allow\" and \"labels\")");
                 }
                 if (p.Value.ValueKind != JsonValueKind.Array)
                 {
@@ -92,16 +99,52 @@ internal sealed class AuthorizationPolicy
                 foreach (var a in p.Value.EnumerateArray())
                 {
                     string? action = a.ValueKind == JsonValueKind.String ? a.GetString() : null;
-                    if (action is null || !ApiActions.All.Contains(action))
+                    if (action is null || !(ApiActions.All.Contains(action) || IsWildcard(action)))
                     {
                         throw new ArgumentException(
-                            $"\"authorization\": role \"{r.Name}\": unknown action {a.GetRawText()} (actions: {string.Join(", ", ApiActions.All)})");
+                            $"\"authorization\": role \"{r.Name}\": unknown action {a.GetRawText()} " +
+                            $"(actions: {string.Join(", ", ApiActions.All)}; or kind.* for all of a kind)");
                     }
-                    allowed.Add(action);
+                    listed.Add(action);
                 }
             }
-            yield return new Role(r.Name, allowed);
+            // kind.* is every action of that kind; in a label-scoped role, every one that acts on a single object.
+            var allowed = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string action in listed)
+            {
+                allowed.UnionWith(IsWildcard(action)
+                    ? ApiActions.All.Where(x => x.StartsWith(action[..^1], StringComparison.Ordinal) && (labels is null || LabelSelector.CanScope(x)))
+                    : [action]);
+            }
+            if (labels is not null && allowed.FirstOrDefault(a => !LabelSelector.CanScope(a)) is { } unscoped)
+            {
+                throw new ArgumentException(
+                    $"\"authorization\": role \"{r.Name}\" has \"labels\", but {unscoped} acts on no single labelled object; " +
+                    "bind a second role (e.g. viewer) for it");
+            }
+            yield return new Role(r.Name, allowed, Labels: labels);
         }
+    }
+
+    private static bool IsWildcard(string action) =>
+        action.EndsWith(".*", StringComparison.Ordinal) && ApiActions.All.Any(x => x.StartsWith(action[..^1], StringComparison.Ordinal));
+
+    private static LabelSelector ReadLabels(string role, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Object || !value.EnumerateObject().Any())
+        {
+            throw new ArgumentException($"\"authorization\": role \"{role}\": \"labels\" must be a non-empty object of label → value, e.g. {{\"team\": \"a\"}}");
+        }
+        var required = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in value.EnumerateObject())
+        {
+            if (p.Value.ValueKind != JsonValueKind.String || p.Name.Length == 0)
+            {
+                throw new ArgumentException($"\"authorization\": role \"{role}\": label \"{p.Name}\" must have a string value");
+            }
+            required[p.Name] = p.Value.GetString()!;
+        }
+        return new LabelSelector(required);
     }
 
     private static void ValidateSubject(string subject)

@@ -1,7 +1,12 @@
+using Bulwark.Daemon.Access.Labels;
+
 namespace Bulwark.Daemon.Access;
 
-/// <summary>A named set of allowed actions. The built-in roles are <c>admin</c> (everything), <c>operator</c> and <c>viewer</c>.</summary>
-internal sealed record Role(string Name, IReadOnlySet<string> Allowed, bool AllowsEverything = false)
+/// <summary>
+/// A named set of allowed actions. The built-in roles are <c>admin</c> (everything), <c>operator</c> and <c>viewer</c>.
+/// A custom role with <see cref="Labels"/> grants its actions only on objects whose labels match.
+/// </summary>
+internal sealed record Role(string Name, IReadOnlySet<string> Allowed, bool AllowsEverything = false, LabelSelector? Labels = null)
 {
     public const string AdminName = "admin";
     public const string OperatorName = "operator";
@@ -30,5 +35,9 @@ internal sealed record Role(string Name, IReadOnlySet<string> Allowed, bool Allo
 
     public static IReadOnlyList<Role> BuiltIn { get; } = [Admin, Operator, Viewer];
 
-    public bool Allows(string action) => AllowsEverything || Allowed.Contains(action);
+    /// <summary>Allows the action on any object (a label-scoped role never does).</summary>
+    public bool Allows(string action) => Labels is null && (AllowsEverything || Allowed.Contains(action));
+
+    /// <summary>Allows the action on objects whose labels match <see cref="Labels"/>.</summary>
+    public bool AllowsOnMatchingLabels(string action) => Labels is not null && Allowed.Contains(action) && LabelSelector.CanScope(action);
 }

@@ -81,7 +81,7 @@ internal static class UnixSocketListener
         }
     }
 
-    private static int? LookupGroup(string group)
+    internal static int? LookupGroup(string group)
     {
         try
         {

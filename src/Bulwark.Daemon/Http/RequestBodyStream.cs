@@ -7,6 +7,8 @@ internal sealed class RequestBodyStream : Stream
     private readonly bool _chunked;
     private long _remaining;
     private bool _done;
+    private ReadOnlyMemory<byte> _buffered;
+    private bool _isBuffered;
 
     public RequestBodyStream(ConnectionReader reader, long contentLength, bool chunked)
     {
@@ -18,7 +20,7 @@ internal sealed class RequestBodyStream : Stream
 
     public long BytesRead { get; private set; }
 
-    public bool Completed => _done;
+    public bool Completed => _done && _buffered.IsEmpty;
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -29,8 +31,46 @@ internal sealed class RequestBodyStream : Stream
     public override int Read(byte[] buffer, int offset, int count) =>
         ReadAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Reads the whole body into memory (at most <paramref name="maxBytes"/>) so it can be looked at before the handler
+    /// runs; later reads replay it. Null when the body is larger (then nothing was consumed beyond what is replayed).
+    /// </summary>
+    public async Task<ReadOnlyMemory<byte>?> BufferAsync(int maxBytes, CancellationToken cancellationToken)
+    {
+        if (_isBuffered)
+        {
+            return _buffered;
+        }
+
+        using var copy = new MemoryStream();
+        byte[] chunk = new byte[8192];
+        int n;
+        while ((n = await ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            copy.Write(chunk, 0, n);
+            if (copy.Length > maxBytes)
+            {
+                _buffered = copy.ToArray();
+                _isBuffered = true;
+                return null;
+            }
+        }
+
+        _buffered = copy.ToArray();
+        _isBuffered = true;
+        return _buffered;
+    }
+
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (_isBuffered && _buffered.Length > 0)
+        {
+            int take = Math.Min(buffer.Length, _buffered.Length);
+            _buffered[..take].CopyTo(buffer);
+            _buffered = _buffered[take..];
+            return take;
+        }
+
         if (_done || buffer.Length == 0)
         {
             return 0;
