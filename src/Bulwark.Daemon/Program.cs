@@ -104,7 +104,11 @@ internal static partial class Program
             LogContentTrust(logger, options.ContentTrust.Mode.ToString().ToLowerInvariant(),
                 options.ContentTrust.Pinning.RootKeys.Count + options.ContentTrust.Pinning.CertIds.Count);
         }
-        var snapshots = new SnapshotService(options.DataRoot, loggerFactory.CreateLogger<SnapshotService>());
+        var snapshots = new SnapshotService(options.DataRoot, loggerFactory.CreateLogger<SnapshotService>(), idmapProbe: options.IdmappedMounts ? userns : null);
+        if (userns is not null && !snapshots.IdmappedLayers)
+        {
+            LogShiftedLayers(logger, options.IdmappedMounts ? "idmapped mounts are unavailable" : "daemon.json sets \"idmapped-mounts\": false");
+        }
         var networks = new Engine.Networks.NetworkService(engineOptions, events, loggerFactory.CreateLogger<Engine.Networks.NetworkService>());
         await networks.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
         var volumes = new Engine.Volumes.VolumeService(options.DataRoot, userns, events, loggerFactory.CreateLogger<Engine.Volumes.VolumeService>());
@@ -215,6 +219,9 @@ internal static partial class Program
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "content trust {Mode}: {Rules} trust-pinning rules, no trust on first use")]
     private static partial void LogContentTrust(ILogger logger, string mode, int rules);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "user namespaces: layers are copied and chowned once per id range ({Reason})")]
+    private static partial void LogShiftedLayers(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Critical, Message = "bulwarkd cannot start: {Reason}")]
     private static partial void LogFatal(ILogger logger, string reason);

@@ -19,14 +19,17 @@ public sealed class ContainerIsolation
     private readonly EngineOptions _options;
     private readonly HostSecurity _host;
     private readonly string _snapshotDriver;
+    private readonly bool _idmappedLayers;
     private readonly PolicyEvaluator _policy;
     private readonly IReadOnlyList<string> _protectedPaths;
 
-    public ContainerIsolation(EngineOptions options, HostSecurity host, string snapshotDriver)
+    /// <param name="idmappedLayers">The snapshotter mounts layers idmapped (no shifted copies needed).</param>
+    public ContainerIsolation(EngineOptions options, HostSecurity host, string snapshotDriver, bool idmappedLayers)
     {
         _options = options;
         _host = host;
         _snapshotDriver = snapshotDriver;
+        _idmappedLayers = idmappedLayers;
         _policy = new PolicyEvaluator(options.Policy);
         var paths = new List<string> { options.DataRoot, options.ExecRoot };
         if (options.ApiSocketPath is { Length: > 0 } socket)
@@ -46,8 +49,13 @@ public sealed class ContainerIsolation
     /// <summary>The mapping this container gets: the daemon's, unless it asked for (and policy allowed) --userns host.</summary>
     public IdMapping? MappingFor(SecurityProfile profile) => profile.HostUserNamespace ? null : _options.UserNamespace;
 
+    /// <summary>Whether a container with <paramref name="map"/> gets the stored layers mounted idmapped (else shifted copies).</summary>
+    public bool IdmapsLayers(IdMapping? map) => map is not null && _idmappedLayers;
+
+    /// <summary>The layer directories the container's overlay uses: the stored ones (host namespace, or idmapped at mount),
+    /// or, where idmapped mounts are unavailable or turned off, shifted copies made once per layer and range.</summary>
     public Task<IReadOnlyList<string>> LayersAsync(IReadOnlyList<string> layerDirs, IdMapping? map, CancellationToken ct) =>
-        map is null ? Task.FromResult(layerDirs) : IdShiftedLayers.PrepareAsync(layerDirs, map, ct);
+        map is null || _idmappedLayers ? Task.FromResult(layerDirs) : IdShiftedLayers.PrepareAsync(layerDirs, map, ct);
 
     /// <summary>After the snapshot is prepared, before it is mounted: traversal for the mapped root and the /dev guard.</summary>
     public void PrepareRootfs(string containerDir, IdMapping? map)

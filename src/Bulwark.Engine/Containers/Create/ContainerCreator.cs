@@ -57,7 +57,7 @@ internal sealed class ContainerCreator(
             Directory.CreateDirectory(dir);
             await snapshots.PrepareAsync(dir, layers, ct).ConfigureAwait(false);
             isolation.PrepareRootfs(dir, userns);
-            string rootfs = snapshots.Mount(dir, layers);
+            string rootfs = snapshots.Mount(dir, layers, isolation.IdmapsLayers(userns) ? userns : null);
             string hostname = spec.Hostname is { Length: > 0 } h ? h : id[..12];
             if (userNetwork)
             {
@@ -98,6 +98,8 @@ internal sealed class ContainerCreator(
                 User = spec.User ?? image.Config.User ?? "",
                 WorkingDir = built.Process.Cwd,
                 LayerDirs = layers,
+                IdMap = userns,
+                IdmappedLayers = isolation.IdmapsLayers(userns),
                 Runtime = runtimeInfo.Name,
                 Profile = isolation.Describe(profile, spec, built, userns),
                 Volumes = volumes,

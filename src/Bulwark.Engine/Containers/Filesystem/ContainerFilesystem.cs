@@ -165,7 +165,7 @@ internal sealed class ContainerFilesystem(ContainerIndex index, ContainerLayout 
             bool mountedHere = false;
             if (snapshots.Driver == SnapshotService.OverlayDriver && !SnapshotService.IsMounted(rootfs))
             {
-                snapshots.Mount(dir, r.LayerDirs);
+                snapshots.Mount(dir, r.LayerDirs, r.LayerIdMap);
                 mountedHere = true;
             }
 

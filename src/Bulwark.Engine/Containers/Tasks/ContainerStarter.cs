@@ -86,7 +86,7 @@ internal sealed class ContainerStarter(
         // The previous run's monitor may still be running `runc delete` for this id: a new `runc run` would fail
         // with "container exists" until it is done.
         await entry.MonitorGone.ConfigureAwait(false);
-        string rootfsPath = snapshots.Mount(dir, r.LayerDirs);
+        string rootfsPath = snapshots.Mount(dir, r.LayerDirs, r.LayerIdMap);
         CopyUpVolumes(r, rootfsPath, ct);
         string stateDir = layout.StateDir(r.Id);
         if (Directory.Exists(stateDir))

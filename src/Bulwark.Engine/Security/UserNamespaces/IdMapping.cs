@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Bulwark.Engine.Runtime.Oci;
 
 namespace Bulwark.Engine.Security.UserNamespaces;
@@ -8,8 +9,10 @@ public sealed record IdMapping(string User, uint HostUid, uint HostGid, uint Siz
 {
     public const uint DefaultSize = 65536;
 
+    [JsonIgnore]
     public IReadOnlyList<OciIdMapping> UidMappings => [new() { ContainerId = 0, HostId = HostUid, Size = Size }];
 
+    [JsonIgnore]
     public IReadOnlyList<OciIdMapping> GidMappings => [new() { ContainerId = 0, HostId = HostGid, Size = Size }];
 
     /// <summary>The host uid of a container uid (unmapped ids are returned unchanged).</summary>
