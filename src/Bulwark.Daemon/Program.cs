@@ -75,6 +75,7 @@ internal static partial class Program
         var userns = await Engine.Security.UserNamespaces.UsernsRemap.EnsureAsync(options.UsernsRemap, "/etc", CancellationToken.None).ConfigureAwait(false);
         if (userns is not null)
         {
+            Engine.Security.UserNamespaces.DataRootAccess.RequireTraversable(options.DataRoot, userns);
             // Remapped container roots (runc runs their mounts as that host id) must traverse the data root to reach
             // their bundles: 0711 lets them pass through without listing anything (as Docker's data root with userns).
             File.SetUnixFileMode(options.DataRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
@@ -109,9 +110,10 @@ internal static partial class Program
         {
             LogShiftedLayers(logger, options.IdmappedMounts ? "idmapped mounts are unavailable" : "daemon.json sets \"idmapped-mounts\": false");
         }
+        engineOptions = engineOptions with { IdRanges = UsernsRanges.Select(options, userns, snapshots.IdmappedLayers, logger) };
         var networks = new Engine.Networks.NetworkService(engineOptions, events, loggerFactory.CreateLogger<Engine.Networks.NetworkService>());
         await networks.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
-        var volumes = new Engine.Volumes.VolumeService(options.DataRoot, userns, events, loggerFactory.CreateLogger<Engine.Volumes.VolumeService>());
+        var volumes = new Engine.Volumes.VolumeService(options.DataRoot, snapshots.IdmappedLayers ? null : userns, events, loggerFactory.CreateLogger<Engine.Volumes.VolumeService>());
         await using var containers = new ContainerService(engineOptions, images, snapshots, runtimeInfo, HostSecurity.ReadCurrent(), events,
             networks, volumes, loggerFactory.CreateLogger<ContainerService>());
         await containers.RestoreAsync(CancellationToken.None).ConfigureAwait(false);

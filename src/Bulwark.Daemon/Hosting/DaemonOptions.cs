@@ -31,6 +31,9 @@ internal sealed record DaemonOptions
     public string UsernsRemap { get; init; } = Engine.Security.UserNamespaces.UsernsRemap.DefaultUser;
     /// <summary>daemon.json "idmapped-mounts": false makes shifted copies of layers per range, as on a kernel without idmapped mounts.</summary>
     public bool IdmappedMounts { get; init; } = true;
+    /// <summary>daemon.json "userns-ranges": "auto" (a range per container when the remap user's subordinate ids hold
+    /// more than one, else shared), "per-container" (refuse to start without room), or "shared" (Docker's userns-remap).</summary>
+    public string UsernsRanges { get; init; } = "auto";
     /// <summary>daemon.json "policy": what containers may ask for (safe defaults).</summary>
     public Engine.Security.Policy.DaemonPolicy Policy { get; init; } = new();
     /// <summary>daemon.json "insecure-registries": hosts or CIDRs reached over plain HTTP (loopback always is).</summary>
@@ -42,7 +45,7 @@ internal sealed record DaemonOptions
         [
             "data-root", "exec-root", "hosts", "group", "log-level", "default-runtime", "log-driver", "log-opts", "monitor-path", "userns-remap",
             "policy", "insecure-registries", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "authorization", "audit-log", "api-limits", "content-trust",
-            "idmapped-mounts",
+            "idmapped-mounts", "userns-ranges",
         ];
 
     public const string Usage =
@@ -203,6 +206,10 @@ internal sealed record DaemonOptions
         {
             throw new ArgumentException($"invalid log level \"{LogLevel}\": use debug, info, warn or error");
         }
+        if (UsernsRanges is not ("auto" or "per-container" or "shared"))
+        {
+            throw new ArgumentException($"invalid userns-ranges \"{UsernsRanges}\": use auto, per-container or shared");
+        }
         if (Hosts.Count == 0)
         {
             throw new ArgumentException("no host to listen on: give -H unix:///path or -H tcp://host:port");
@@ -256,6 +263,7 @@ internal sealed record DaemonOptions
                     "monitor-path" => o with { MonitorPath = p.Value.GetString() },
                     "userns-remap" => o with { UsernsRemap = p.Value.GetString() ?? "" },
                     "idmapped-mounts" => o with { IdmappedMounts = ReadBool(p.Value, p.Name, path) },
+                    "userns-ranges" => o with { UsernsRanges = p.Value.GetString() ?? "" },
                     "policy" => o with { Policy = ReadPolicy(p.Value, path) },
                     "log-driver" => p.Value.GetString() == "json-file" ? o : throw new ArgumentException($"configuration file {path}: only the json-file log driver is supported"),
                     "log-opts" => ApplyLogOpts(o, p.Value, path),

@@ -132,6 +132,11 @@ public sealed class SnapshotService
                 throw new EngineException(ErrorKind.Internal, $"snapshot {containerDir}: {ex.Message}", ex);
             }
 
+            if (idmap is not null)
+            {
+                IdmappedLowerLayers.DetachLayers(containerDir);
+            }
+
             logger.LogDebug("mounted overlay at {Rootfs} with {Layers} layers", rootfs, layerDirs.Count);
             return rootfs;
         }

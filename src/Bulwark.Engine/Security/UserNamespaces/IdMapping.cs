@@ -20,6 +20,11 @@ public sealed record IdMapping(string User, uint HostUid, uint HostGid, uint Siz
 
     public uint ToHostGid(uint containerGid) => containerGid < Size ? HostGid + containerGid : containerGid;
 
+    /// <summary>The container uid of a host uid in the range (others are returned unchanged).</summary>
+    public uint ToContainerUid(uint hostUid) => hostUid >= HostUid && hostUid - HostUid < Size ? hostUid - HostUid : hostUid;
+
+    public uint ToContainerGid(uint hostGid) => hostGid >= HostGid && hostGid - HostGid < Size ? hostGid - HostGid : hostGid;
+
     /// <summary>"0:100000:65536" (uid map; the gid map is shown when it differs).</summary>
     public string Describe() => HostUid == HostGid
         ? string.Create(CultureInfo.InvariantCulture, $"0:{HostUid}:{Size}")

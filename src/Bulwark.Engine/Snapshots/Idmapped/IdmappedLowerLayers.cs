@@ -6,12 +6,13 @@ namespace Bulwark.Engine.Snapshots.Idmapped;
 
 /// <summary>
 /// A container's view of its image layers in its own id range: each layer directory (stored once, with the image's
-/// owners) is mounted read-only and idmapped at &lt;containerDir&gt;/lower/&lt;n&gt; (n = 0 for the bottom layer), and
-/// the overlay takes those mounts as its lowerdirs. Nothing on disk is copied or chowned.
+/// owners) is mounted read-only and idmapped at &lt;containerDir&gt;/idmap/l&lt;n&gt; (n = 0 for the bottom layer), and
+/// the overlay takes those mounts as its lowerdirs. Nothing on disk is copied or chowned. Every mount under idmap/
+/// (layers and <see cref="IdmappedBindSources"/>) is detached together when the container's rootfs is unmounted.
 /// </summary>
 public static class IdmappedLowerLayers
 {
-    public static string Root(string containerDir) => Path.Combine(containerDir, "lower");
+    public static string Root(string containerDir) => Path.Combine(containerDir, "idmap");
 
     /// <summary>Mounts every layer (bottom first, as given) and returns the mount points in the same order.</summary>
     public static IReadOnlyList<string> Mount(string containerDir, IReadOnlyList<string> layerDirs, IdMapping map)
@@ -26,7 +27,7 @@ public static class IdmappedLowerLayers
             using var userns = UserNamespaceFile.Create(map);
             for (int i = 0; i < layerDirs.Count; i++)
             {
-                string target = Path.Combine(root, i.ToString(CultureInfo.InvariantCulture));
+                string target = Path.Combine(root, "l" + i.ToString(CultureInfo.InvariantCulture));
                 Directory.CreateDirectory(target);
                 if (!mounted.Contains(target))
                 {
@@ -45,8 +46,17 @@ public static class IdmappedLowerLayers
         return targets;
     }
 
-    /// <summary>Detaches every layer mount (idempotent; also after a crash, when only the mounts remain).</summary>
-    public static void Unmount(string containerDir)
+    /// <summary>Detaches every mount under idmap/ (idempotent; also after a crash, when only the mounts remain).</summary>
+    public static void Unmount(string containerDir) => Unmount(containerDir, "");
+
+    /// <summary>
+    /// Detaches the layer mounts once the overlay is mounted: overlayfs keeps private clones of its layers (idmapping
+    /// included), so the mount table holds one mount per container, not one per layer.
+    /// </summary>
+    public static void DetachLayers(string containerDir) => Unmount(containerDir, "l");
+
+    /// <summary>Detaches the mounts under idmap/ whose names start with <paramref name="prefix"/>.</summary>
+    public static void Unmount(string containerDir, string prefix)
     {
         string root = Root(containerDir);
         if (!Directory.Exists(root))
@@ -54,7 +64,7 @@ public static class IdmappedLowerLayers
             return;
         }
 
-        foreach (var target in MountPoints.Under(root))
+        foreach (var target in MountPoints.Under(root).Where(t => Path.GetFileName(t).StartsWith(prefix, StringComparison.Ordinal)))
         {
             if (Interop.Umount2(target, Interop.MntDetach) < 0 && Errno.Last is not (Errno.EINVAL or Errno.ENOENT))
             {
@@ -63,7 +73,7 @@ public static class IdmappedLowerLayers
         }
     }
 
-    /// <summary>Unmounts, then removes the empty mount points (never recursively: a layer left mounted is refused, not emptied).</summary>
+    /// <summary>Unmounts, then removes the empty mount points (never recursively: a mount left in place is refused, not emptied).</summary>
     public static void Remove(string containerDir)
     {
         Unmount(containerDir);
@@ -76,6 +86,11 @@ public static class IdmappedLowerLayers
         foreach (var target in Directory.EnumerateDirectories(root))
         {
             Directory.Delete(target, recursive: false);
+        }
+
+        foreach (var target in Directory.EnumerateFiles(root))
+        {
+            File.Delete(target); // the mount point of a bound file: an empty file
         }
 
         Directory.Delete(root, recursive: false);
