@@ -38,7 +38,7 @@ public sealed class IdmappedLayerTests : IAsyncLifetime
         Assert.NotEqual("0", uidMap[1]); // remapped: container root is not host root
         Assert.Equal(2, r.Stdout.Split('\n').Count(l => l == "owner=0:0"));
         Assert.Contains("wrote", r.Stdout, StringComparison.Ordinal);
-        Assert.Empty(Directory.EnumerateDirectories(Snapshots).Where(d => Path.GetFileName(d).Contains("-uid", StringComparison.Ordinal)));
+        Assert.DoesNotContain(Directory.EnumerateDirectories(Snapshots), d => Path.GetFileName(d).Contains("-uid", StringComparison.Ordinal));
         Assert.Equal(before, LayerInodes.Snapshot(Snapshots));
         Assert.DoesNotContain(LayerInodes.Snapshot(Snapshots).Keys, k => k.EndsWith("/etc/written", StringComparison.Ordinal));
     }
@@ -117,3 +117,4 @@ internal static class LayerInodes
         return result;
     }
 
+}
