@@ -51,13 +51,15 @@ public sealed class IdmappedBindTests : IAsyncLifetime
         var dir = Directory.CreateTempSubdirectory("bwt-suid-");
         try
         {
+            // 0755: the second container runs as uid 1000, which must reach the file.
+            File.SetUnixFileMode(dir.FullName, (UnixFileMode)0x1ED);
             var plant = await _d.CliAsync("run", "--rm", "-v", dir.FullName + ":/data", Image, "sh", "-c",
-                "cp /bin/busybox /data/sbx && chmod 4755 /data/sbx && stat -c '%a %u' /data/sbx");
+                "cp /bin/busybox /data/cat && chmod 4755 /data/cat && stat -c '%a %u' /data/cat");
             Assert.True(plant.ExitCode == 0, plant + "\n" + _d.DaemonLog);
             Assert.Equal("4755 0", plant.Stdout.Trim());
 
             var use = await _d.CliAsync("run", "--rm", "--user", "1000", "-v", dir.FullName + ":/data", Image, "sh", "-c",
-                "grep ' /data ' /proc/self/mountinfo; /data/sbx grep '^Uid:' /proc/self/status");
+                "grep ' /data ' /proc/self/mountinfo; /data/cat /proc/self/status | grep '^Uid:'");
 
             Assert.True(use.ExitCode == 0, use + "\n" + _d.DaemonLog);
             string mountLine = use.Stdout.Split('\n').Single(l => l.Contains(" /data ", StringComparison.Ordinal));
