@@ -75,6 +75,7 @@ internal static partial class Program
         var userns = await Engine.Security.UserNamespaces.UsernsRemap.EnsureAsync(options.UsernsRemap, "/etc", CancellationToken.None).ConfigureAwait(false);
         if (userns is not null)
         {
+            Engine.Security.UserNamespaces.DataRootAccess.RequireTraversable(options.DataRoot, userns);
             // Remapped container roots (runc runs their mounts as that host id) must traverse the data root to reach
             // their bundles: 0711 lets them pass through without listing anything (as Docker's data root with userns).
             File.SetUnixFileMode(options.DataRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
@@ -104,10 +105,15 @@ internal static partial class Program
             LogContentTrust(logger, options.ContentTrust.Mode.ToString().ToLowerInvariant(),
                 options.ContentTrust.Pinning.RootKeys.Count + options.ContentTrust.Pinning.CertIds.Count);
         }
-        var snapshots = new SnapshotService(options.DataRoot, loggerFactory.CreateLogger<SnapshotService>());
+        var snapshots = new SnapshotService(options.DataRoot, loggerFactory.CreateLogger<SnapshotService>(), idmapProbe: options.IdmappedMounts ? userns : null);
+        if (userns is not null && !snapshots.IdmappedLayers)
+        {
+            LogShiftedLayers(logger, options.IdmappedMounts ? "idmapped mounts are unavailable" : "daemon.json sets \"idmapped-mounts\": false");
+        }
+        engineOptions = engineOptions with { IdRanges = UsernsRanges.Select(options, userns, snapshots.IdmappedLayers, logger) };
         var networks = new Engine.Networks.NetworkService(engineOptions, events, loggerFactory.CreateLogger<Engine.Networks.NetworkService>());
         await networks.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
-        var volumes = new Engine.Volumes.VolumeService(options.DataRoot, userns, events, loggerFactory.CreateLogger<Engine.Volumes.VolumeService>());
+        var volumes = new Engine.Volumes.VolumeService(options.DataRoot, snapshots.IdmappedLayers ? null : userns, events, loggerFactory.CreateLogger<Engine.Volumes.VolumeService>());
         await using var containers = new ContainerService(engineOptions, images, snapshots, runtimeInfo, HostSecurity.ReadCurrent(), events,
             networks, volumes, loggerFactory.CreateLogger<ContainerService>());
         await containers.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
@@ -217,6 +223,9 @@ internal static partial class Program
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "content trust {Mode}: {Rules} trust-pinning rules, no trust on first use")]
     private static partial void LogContentTrust(ILogger logger, string mode, int rules);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "user namespaces: layers are copied and chowned once per id range ({Reason})")]
+    private static partial void LogShiftedLayers(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Critical, Message = "bulwarkd cannot start: {Reason}")]
     private static partial void LogFatal(ILogger logger, string reason);

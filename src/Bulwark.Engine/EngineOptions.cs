@@ -28,6 +28,9 @@ public sealed record EngineOptions
     /// <summary>The user-namespace mapping every container gets (daemon.json "userns-remap"); null = remapping off.</summary>
     public Security.UserNamespaces.IdMapping? UserNamespace { get; init; }
 
+    /// <summary>Per-container id ranges (daemon.json "userns-ranges"); null = every remapped container gets <see cref="UserNamespace"/>.</summary>
+    public Security.UserNamespaces.IdRangeAllocator? IdRanges { get; init; }
+
     /// <summary>The API socket: protected from bind mounts like the data and exec roots.</summary>
     public string? ApiSocketPath { get; init; }
 

@@ -29,6 +29,11 @@ internal sealed record DaemonOptions
     public string DaemonId { get; init; } = "";
     /// <summary>daemon.json "userns-remap": "bulwark" (default) remaps container root to the bulwark user's subordinate ids; "host" disables.</summary>
     public string UsernsRemap { get; init; } = Engine.Security.UserNamespaces.UsernsRemap.DefaultUser;
+    /// <summary>daemon.json "idmapped-mounts": false makes shifted copies of layers per range, as on a kernel without idmapped mounts.</summary>
+    public bool IdmappedMounts { get; init; } = true;
+    /// <summary>daemon.json "userns-ranges": "auto" (a range per container when the remap user's subordinate ids hold
+    /// more than one, else shared), "per-container" (refuse to start without room), or "shared" (Docker's userns-remap).</summary>
+    public string UsernsRanges { get; init; } = "auto";
     /// <summary>daemon.json "policy": what containers may ask for (safe defaults).</summary>
     public Engine.Security.Policy.DaemonPolicy Policy { get; init; } = new();
     /// <summary>daemon.json "insecure-registries": hosts or CIDRs reached over plain HTTP (loopback always is).</summary>
@@ -40,6 +45,7 @@ internal sealed record DaemonOptions
         [
             "data-root", "exec-root", "hosts", "group", "log-level", "default-runtime", "log-driver", "log-opts", "monitor-path", "userns-remap",
             "policy", "insecure-registries", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "authorization", "audit-log", "api-limits", "content-trust",
+            "idmapped-mounts", "userns-ranges",
         ];
 
     public const string Usage =
@@ -200,6 +206,10 @@ internal sealed record DaemonOptions
         {
             throw new ArgumentException($"invalid log level \"{LogLevel}\": use debug, info, warn or error");
         }
+        if (UsernsRanges is not ("auto" or "per-container" or "shared"))
+        {
+            throw new ArgumentException($"invalid userns-ranges \"{UsernsRanges}\": use auto, per-container or shared");
+        }
         if (Hosts.Count == 0)
         {
             throw new ArgumentException("no host to listen on: give -H unix:///path or -H tcp://host:port");
@@ -252,6 +262,8 @@ internal sealed record DaemonOptions
                     "default-runtime" => o with { Runtime = p.Value.GetString() },
                     "monitor-path" => o with { MonitorPath = p.Value.GetString() },
                     "userns-remap" => o with { UsernsRemap = p.Value.GetString() ?? "" },
+                    "idmapped-mounts" => o with { IdmappedMounts = ReadBool(p.Value, p.Name, path) },
+                    "userns-ranges" => o with { UsernsRanges = p.Value.GetString() ?? "" },
                     "policy" => o with { Policy = ReadPolicy(p.Value, path) },
                     "log-driver" => p.Value.GetString() == "json-file" ? o : throw new ArgumentException($"configuration file {path}: only the json-file log driver is supported"),
                     "log-opts" => ApplyLogOpts(o, p.Value, path),
@@ -299,6 +311,13 @@ internal sealed record DaemonOptions
             throw new ArgumentException($"configuration file {path}: {ex.Message}");
         }
     }
+
+    private static bool ReadBool(JsonElement value, string key, string path) => value.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => throw new ArgumentException($"configuration file {path}: \"{key}\" must be true or false"),
+    };
 
     private static List<string> ReadStrings(JsonElement value, string key, string path)
     {

@@ -17,6 +17,15 @@ public sealed class ContainerRecord
     public required string User { get; init; }
     public required string WorkingDir { get; init; }
     public required IReadOnlyList<string> LayerDirs { get; init; }
+    /// <summary>The container's user-namespace mapping; null = the host's namespace.</summary>
+    public Security.UserNamespaces.IdMapping? IdMap { get; init; }
+    /// <summary>LayerDirs are the stored (unshifted) layers, mounted idmapped into <see cref="IdMap"/>; false = used as they are.</summary>
+    public bool IdmappedLayers { get; init; }
+    /// <summary>Host sources of the binds and volumes the bundle takes from idmap/b&lt;n&gt; (n = index), attached idmapped at start.</summary>
+    public IReadOnlyList<string> IdmappedSources { get; init; } = [];
+    /// <summary>The mapping the snapshotter idmaps the layers with, or null.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Security.UserNamespaces.IdMapping? LayerIdMap => IdmappedLayers ? IdMap : null;
     public required string Runtime { get; init; }
     public required EffectiveProfile Profile { get; init; }
     /// <summary>The volumes mounted into the container (the spec's and the image's), resolved at create.</summary>

@@ -60,7 +60,7 @@ public sealed class ContainerService : IAsyncDisposable
         Directory.CreateDirectory(_layout.StateRoot);
         var runtime = new OciRuntime(runtimeInfo.Path, _layout.RuntimeRoot);
         var monitors = new MonitorLauncher();
-        var isolation = new ContainerIsolation(options, host, snapshots.Driver);
+        var isolation = new ContainerIsolation(options, host, snapshots.Driver, snapshots.IdmappedLayers);
         CancellationToken shutdown = _shutdown.Token;
         Func<ContainerRecord, string, CancellationToken, Task> verifyImage = (r, operation, ct) =>
             images.Trust.VerifyLocalImageAsync(null, images.TryResolve(r.ImageId), operation, ct);

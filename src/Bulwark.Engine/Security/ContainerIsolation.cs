@@ -19,14 +19,17 @@ public sealed class ContainerIsolation
     private readonly EngineOptions _options;
     private readonly HostSecurity _host;
     private readonly string _snapshotDriver;
+    private readonly bool _idmappedLayers;
     private readonly PolicyEvaluator _policy;
     private readonly IReadOnlyList<string> _protectedPaths;
 
-    public ContainerIsolation(EngineOptions options, HostSecurity host, string snapshotDriver)
+    /// <param name="idmappedLayers">The snapshotter mounts layers idmapped (no shifted copies needed).</param>
+    public ContainerIsolation(EngineOptions options, HostSecurity host, string snapshotDriver, bool idmappedLayers)
     {
         _options = options;
         _host = host;
         _snapshotDriver = snapshotDriver;
+        _idmappedLayers = idmappedLayers;
         _policy = new PolicyEvaluator(options.Policy);
         var paths = new List<string> { options.DataRoot, options.ExecRoot };
         if (options.ApiSocketPath is { Length: > 0 } socket)
@@ -43,11 +46,57 @@ public sealed class ContainerIsolation
     public SecurityProfile BuildProfile(ContainerSpec spec, string? imageUser) =>
         SecurityProfileBuilder.Build(spec, _host, _policy, imageUser, _protectedPaths);
 
-    /// <summary>The mapping this container gets: the daemon's, unless it asked for (and policy allowed) --userns host.</summary>
-    public IdMapping? MappingFor(SecurityProfile profile) => profile.HostUserNamespace ? null : _options.UserNamespace;
+    /// <summary>
+    /// The mapping a new container gets: none with --userns host (when policy allows it); else a range of its own,
+    /// reserved until <see cref="ReleaseMapping"/> (its record holds it from then on), when per-container ranges are on
+    /// and layers are idmapped; else the daemon's shared range.
+    /// </summary>
+    /// <param name="heldUids">First host uids of the ranges existing containers hold.</param>
+    public IdMapping? ReserveMapping(SecurityProfile profile, IEnumerable<uint> heldUids)
+    {
+        if (profile.HostUserNamespace)
+        {
+            return null;
+        }
 
+        return _options.IdRanges is { } ranges && _idmappedLayers ? ranges.Reserve(heldUids) : _options.UserNamespace;
+    }
+
+    /// <summary>Ends the reservation of <see cref="ReserveMapping"/> (after the record is stored, or the create failed).</summary>
+    public void ReleaseMapping(IdMapping? map)
+    {
+        if (_options.IdRanges is { } ranges && map is not null && map != _options.UserNamespace)
+        {
+            ranges.Release(map);
+        }
+    }
+
+    /// <summary>Whether a container with <paramref name="map"/> gets the stored layers mounted idmapped (else shifted copies).</summary>
+    public bool IdmapsLayers(IdMapping? map) => map is not null && _idmappedLayers;
+
+    /// <summary>The layer directories the container's overlay uses: the stored ones (host namespace, or idmapped at mount),
+    /// or, where idmapped mounts are unavailable or turned off, shifted copies made once per layer and range.</summary>
     public Task<IReadOnlyList<string>> LayersAsync(IReadOnlyList<string> layerDirs, IdMapping? map, CancellationToken ct) =>
-        map is null ? Task.FromResult(layerDirs) : IdShiftedLayers.PrepareAsync(layerDirs, map, ct);
+        map is null || _idmappedLayers ? Task.FromResult(layerDirs) : IdShiftedLayers.PrepareAsync(layerDirs, map, ct);
+
+    /// <summary>The bind sources a container's bundle takes through idmapped mounts: its volumes (stored unshifted) and,
+    /// unless policy unmapped-binds is set, its host binds. Empty when its layers are not idmapped either.</summary>
+    public IReadOnlySet<string> IdmappedSources(ContainerSpec spec, IReadOnlyList<Volumes.VolumeAttachment> volumes, IdMapping? map)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        if (!IdmapsLayers(map))
+        {
+            return set;
+        }
+
+        set.UnionWith(volumes.Select(v => v.Source));
+        if (!_options.Policy.UnmappedBinds)
+        {
+            set.UnionWith(spec.Storage.Binds.Select(b => b.Source));
+        }
+
+        return set;
+    }
 
     /// <summary>After the snapshot is prepared, before it is mounted: traversal for the mapped root and the /dev guard.</summary>
     public void PrepareRootfs(string containerDir, IdMapping? map)

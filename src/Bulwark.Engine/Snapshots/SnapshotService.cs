@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Bulwark.Engine.Errors;
+using Bulwark.Engine.Security.UserNamespaces;
+using Bulwark.Engine.Snapshots.Idmapped;
 using Bulwark.Native;
 using Microsoft.Extensions.Logging;
 
@@ -11,6 +13,8 @@ namespace Bulwark.Engine.Snapshots;
 /// "overlay": overlayfs with the layers as lowerdirs (top first) and &lt;containerDir&gt;/upper,/work.
 /// "copy": when overlayfs cannot be mounted under the data root (probed once at construction), the
 /// layers are copied into &lt;containerDir&gt;/rootfs at prepare time and mounting does nothing.
+/// With a user-namespace mapping and <see cref="IdmappedLayers"/>, the overlay's lowerdirs are idmapped mounts of the
+/// layers (see <see cref="IdmappedLowerLayers"/>), so the stored layers are never copied or chowned for a range.
 /// </summary>
 public sealed class SnapshotService
 {
@@ -23,7 +27,8 @@ public sealed class SnapshotService
     private readonly Lock mountLock = new();
 
     /// <param name="driver">null probes overlayfs; "overlay" or "copy" forces one (tests).</param>
-    public SnapshotService(string dataRoot, ILogger<SnapshotService> logger, string? driver = null)
+    /// <param name="idmapProbe">A mapping to probe idmapped mounts with (the overlay driver only); null = never idmap layers.</param>
+    public SnapshotService(string dataRoot, ILogger<SnapshotService> logger, string? driver = null, IdMapping? idmapProbe = null)
     {
         this.dataRoot = dataRoot;
         this.logger = logger;
@@ -34,7 +39,11 @@ public sealed class SnapshotService
             OverlayDriver or CopyDriver => driver,
             _ => throw EngineException.Invalid($"snapshot driver \"{driver}\": expected overlay or copy"),
         };
+        IdmappedLayers = Driver == OverlayDriver && idmapProbe is not null && IdmapSupport.Probe(dataRoot, idmapProbe, logger);
     }
+
+    /// <summary>Whether remapped containers get idmapped lower layers (else the caller shifts copies of the layers).</summary>
+    public bool IdmappedLayers { get; }
 
     /// <summary>"overlay" or "copy".</summary>
     public string Driver { get; }
@@ -73,7 +82,8 @@ public sealed class SnapshotService
     }
 
     /// <summary>Mounts the rootfs (idempotent) and returns its path.</summary>
-    public string Mount(string containerDir, IReadOnlyList<string> layerDirs)
+    /// <param name="idmap">Non-null: the layers are stored unshifted and are mounted idmapped into this range.</param>
+    public string Mount(string containerDir, IReadOnlyList<string> layerDirs, IdMapping? idmap = null)
     {
         string rootfs = RootfsPath(containerDir);
         if (Driver == CopyDriver)
@@ -95,7 +105,7 @@ public sealed class SnapshotService
                 throw EngineException.Conflict($"snapshot {containerDir}: not prepared (upper, work or rootfs missing)");
             }
 
-            var lowers = layerDirs.Reverse().ToList();
+            var lowers = (idmap is null ? layerDirs : IdmappedLowerLayers.Mount(containerDir, layerDirs, idmap)).Reverse().ToList();
             if (lowers.Count == 0)
             {
                 string empty = Path.Combine(containerDir, "empty");
@@ -118,7 +128,13 @@ public sealed class SnapshotService
             if (Interop.Mount("overlay", rootfs, "overlay", Interop.MsNoDev, options) < 0)
             {
                 var ex = new ErrnoException(Errno.Last, "mount overlay", rootfs);
+                IdmappedLowerLayers.Unmount(containerDir);
                 throw new EngineException(ErrorKind.Internal, $"snapshot {containerDir}: {ex.Message}", ex);
+            }
+
+            if (idmap is not null)
+            {
+                IdmappedLowerLayers.DetachLayers(containerDir);
             }
 
             logger.LogDebug("mounted overlay at {Rootfs} with {Layers} layers", rootfs, layerDirs.Count);
@@ -144,12 +160,21 @@ public sealed class SnapshotService
                     int e = Errno.Last;
                     if (e is Errno.EINVAL or Errno.ENOENT)
                     {
-                        return;
+                        break;
                     }
 
                     var ex = new ErrnoException(e, "umount", rootfs);
                     throw new EngineException(ErrorKind.Internal, $"snapshot {containerDir}: {ex.Message}", ex);
                 }
+            }
+
+            try
+            {
+                IdmappedLowerLayers.Unmount(containerDir);
+            }
+            catch (ErrnoException ex)
+            {
+                throw new EngineException(ErrorKind.Internal, $"snapshot {containerDir}: {ex.Message}", ex);
             }
         }
     }
@@ -163,6 +188,8 @@ public sealed class SnapshotService
         {
             throw EngineException.Conflict($"snapshot {containerDir}: rootfs still mounted");
         }
+
+        IdmappedLowerLayers.Remove(containerDir);
 
         foreach (var name in new[] { "upper", "work", "rootfs", "empty" })
         {
@@ -205,37 +232,13 @@ public sealed class SnapshotService
         foreach (var line in File.ReadLines("/proc/self/mountinfo"))
         {
             var fields = line.Split(' ');
-            if (fields.Length > 4 && Unescape(fields[4]) == full)
+            if (fields.Length > 4 && MountPoints.Unescape(fields[4]) == full)
             {
                 return true;
             }
         }
 
         return false;
-    }
-
-    private static string Unescape(string s)
-    {
-        if (!s.Contains('\\', StringComparison.Ordinal))
-        {
-            return s;
-        }
-
-        var sb = new StringBuilder();
-        for (int i = 0; i < s.Length; i++)
-        {
-            if (s[i] == '\\' && i + 3 < s.Length)
-            {
-                sb.Append((char)Convert.ToInt32(s.Substring(i + 1, 3), 8));
-                i += 3;
-            }
-            else
-            {
-                sb.Append(s[i]);
-            }
-        }
-
-        return sb.ToString();
     }
 
     private static string Options(IReadOnlyList<string> lowers, string upper, string work) =>

@@ -1,3 +1,4 @@
+using Bulwark.Engine.Security.UserNamespaces;
 using Bulwark.Native;
 using Microsoft.Win32.SafeHandles;
 
@@ -10,7 +11,8 @@ namespace Bulwark.Engine.Volumes;
 /// resolves the mount destination (symlinks followed, clamped at the rootfs), every child is opened with O_NOFOLLOW
 /// from its parent's descriptor, and every write is resolved inside the volume's <c>_data</c>. Nothing outside the
 /// rootfs is read and nothing outside the volume is written. Owners are copied as they are on the host, so a
-/// user-namespace shift of the image carries over unchanged.
+/// user-namespace shift of the image carries over unchanged, unless the volume is stored unshifted (mounted idmapped):
+/// then owners in the container's range are stored as the container ids they stand for.
 /// </summary>
 public static class VolumeCopyUp
 {
@@ -18,7 +20,8 @@ public static class VolumeCopyUp
 
     /// <summary>Copies <paramref name="containerPath"/> of the rootfs into the volume when the volume is empty and
     /// the path is a directory. Returns whether anything was copied.</summary>
-    public static bool CopyIfEmpty(RootedFileSystem rootfs, string containerPath, string volumeData, CancellationToken ct)
+    /// <param name="unshift">The container's mapping when the volume is stored unshifted and mounted idmapped; else null.</param>
+    public static bool CopyIfEmpty(RootedFileSystem rootfs, string containerPath, string volumeData, CancellationToken ct, IdMapping? unshift = null)
     {
         using var src = rootfs.TryOpenPath(RootedFileSystem.Clean(containerPath), followFinal: true);
         if (src is null || (RootedFileSystem.Fstat(src).Mode & Interop.SIfMt) != Interop.SIfDir)
@@ -43,20 +46,20 @@ public static class VolumeCopyUp
 
         var links = new Dictionary<(ulong, ulong), string>();
         var dirs = new List<(string Rel, DateTimeOffset MTime)>();
-        CopyChildren(src, dst, string.Empty, links, dirs, 0, ct);
+        CopyChildren(src, dst, string.Empty, links, dirs, 0, unshift, ct);
         for (int i = dirs.Count - 1; i >= 0; i--)
         {
             dst.SetTimes(dirs[i].Rel, dirs[i].MTime);
         }
 
-        dst.Lchown(string.Empty, top.Uid, top.Gid);
+        dst.Lchown(string.Empty, Uid(top, unshift), Gid(top, unshift));
         dst.Chmod(string.Empty, top.Mode & 0xFFF);
         dst.SetTimes(string.Empty, MTime(top));
         return true;
     }
 
     private static void CopyChildren(SafeFileHandle srcDir, RootedFileSystem dst, string rel,
-        Dictionary<(ulong, ulong), string> links, List<(string, DateTimeOffset)> dirs, int depth, CancellationToken ct)
+        Dictionary<(ulong, ulong), string> links, List<(string, DateTimeOffset)> dirs, int depth, IdMapping? unshift, CancellationToken ct)
     {
         if (depth > MaxDepth)
         {
@@ -83,8 +86,8 @@ public static class VolumeCopyUp
                         }
 
                         dst.EnsureDirectory(childRel, 0x1C0);
-                        CopyChildren(sub, dst, childRel, links, dirs, depth + 1, ct);
-                        dst.Lchown(childRel, st.Uid, st.Gid);
+                        CopyChildren(sub, dst, childRel, links, dirs, depth + 1, unshift, ct);
+                        dst.Lchown(childRel, Uid(st, unshift), Gid(st, unshift));
                         dst.Chmod(childRel, st.Mode & 0xFFF);
                         dirs.Add((childRel, MTime(st)));
                     }
@@ -113,7 +116,7 @@ public static class VolumeCopyUp
                         }
                     }
 
-                    dst.Lchown(childRel, st.Uid, st.Gid);
+                    dst.Lchown(childRel, Uid(st, unshift), Gid(st, unshift));
                     dst.Chmod(childRel, st.Mode & 0xFFF);
                     dst.SetTimes(childRel, MTime(st));
                     if (st.Nlink > 1)
@@ -127,7 +130,7 @@ public static class VolumeCopyUp
                     if (RootedFileSystem.TryReadLinkChild(srcDir, name) is { } target)
                     {
                         dst.CreateSymlink(childRel, target);
-                        dst.Lchown(childRel, st.Uid, st.Gid);
+                        dst.Lchown(childRel, Uid(st, unshift), Gid(st, unshift));
                     }
 
                     break;
@@ -135,7 +138,7 @@ public static class VolumeCopyUp
                 case Interop.SIfIfo:
                     if (dst.TryMknod(childRel, Interop.SIfIfo | (st.Mode & 0xFFF), 0) == 0)
                     {
-                        dst.Lchown(childRel, st.Uid, st.Gid);
+                        dst.Lchown(childRel, Uid(st, unshift), Gid(st, unshift));
                     }
 
                     break;
@@ -146,6 +149,10 @@ public static class VolumeCopyUp
             }
         }
     }
+
+    private static uint Uid(Interop.Stat st, IdMapping? unshift) => unshift?.ToContainerUid(st.Uid) ?? st.Uid;
+
+    private static uint Gid(Interop.Stat st, IdMapping? unshift) => unshift?.ToContainerGid(st.Gid) ?? st.Gid;
 
     private static bool SameRegularFile(Interop.Stat opened, Interop.Stat listed) =>
         (opened.Mode & Interop.SIfMt) == Interop.SIfReg && opened.Ino == listed.Ino && opened.Dev == listed.Dev;

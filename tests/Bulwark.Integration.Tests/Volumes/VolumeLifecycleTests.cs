@@ -21,13 +21,12 @@ public sealed class VolumeLifecycleTests(SharedDaemonFixture fx)
             var r = await D.OkAsync("run", "--rm", "-v", vol + ":/data", Image, "cat", "/data/file");
             Assert.Equal("kept\n", r.Stdout);
 
-            // On the host the data belongs to the container's remapped root, and the path to it admits nobody else.
-            uint root = VolumeTestSupport.RemappedRoot();
-            Assert.Equal((root, root), (VolumeTestSupport.Owner(D.DataDir(vol)).Uid, VolumeTestSupport.Owner(D.DataDir(vol)).Gid));
-            Assert.Equal((root, root), (VolumeTestSupport.Owner(Path.Combine(D.DataDir(vol), "file")).Uid, VolumeTestSupport.Owner(Path.Combine(D.DataDir(vol), "file")).Gid));
+            // On the host the data keeps the container's ids (container root is 0: the volume is mounted idmapped),
+            // and the path to it admits nobody else.
+            Assert.Equal((0u, 0u), (VolumeTestSupport.Owner(D.DataDir(vol)).Uid, VolumeTestSupport.Owner(D.DataDir(vol)).Gid));
+            Assert.Equal((0u, 0u), (VolumeTestSupport.Owner(Path.Combine(D.DataDir(vol), "file")).Uid, VolumeTestSupport.Owner(Path.Combine(D.DataDir(vol), "file")).Gid));
             var volumesDir = VolumeTestSupport.Owner(Path.Combine(D.DataRoot, "volumes"));
-            Assert.Equal((0u, root), (volumesDir.Uid, volumesDir.Gid));
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute, volumesDir.Mode);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, volumesDir.Mode);
 
             var inspect = VolumeTestSupport.Inspect((await D.OkAsync("volume", "inspect", vol)).Stdout);
             Assert.Equal("local", inspect.GetProperty("Driver").GetString());

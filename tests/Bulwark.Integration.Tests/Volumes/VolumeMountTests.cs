@@ -105,9 +105,8 @@ public sealed class VolumeMountTests(SharedDaemonFixture fx)
             var r = await D.OkAsync("run", "--rm", "-v", named + ":/seed", tag, "sh", "-c", Show);
             Assert.Equal("751 0:0 /seed\n644 0:0 /seed/file\n600 1000:1000 /seed/sub/owned\n/etc/passwd\nfrom-image\n", r.Stdout);
 
-            // The image's owners arrive shifted into the container's range on the host, never as host ids.
-            uint root = VolumeTestSupport.RemappedRoot();
-            Assert.Equal(root + 1000, VolumeTestSupport.Owner(Path.Combine(D.DataDir(named), "sub", "owned")).Uid);
+            // The volume is stored with container ids (it is mounted idmapped into each container's range).
+            Assert.Equal(1000u, VolumeTestSupport.Owner(Path.Combine(D.DataDir(named), "sub", "owned")).Uid);
             Assert.NotNull(new FileInfo(Path.Combine(D.DataDir(named), "link")).LinkTarget);
 
             // A volume that already has content is not copied into again.
@@ -202,8 +201,7 @@ public sealed class VolumeMountTests(SharedDaemonFixture fx)
             Assert.Equal("copied-in\n", await File.ReadAllTextAsync(Path.Combine(D.DataDir(v), Path.GetFileName(src))));
             Assert.Empty(Directory.EnumerateFileSystemEntries(hostDir));
             Assert.False(File.Exists(Path.Combine("/", Path.GetFileName(src))));
-            uint root = VolumeTestSupport.RemappedRoot();
-            Assert.Equal(root, VolumeTestSupport.Owner(Path.Combine(D.DataDir(v), "sub", "in")).Uid);
+            Assert.Equal(0u, VolumeTestSupport.Owner(Path.Combine(D.DataDir(v), "sub", "in")).Uid); // container root, stored unshifted
             Assert.NotEqual(0, viaHostLink.ExitCode); // the link's target does not exist inside the volume
 
             // Out of the volume; the container sees the copied file too.

@@ -1,3 +1,4 @@
+using Bulwark.Engine.Containers.Archive;
 using Bulwark.Engine.Containers.Networking;
 using Bulwark.Engine.Errors;
 using Bulwark.Engine.Images;
@@ -6,6 +7,7 @@ using Bulwark.Engine.Runtime;
 using Bulwark.Engine.Runtime.Oci;
 using Bulwark.Engine.Security;
 using Bulwark.Engine.Snapshots;
+using Bulwark.Engine.Snapshots.Idmapped;
 using Bulwark.Engine.Volumes;
 using Microsoft.Extensions.Logging;
 
@@ -38,7 +40,6 @@ internal sealed class ContainerCreator(
 
         // Policy and profile first: a refused request leaves nothing behind.
         SecurityProfile profile = isolation.BuildProfile(spec, image.Config.User);
-        var userns = isolation.MappingFor(profile);
         var warnings = new List<string>();
         bool userNetwork = ContainerNetworking.IsUserNetwork(spec.Network.Mode);
         if (userNetwork && !networks.TryGet(spec.Network.Mode, out _))
@@ -50,14 +51,16 @@ internal sealed class ContainerCreator(
         index.ReserveName(name, id);
         string dir = layout.DirectoryOf(id);
         IReadOnlyList<VolumeAttachment> volumes = [];
+        Security.UserNamespaces.IdMapping? userns = null;
         try
         {
+            userns = isolation.ReserveMapping(profile, index.Handles.Select(h => ArchiveIdMap.FromProfile(h.Record.Profile)).Where(m => m.Size > 0).Select(m => m.HostUid));
             volumes = volumeService.Attach(id, VolumePlan.For(spec.Storage, image.Config.Volumes));
             IReadOnlyList<string> layers = await isolation.LayersAsync(images.LayerDirs(image), userns, ct).ConfigureAwait(false);
             Directory.CreateDirectory(dir);
             await snapshots.PrepareAsync(dir, layers, ct).ConfigureAwait(false);
             isolation.PrepareRootfs(dir, userns);
-            string rootfs = snapshots.Mount(dir, layers);
+            string rootfs = snapshots.Mount(dir, layers, isolation.IdmapsLayers(userns) ? userns : null);
             string hostname = spec.Hostname is { Length: > 0 } h ? h : id[..12];
             if (userNetwork)
             {
@@ -76,6 +79,7 @@ internal sealed class ContainerCreator(
             var built = OciSpecBuilder.Build(input);
             Filesystem.TmpfsMountpoints.Prepare(rootfs, spec.Storage.Tmpfs);
             isolation.CheckBuilt(spec, image.Config.User, built);
+            (built, var idmappedSources) = IdmappedBindSources.Redirect(built, dir, isolation.IdmappedSources(spec, volumes, userns));
             var userArgs = spec.Security.Init ? built.Process.Args.Skip(2).ToList() : built.Process.Args;
             await OciSpecBuilder.WriteBundleAsync(dir, built, ct).ConfigureAwait(false);
 
@@ -100,6 +104,9 @@ internal sealed class ContainerCreator(
                 User = spec.User ?? image.Config.User ?? "",
                 WorkingDir = built.Process.Cwd,
                 LayerDirs = layers,
+                IdMap = userns,
+                IdmappedLayers = isolation.IdmapsLayers(userns),
+                IdmappedSources = idmappedSources,
                 Runtime = runtimeInfo.Name,
                 Profile = isolation.Describe(profile, spec, built, userns),
                 Volumes = volumes,
@@ -123,6 +130,10 @@ internal sealed class ContainerCreator(
             CleanupDirectory(dir);
             volumeService.Detach(id, volumes, removeAnonymous: true);
             throw;
+        }
+        finally
+        {
+            isolation.ReleaseMapping(userns); // the stored record holds the range now, or the create failed
         }
     }
 

@@ -43,7 +43,7 @@ internal sealed class ContainerFilesystem(ContainerIndex index, ContainerLayout 
             events.Publish(r, "archive-path");
             await Task.Run(() =>
             {
-                using var tar = new RootfsTarWriter(output, ArchiveIdMap.FromProfile(r.Profile), ct);
+                using var tar = new RootfsTarWriter(output, IdMapOf(r, target), ct);
                 tar.WriteTree(h, stat.Name);
             }, ct).ConfigureAwait(false);
             return true;
@@ -83,11 +83,15 @@ internal sealed class ContainerFilesystem(ContainerIndex index, ContainerLayout 
             }
 
             // Synchronous tar reading on the request stream: run it off the connection's thread.
-            await Task.Run(() => RootfsTarExtractor.Extract(fs, resolved, path, archive, options, ArchiveIdMap.FromProfile(r.Profile), ct), ct)
+            await Task.Run(() => RootfsTarExtractor.Extract(fs, resolved, path, archive, options, IdMapOf(r, target), ct), ct)
                 .ConfigureAwait(false);
             events.Publish(r, "extract-to-dir");
             return true;
         }, ct);
+
+    /// <summary>How owners on disk relate to the container's ids: a volume mounted idmapped stores them unshifted.</summary>
+    private static ArchiveIdMap IdMapOf(ContainerRecord r, CopyTarget target) =>
+        target.Volume is { } v && r.IdmappedSources.Contains(v.Source) ? ArchiveIdMap.Identity : ArchiveIdMap.FromProfile(r.Profile);
 
     /// <summary>GET /containers/{id}/export: the whole rootfs as a tar (owners as the container sees them).</summary>
     public Task ExportAsync(string reference, Func<CancellationToken, Task<Stream>> begin, CancellationToken ct) =>
@@ -165,7 +169,7 @@ internal sealed class ContainerFilesystem(ContainerIndex index, ContainerLayout 
             bool mountedHere = false;
             if (snapshots.Driver == SnapshotService.OverlayDriver && !SnapshotService.IsMounted(rootfs))
             {
-                snapshots.Mount(dir, r.LayerDirs);
+                snapshots.Mount(dir, r.LayerDirs, r.LayerIdMap);
                 mountedHere = true;
             }
 

@@ -4,6 +4,7 @@ using Bulwark.Engine.Runtime;
 using Bulwark.Engine.Runtime.Monitor;
 using Bulwark.Engine.Security;
 using Bulwark.Engine.Snapshots;
+using Bulwark.Engine.Snapshots.Idmapped;
 using Bulwark.Engine.Volumes;
 using Microsoft.Extensions.Logging;
 
@@ -86,7 +87,11 @@ internal sealed class ContainerStarter(
         // The previous run's monitor may still be running `runc delete` for this id: a new `runc run` would fail
         // with "container exists" until it is done.
         await entry.MonitorGone.ConfigureAwait(false);
-        string rootfsPath = snapshots.Mount(dir, r.LayerDirs);
+        string rootfsPath = snapshots.Mount(dir, r.LayerDirs, r.LayerIdMap);
+        if (r.IdMap is { } idmap)
+        {
+            IdmappedBindSources.Mount(dir, r.IdmappedSources, idmap);
+        }
         CopyUpVolumes(r, rootfsPath, ct);
         string stateDir = layout.StateDir(r.Id);
         if (Directory.Exists(stateDir))
@@ -216,7 +221,7 @@ internal sealed class ContainerStarter(
             using var fs = new Native.RootedFileSystem(rootfs);
             foreach (var v in r.Volumes.Where(v => !v.NoCopy))
             {
-                VolumeCopyUp.CopyIfEmpty(fs, v.Destination, v.Source, ct);
+                VolumeCopyUp.CopyIfEmpty(fs, v.Destination, v.Source, ct, r.IdmappedSources.Contains(v.Source) ? r.IdMap : null);
             }
         }
         catch (Native.ErrnoException ex)

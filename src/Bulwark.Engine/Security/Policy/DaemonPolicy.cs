@@ -44,6 +44,9 @@ public sealed record DaemonPolicy
     /// <summary>forbidden-bind-sources: host paths refused as bind sources (their parents and, except "/", their children too).</summary>
     public IReadOnlyList<string> ForbiddenBindSources { get; init; } = DefaultForbiddenBindSources;
 
+    /// <summary>unmapped-binds: host binds are not idmapped into the container's range (its root is not the bind's owner).</summary>
+    public bool UnmappedBinds { get; init; }
+
     /// <summary>allowed-devices: host device paths --device may name (default none).</summary>
     public IReadOnlyList<string> AllowedDevices { get; init; } = [];
 

@@ -20,9 +20,7 @@ public static class UsernsRemap
             return null;
         }
 
-        var parts = setting.Split(':');
-        string user = parts[0] == "default" ? DefaultUser : parts[0];
-        string group = parts.Length > 1 ? parts[1] : user;
+        var (user, group) = Names(setting);
         if (user.Length == 0 || !user.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
         {
             throw EngineException.Invalid($"userns-remap \"{setting}\": invalid user name");
@@ -64,6 +62,14 @@ public static class UsernsRemap
         }
 
         return new IdMapping(user, uidRange.Value.Start, gidRange.Value.Start, IdMapping.DefaultSize);
+    }
+
+    /// <summary>The remap user and group a userns-remap setting names ("default" is bulwark; the group defaults to the user).</summary>
+    public static (string User, string Group) Names(string setting)
+    {
+        var parts = setting.Split(':');
+        string user = parts[0] == "default" ? DefaultUser : parts[0];
+        return (user, parts.Length > 1 ? parts[1] : user);
     }
 
     /// <summary>Field 3 (the id) of the line naming <paramref name="name"/> in a passwd/group file, or null.</summary>
