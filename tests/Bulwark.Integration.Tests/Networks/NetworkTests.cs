@@ -110,7 +110,7 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
                 "--health-interval", "200ms", Image, "sleep", "300");
             var e = await D.DockerAsync("exec", c, "sh", "-c", "cat /proc/self/uid_map; ip -4 -o addr show eth0; ip link set eth0 down 2>&1; true");
             Assert.True(e.ExitCode == 0, e.ToString());
-            Assert.Matches(@"^\s*0\s+100000\s+65536", e.Stdout);
+            Assert.Matches(@"^\s*0\s+[1-9][0-9]{5,}\s+65536", e.Stdout); // a range of its own (or the shared one), never host ids
             Assert.Contains("inet ", e.Stdout, StringComparison.Ordinal);
             Assert.Contains("Operation not permitted", e.Stdout, StringComparison.Ordinal); // no NET_ADMIN for exec either
             string health = "";

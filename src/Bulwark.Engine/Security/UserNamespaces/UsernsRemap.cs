@@ -12,6 +12,9 @@ public static class UsernsRemap
 {
     public const string DefaultUser = "bulwark";
 
+    /// <summary>Subordinate ids bulwarkd gives the remap user when it creates the entry: 1,024 ranges of 65536.</summary>
+    public const uint CreatedEntrySize = IdMapping.DefaultSize * 1024;
+
     /// <param name="setting">"bulwark" (default), "user", "user:group", "default" (= bulwark), or "host"/"" (off).</param>
     public static async Task<IdMapping?> EnsureAsync(string setting, string etcDir, CancellationToken ct)
     {
@@ -47,17 +50,19 @@ public static class UsernsRemap
         var gidRange = subgid.Find(group, LookupId(groupFile, group), IdMapping.DefaultSize);
         if (uidRange is null || gidRange is null)
         {
-            uint start = SubordinateIdFile.FreeStart([subuid, subgid], IdMapping.DefaultSize);
+            // Room for a range per container (userns-ranges), like the entry an admin gives Podman's --userns=auto;
+            // the shared mapping is its first 65536 ids.
+            uint start = SubordinateIdFile.FreeStart([subuid, subgid], CreatedEntrySize);
             if (uidRange is null)
             {
-                subuid.Append(user, start, IdMapping.DefaultSize);
-                uidRange = (start, IdMapping.DefaultSize);
+                subuid.Append(user, start, CreatedEntrySize);
+                uidRange = (start, CreatedEntrySize);
             }
 
             if (gidRange is null)
             {
-                subgid.Append(group, start, IdMapping.DefaultSize);
-                gidRange = (start, IdMapping.DefaultSize);
+                subgid.Append(group, start, CreatedEntrySize);
+                gidRange = (start, CreatedEntrySize);
             }
         }
 
