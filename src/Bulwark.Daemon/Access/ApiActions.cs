@@ -1,4 +1,5 @@
 using Bulwark.Daemon.Api;
+using Bulwark.Daemon.Api.Swarm;
 
 namespace Bulwark.Daemon.Access;
 
@@ -77,6 +78,7 @@ internal static class ApiActions
         ("DELETE", "/secrets/{id}", "secret.remove"),
         ("GET", "/bulwark/audit", "audit.read"),
         ("GET", "/bulwark/audit/verify", "audit.read"),
+        .. SwarmEndpoints.Routes.Select(r => (r.Method, r.Template, r.Method == "GET" ? "swarm.inspect" : "swarm.manage")),
     ];
 
     private static readonly Route[] Routes = [.. Table.Select(t => new Route(t.Method, t.Template, _ => Task.CompletedTask))];

@@ -7,6 +7,7 @@ using Bulwark.Daemon.Api.Host;
 using Bulwark.Daemon.Api.Images;
 using Bulwark.Daemon.Api.Networks;
 using Bulwark.Daemon.Api.Secrets;
+using Bulwark.Daemon.Api.Swarm;
 using Bulwark.Daemon.Api.Volumes;
 
 namespace Bulwark.Daemon.Api;
@@ -27,5 +28,6 @@ internal static class ApiEndpoints
         NetworkEndpoints.Map(router, services);
         VolumeEndpoints.Map(router, services);
         AuditEndpoints.Map(router, audit);
+        SwarmEndpoints.Map(router);
     }
 }
