@@ -19,7 +19,9 @@ internal static class ApiEndpoints
     {
         SystemEndpoints.Map(router, services);
         ContainerEndpoints.Map(router, services);
+        ContainerUpdateEndpoint.Map(router, services);
         ImageEndpoints.Map(router, services);
+        CommitEndpoint.Map(router, services);
         ExecEndpoints.Map(router, services);
         EventEndpoints.Map(router, services);
         StatsEndpoint.Map(router, services);
