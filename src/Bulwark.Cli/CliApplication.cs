@@ -46,6 +46,7 @@ internal static class CliApplication
         root.Subcommands.Add(ContainerStateCommands.Unpause(context));
         root.Subcommands.Add(ContainerStateCommands.Rename(context));
         root.Subcommands.Add(UpdateCommand.Create(context));
+        root.Subcommands.Add(CommitCommand.Create(context));
         root.Subcommands.Add(ContainerStateCommands.Top(context));
         root.Subcommands.Add(ContainerStateCommands.Diff(context));
         root.Subcommands.Add(ContainerStateCommands.Export(context));

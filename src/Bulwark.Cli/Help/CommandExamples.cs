@@ -32,6 +32,7 @@ internal static class CommandExamples
         ["pause"] = ["bulwark pause web"],
         ["unpause"] = ["bulwark unpause web"],
         ["rename"] = ["bulwark rename web web-old"],
+        ["commit"] = ["bulwark commit web web-snapshot:1", "bulwark commit -c 'CMD [\"/app\"]' -c 'EXPOSE 8080' -m 'configured' web app:configured"],
         ["update"] = ["bulwark update --cpus 0.5 --memory 256m --memory-swap 512m web", "bulwark update --pids-limit 200 --restart on-failure:3 web"],
         ["rm"] = ["bulwark rm -f web", "bulwark rm $(bulwark ps -aq --filter status=exited)"],
         ["wait"] = ["bulwark wait job"],
