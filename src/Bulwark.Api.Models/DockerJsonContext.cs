@@ -24,6 +24,7 @@ namespace Bulwark.Api.Models;
 [JsonSerializable(typeof(ContainerUpdateRequest))]
 [JsonSerializable(typeof(ContainerUpdateResponse))]
 [JsonSerializable(typeof(CommitResponse))]
+[JsonSerializable(typeof(AuthResponse))]
 [JsonSerializable(typeof(WaitResponse))]
 [JsonSerializable(typeof(List<ContainerSummary>))]
 [JsonSerializable(typeof(ContainerInspectResponse))]

@@ -32,6 +32,8 @@ internal static class CommandExamples
         ["pause"] = ["bulwark pause web"],
         ["unpause"] = ["bulwark unpause web"],
         ["rename"] = ["bulwark rename web web-old"],
+        ["login"] = ["bulwark login -u alice --password-stdin registry.example.org < password.txt", "bulwark login -u alice -p s3cret localhost:5000"],
+        ["logout"] = ["bulwark logout localhost:5000"],
         ["commit"] = ["bulwark commit web web-snapshot:1", "bulwark commit -c 'CMD [\"/app\"]' -c 'EXPOSE 8080' -m 'configured' web app:configured"],
         ["update"] = ["bulwark update --cpus 0.5 --memory 256m --memory-swap 512m web", "bulwark update --pids-limit 200 --restart on-failure:3 web"],
         ["rm"] = ["bulwark rm -f web", "bulwark rm $(bulwark ps -aq --filter status=exited)"],

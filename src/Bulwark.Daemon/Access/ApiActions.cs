@@ -58,6 +58,7 @@ internal static class ApiActions
         ("POST", "/images/prune", "image.prune"),
         ("POST", "/images/load", "image.load"),
         ("POST", "/commit", "image.commit"),
+        ("POST", "/auth", "registry.login"),
         ("GET", "/images/get", "image.save"),
         ("GET", "/images/{name*}/get", "image.save"),
         ("GET", "/networks", "network.list"),

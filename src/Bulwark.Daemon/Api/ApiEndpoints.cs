@@ -22,6 +22,7 @@ internal static class ApiEndpoints
         ContainerUpdateEndpoint.Map(router, services);
         ImageEndpoints.Map(router, services);
         CommitEndpoint.Map(router, services);
+        AuthEndpoint.Map(router, services);
         ExecEndpoints.Map(router, services);
         EventEndpoints.Map(router, services);
         StatsEndpoint.Map(router, services);
