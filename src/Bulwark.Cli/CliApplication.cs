@@ -45,6 +45,10 @@ internal static class CliApplication
         root.Subcommands.Add(ContainerStateCommands.Pause(context));
         root.Subcommands.Add(ContainerStateCommands.Unpause(context));
         root.Subcommands.Add(ContainerStateCommands.Rename(context));
+        root.Subcommands.Add(UpdateCommand.Create(context));
+        root.Subcommands.Add(CommitCommand.Create(context));
+        root.Subcommands.Add(LoginCommands.Login(context));
+        root.Subcommands.Add(LoginCommands.Logout(context));
         root.Subcommands.Add(ContainerStateCommands.Top(context));
         root.Subcommands.Add(ContainerStateCommands.Diff(context));
         root.Subcommands.Add(ContainerStateCommands.Export(context));

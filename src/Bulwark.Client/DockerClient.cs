@@ -298,7 +298,7 @@ public sealed partial class DockerClient : IDisposable
         using var response = await SendCheckedAsync(
             new HttpRequest("POST", await TargetAsync("/images/create" + query, cancellationToken).ConfigureAwait(false))
             {
-                Headers = [new("X-Registry-Auth", AnonymousAuth)],
+                Headers = [new("X-Registry-Auth", RegistryAuth ?? AnonymousAuth)],
             }, cancellationToken).ConfigureAwait(false);
         await StreamJsonMessagesAsync(response, onMessage, cancellationToken).ConfigureAwait(false);
     }
@@ -310,7 +310,7 @@ public sealed partial class DockerClient : IDisposable
         using var response = await SendCheckedAsync(
             new HttpRequest("POST", await TargetAsync($"/images/{name}/push{query}", cancellationToken).ConfigureAwait(false))
             {
-                Headers = [new("X-Registry-Auth", AnonymousAuth)],
+                Headers = [new("X-Registry-Auth", RegistryAuth ?? AnonymousAuth)],
             }, cancellationToken).ConfigureAwait(false);
         await StreamJsonMessagesAsync(response, onMessage, cancellationToken).ConfigureAwait(false);
     }

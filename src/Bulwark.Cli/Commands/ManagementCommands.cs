@@ -20,6 +20,8 @@ internal static class ManagementCommands
         command.Subcommands.Add(ContainerStateCommands.Pause(context));
         command.Subcommands.Add(ContainerStateCommands.Unpause(context));
         command.Subcommands.Add(ContainerStateCommands.Rename(context));
+        command.Subcommands.Add(UpdateCommand.Create(context));
+        command.Subcommands.Add(CommitCommand.Create(context));
         command.Subcommands.Add(ContainerStateCommands.Top(context));
         command.Subcommands.Add(ContainerStateCommands.Diff(context));
         command.Subcommands.Add(ContainerStateCommands.Export(context));

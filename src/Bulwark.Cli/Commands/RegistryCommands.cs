@@ -24,6 +24,7 @@ internal static class RegistryCommands
             }
 
             using var client = context.CreateClient(result);
+            client.RegistryAuth = Credentials.CredentialStore.For(context).HeaderFor(name);
             bool q = result.GetValue(quiet);
             if (q)
             {
@@ -56,6 +57,7 @@ internal static class RegistryCommands
             }
 
             using var client = context.CreateClient(result);
+            client.RegistryAuth = Credentials.CredentialStore.For(context).HeaderFor(name);
             bool q = result.GetValue(quiet);
             if (q)
             {

@@ -345,7 +345,7 @@ internal static class CreateRequestBuilder
         return eq < 0 ? (text, null) : (text[..eq], text[(eq + 1)..]);
     }
 
-    private static long Size(string? text, string flag)
+    internal static long Size(string? text, string flag)
     {
         if (string.IsNullOrEmpty(text))
         {
@@ -362,7 +362,7 @@ internal static class CreateRequestBuilder
         }
     }
 
-    private static long NanoCpus(string? text)
+    internal static long NanoCpus(string? text)
     {
         if (string.IsNullOrEmpty(text))
         {

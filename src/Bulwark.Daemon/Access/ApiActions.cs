@@ -1,4 +1,5 @@
 using Bulwark.Daemon.Api;
+using Bulwark.Daemon.Api.Swarm;
 
 namespace Bulwark.Daemon.Access;
 
@@ -34,6 +35,7 @@ internal static class ApiActions
         ("POST", "/containers/{id}/pause", "container.pause"),
         ("POST", "/containers/{id}/unpause", "container.pause"),
         ("POST", "/containers/{id}/rename", "container.rename"),
+        ("POST", "/containers/{id}/update", "container.update"),
         ("POST", "/containers/{id}/wait", "container.wait"),
         ("POST", "/containers/{id}/attach", "container.attach"),
         ("POST", "/containers/{id}/resize", "container.attach"),
@@ -55,6 +57,8 @@ internal static class ApiActions
         ("DELETE", "/images/{name*}", "image.remove"),
         ("POST", "/images/prune", "image.prune"),
         ("POST", "/images/load", "image.load"),
+        ("POST", "/commit", "image.commit"),
+        ("POST", "/auth", "registry.login"),
         ("GET", "/images/get", "image.save"),
         ("GET", "/images/{name*}/get", "image.save"),
         ("GET", "/networks", "network.list"),
@@ -77,6 +81,7 @@ internal static class ApiActions
         ("DELETE", "/secrets/{id}", "secret.remove"),
         ("GET", "/bulwark/audit", "audit.read"),
         ("GET", "/bulwark/audit/verify", "audit.read"),
+        .. SwarmEndpoints.Routes.Select(r => (r.Method, r.Template, r.Method == "GET" ? "swarm.inspect" : "swarm.manage")),
     ];
 
     private static readonly Route[] Routes = [.. Table.Select(t => new Route(t.Method, t.Template, _ => Task.CompletedTask))];

@@ -7,6 +7,7 @@ using Bulwark.Daemon.Api.Host;
 using Bulwark.Daemon.Api.Images;
 using Bulwark.Daemon.Api.Networks;
 using Bulwark.Daemon.Api.Secrets;
+using Bulwark.Daemon.Api.Swarm;
 using Bulwark.Daemon.Api.Volumes;
 
 namespace Bulwark.Daemon.Api;
@@ -18,7 +19,10 @@ internal static class ApiEndpoints
     {
         SystemEndpoints.Map(router, services);
         ContainerEndpoints.Map(router, services);
+        ContainerUpdateEndpoint.Map(router, services);
         ImageEndpoints.Map(router, services);
+        CommitEndpoint.Map(router, services);
+        AuthEndpoint.Map(router, services);
         ExecEndpoints.Map(router, services);
         EventEndpoints.Map(router, services);
         StatsEndpoint.Map(router, services);
@@ -27,5 +31,6 @@ internal static class ApiEndpoints
         NetworkEndpoints.Map(router, services);
         VolumeEndpoints.Map(router, services);
         AuditEndpoints.Map(router, audit);
+        SwarmEndpoints.Map(router);
     }
 }

@@ -6,7 +6,8 @@ public sealed class ContainerRecord
     public required string Id { get; init; }
     public required string Name { get; set; }
     public required DateTimeOffset Created { get; init; }
-    public required ContainerSpec Spec { get; init; }
+    /// <summary>Replaced by <c>update</c> (resources, restart policy).</summary>
+    public required ContainerSpec Spec { get; set; }
     public required string ImageId { get; init; }
     /// <summary>The executable and its arguments after the image's Entrypoint/Cmd were merged in.</summary>
     public required string Path { get; init; }
@@ -27,7 +28,7 @@ public sealed class ContainerRecord
     [System.Text.Json.Serialization.JsonIgnore]
     public Security.UserNamespaces.IdMapping? LayerIdMap => IdmappedLayers ? IdMap : null;
     public required string Runtime { get; init; }
-    public required EffectiveProfile Profile { get; init; }
+    public required EffectiveProfile Profile { get; set; }
     /// <summary>The volumes mounted into the container (the spec's and the image's), resolved at create.</summary>
     public IReadOnlyList<Volumes.VolumeAttachment> Volumes { get; init; } = [];
     public ContainerState State { get; set; } = ContainerState.Created;

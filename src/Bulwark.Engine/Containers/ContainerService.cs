@@ -9,6 +9,7 @@ using Bulwark.Engine.Containers.Reconcile;
 using Bulwark.Engine.Containers.Removal;
 using Bulwark.Engine.Containers.Restart;
 using Bulwark.Engine.Containers.Tasks;
+using Bulwark.Engine.Containers.Update;
 using Bulwark.Engine.Errors;
 using Bulwark.Engine.Events;
 using Bulwark.Engine.Images;
@@ -42,6 +43,7 @@ public sealed class ContainerService : IAsyncDisposable
     private readonly ContainerNetworking _networking;
     private readonly Reconciler _reconciler;
     private readonly ContainerEvents _events;
+    private readonly ContainerUpdater _updater;
 
     public ContainerService(
         EngineOptions options,
@@ -77,6 +79,7 @@ public sealed class ContainerService : IAsyncDisposable
         var restarts = new RestartManager((h, ct) => _starter.StartAsync(h, restart: true, ct), _events, logger, TimeProvider.System, shutdown);
         _starter.Lifecycle = new Lifecycle(health, restarts, _remover);
         _filesystem = new ContainerFilesystem(_index, _layout, snapshots, _events);
+        _updater = new ContainerUpdater(_index, _layout, runtime, _events);
         _reconciler = new Reconciler(_index, _layout, runtime, monitors, _starter, _remover, _creator, restarts, _networking, snapshots, volumes, logger);
     }
 
@@ -165,6 +168,10 @@ public sealed class ContainerService : IAsyncDisposable
 
     public Task<Removal.ContainerPruneResult> PruneAsync(Func<ContainerRecord, bool> filter, CancellationToken ct) => _remover.PruneAsync(filter, ct);
 
+    /// <summary><c>docker update</c>: resources live and persisted, restart policy; answers Docker's warnings.</summary>
+    public Task<IReadOnlyList<string>> UpdateAsync(string reference, ContainerUpdate update, CancellationToken ct) =>
+        _updater.UpdateAsync(reference, update, ct);
+
     public async Task RenameAsync(string reference, string newName, CancellationToken ct)
     {
         var entry = _index.Find(reference);
@@ -219,6 +226,9 @@ public sealed class ContainerService : IAsyncDisposable
         _filesystem.ExportAsync(reference, begin, ct);
 
     public IReadOnlyList<ContainerChange> Changes(string reference, CancellationToken ct) => _filesystem.Changes(reference, ct);
+
+    /// <summary>The container's changes as an image layer tar (for commit).</summary>
+    public Task WriteDiffAsync(string reference, Stream output, CancellationToken ct) => _filesystem.WriteDiffAsync(reference, output, ct);
 
     public async ValueTask DisposeAsync()
     {

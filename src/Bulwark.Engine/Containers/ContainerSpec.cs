@@ -56,6 +56,8 @@ public sealed record ResourceSpec
 {
     public long? MemoryBytes { get; init; }
     public long? MemorySwapBytes { get; init; }
+    /// <summary>Soft limit (memory.low on cgroup v2).</summary>
+    public long? MemoryReservationBytes { get; init; }
     public long? NanoCpus { get; init; }
     public long? CpuShares { get; init; }
     public long? CpuQuota { get; init; }

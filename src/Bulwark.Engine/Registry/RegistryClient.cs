@@ -66,6 +66,27 @@ public sealed class RegistryClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// <c>docker login</c>: GET /v2/ with the challenge answered from the credentials (Basic, or a Bearer token without a
+    /// repository scope). Null when the registry accepts them; else "login attempt to … failed with status: 401 …".
+    /// </summary>
+    public async Task<string?> LoginAsync(CancellationToken ct)
+    {
+        using var resp = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, "v2/")), null, ct).ConfigureAwait(false);
+        if (resp.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        if (resp.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            string reason = (await ErrorAsync(resp, "", ct).ConfigureAwait(false)).Message.TrimStart(':', ' ');
+            return $"login attempt to {BaseUri}v2/ failed with status: {(int)resp.StatusCode} {resp.ReasonPhrase} ({reason})";
+        }
+
+        throw await ErrorAsync(resp, $"GET {BaseUri}v2/", ct).ConfigureAwait(false);
+    }
+
     /// <summary>Fetches a manifest or index by tag or digest; the digest returned is computed from the bytes.</summary>
     public async Task<(byte[] Bytes, string MediaType, Digest Digest)> GetManifestAsync(string path, string reference, string display,
         CancellationToken ct)

@@ -14,6 +14,9 @@ public interface IContainerRuntime
 
     Task ResumeAsync(string id, CancellationToken ct);
 
+    /// <summary>Changes the cgroup limits of a created, running or paused container (<c>runc update</c>).</summary>
+    Task UpdateResourcesAsync(string id, Oci.OciResources resources, CancellationToken ct);
+
     /// <summary>True when the runtime keeps state for this id (its directory under --root exists): cheap, no process spawned.</summary>
     bool Knows(string id);
 

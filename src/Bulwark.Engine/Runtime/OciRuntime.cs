@@ -48,6 +48,17 @@ public sealed class OciRuntime : IContainerRuntime
 
     public Task ResumeAsync(string id, CancellationToken ct) => RunAsync(id, "resume", ["resume", id], ct);
 
+    public async Task UpdateResourcesAsync(string id, OciResources resources, CancellationToken ct)
+    {
+        // Devices are not the runtime's to change live; memory, cpu and pids go through its own cgroup code.
+        string json = JsonSerializer.Serialize(resources with { Devices = null }, OciJsonContext.Default.OciResources);
+        var result = await RuntimeCommand.RunAsync(Path, ["--root", Root, "update", "--resources", "-", id], json, ct).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            throw Failure(id, "update", result);
+        }
+    }
+
     /// <summary>The runtime's state of a container, or null when the runtime does not know it.</summary>
     public async Task<RuntimeState?> StateAsync(string id, CancellationToken ct)
     {

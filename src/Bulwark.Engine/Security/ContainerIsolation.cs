@@ -122,16 +122,27 @@ public sealed class ContainerIsolation
     public void CheckBuilt(ContainerSpec spec, string? imageUser, OciSpec built) =>
         RequireNonRootUserRule.CheckResolved(_options.Policy, string.IsNullOrEmpty(spec.User) ? imageUser ?? "" : spec.User, built.Process.User.Uid);
 
-    /// <summary>What inspect shows as the container's security profile.</summary>
-    public EffectiveProfile Describe(SecurityProfile profile, ContainerSpec spec, OciSpec built, IdMapping? map)
+    /// <summary>
+    /// Sets the cgroup entries of inspect's limits (pids, memory, memory+swap, memory-reservation, cpus, cpu-shares,
+    /// cpuset-cpus) from the resources in force, removing the ones no longer set; also used after <c>update</c>.
+    /// </summary>
+    public static void DescribeCgroupLimits(OciResources? res, long? pidsLimit, IDictionary<string, string> limits)
     {
-        var limits = new Dictionary<string, string>(StringComparer.Ordinal);
-        var res = built.Linux.Resources;
-        limits["pids"] = profile.PidsLimit is { } p ? Num(p) : "unlimited";
+        foreach (string key in (string[])["memory+swap", "memory-reservation", "cpus", "cpu-shares", "cpuset-cpus"])
+        {
+            limits.Remove(key);
+        }
+
+        limits["pids"] = pidsLimit is { } p ? Num(p) : "unlimited";
         limits["memory"] = res?.Memory?.Limit is { } m ? Num(m) : "unlimited";
         if (res?.Memory?.Swap is { } swap)
         {
             limits["memory+swap"] = swap < 0 ? "unlimited" : Num(swap);
+        }
+
+        if (res?.Memory?.Reservation is { } reservation)
+        {
+            limits["memory-reservation"] = Num(reservation);
         }
 
         if (res?.Cpu is { } cpu)
@@ -151,6 +162,13 @@ public sealed class ContainerIsolation
                 limits["cpuset-cpus"] = set;
             }
         }
+    }
+
+    /// <summary>What inspect shows as the container's security profile.</summary>
+    public EffectiveProfile Describe(SecurityProfile profile, ContainerSpec spec, OciSpec built, IdMapping? map)
+    {
+        var limits = new Dictionary<string, string>(StringComparer.Ordinal);
+        DescribeCgroupLimits(built.Linux.Resources, profile.PidsLimit, limits);
 
         foreach (var r in built.Process.Rlimits ?? [])
         {

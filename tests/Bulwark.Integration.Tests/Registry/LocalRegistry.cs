@@ -32,7 +32,10 @@ public sealed class LocalRegistry : IAsyncDisposable
 
     public string Log { get; private set; } = "";
 
-    public static async Task<LocalRegistry> StartAsync()
+    public static Task<LocalRegistry> StartAsync() => StartAsync(null);
+
+    /// <summary>With <paramref name="htpasswd"/> (a bcrypt htpasswd file), every request needs Basic credentials from it.</summary>
+    public static async Task<LocalRegistry> StartAsync(string? htpasswd)
     {
         if (!File.Exists(Binary))
         {
@@ -57,7 +60,13 @@ public sealed class LocalRegistry : IAsyncDisposable
             http:
               addr: 127.0.0.1:{port}
               secret: bulwark-tests
-            """);
+            """ + (htpasswd is null ? "" : $"""
+
+            auth:
+              htpasswd:
+                realm: bulwark-tests
+                path: {htpasswd}
+            """));
         var psi = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add("serve");
         psi.ArgumentList.Add(config);
@@ -79,7 +88,7 @@ public sealed class LocalRegistry : IAsyncDisposable
             try
             {
                 using var r = await http.GetAsync(new Uri($"http://{reg.Host}/v2/"));
-                if (r.StatusCode == HttpStatusCode.OK)
+                if (r.StatusCode == HttpStatusCode.OK || (htpasswd is not null && r.StatusCode == HttpStatusCode.Unauthorized))
                 {
                     return reg;
                 }

@@ -61,6 +61,7 @@ internal static class ContainerCreateMapper
             {
                 MemoryBytes = hc.Memory > 0 ? hc.Memory : null,
                 MemorySwapBytes = hc.MemorySwap != 0 ? hc.MemorySwap : null,
+                MemoryReservationBytes = hc.MemoryReservation > 0 ? hc.MemoryReservation : null,
                 NanoCpus = hc.NanoCpus > 0 ? hc.NanoCpus : null,
                 CpuShares = hc.CpuShares > 0 ? hc.CpuShares : null,
                 CpuQuota = hc.CpuQuota > 0 ? hc.CpuQuota : null,
@@ -165,7 +166,7 @@ internal static class ContainerCreateMapper
         };
     }
 
-    private static RestartPolicySpec MapRestart(RestartPolicy? policy, bool autoRemove)
+    internal static RestartPolicySpec MapRestart(RestartPolicy? policy, bool autoRemove)
     {
         string name = policy?.Name is { Length: > 0 } n ? n : "no";
         if (name is not ("no" or "always" or "unless-stopped" or "on-failure"))

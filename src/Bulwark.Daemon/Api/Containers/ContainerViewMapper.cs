@@ -161,6 +161,7 @@ internal static class ContainerViewMapper
             Runtime = r.Runtime,
             Memory = s.Resources.MemoryBytes ?? 0,
             MemorySwap = s.Resources.MemorySwapBytes ?? 0,
+            MemoryReservation = s.Resources.MemoryReservationBytes ?? 0,
             NanoCpus = s.Resources.NanoCpus ?? 0,
             CpuShares = s.Resources.CpuShares ?? 0,
             CpuQuota = s.Resources.CpuQuota ?? 0,

@@ -93,6 +93,12 @@ internal static class RegistryEndpoints
             throw EngineException.Invalid("invalid X-Registry-Auth header: expected base64url-encoded JSON");
         }
 
+        return Credentials(auth);
+    }
+
+    /// <summary>The credentials of an auth config (username and password, base64 "auth", or an identity token); null when none.</summary>
+    internal static RegistryCredentials? Credentials(RegistryAuthConfig? auth)
+    {
         if (auth is null)
         {
             return null;

@@ -15,9 +15,28 @@ internal sealed class RootfsTarWriter(Stream output, ArchiveIdMap map, Cancellat
 {
     private readonly TarWriter _writer = new(output, TarEntryFormat.Pax, leaveOpen: true);
     private readonly Dictionary<(ulong Dev, ulong Ino), string> _seen = [];
+    private bool _shallow;
 
     /// <summary>Archives the object <paramref name="handle"/> holds (an O_PATH, O_NOFOLLOW handle) as <paramref name="name"/>.</summary>
     public void WriteTree(SafeFileHandle handle, string name) => Write(handle, RootedFileSystem.Fstat(handle), name);
+
+    /// <summary>Archives only the object itself (a directory without its children): one entry of a layer diff.</summary>
+    public void WriteEntry(SafeFileHandle handle, string name)
+    {
+        _shallow = true;
+        try
+        {
+            Write(handle, RootedFileSystem.Fstat(handle), name);
+        }
+        finally
+        {
+            _shallow = false;
+        }
+    }
+
+    /// <summary>An empty regular file entry, such as a layer's <c>.wh.</c> whiteout.</summary>
+    public void WriteEmptyFile(string name) =>
+        _writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { Mode = UnixFileMode.UserRead, ModificationTime = DateTimeOffset.UnixEpoch });
 
     /// <summary>Archives the children of a directory under <paramref name="prefix"/> ("" = no prefix).</summary>
     public void WriteChildren(SafeFileHandle dir, string prefix)
@@ -70,7 +89,11 @@ internal sealed class RootfsTarWriter(Stream output, ArchiveIdMap map, Cancellat
         {
             case Interop.SIfDir:
                 _writer.WriteEntry(NewEntry(TarEntryType.Directory, name.EndsWith('/') ? name : name + "/", st));
-                WriteChildren(h, name);
+                if (!_shallow)
+                {
+                    WriteChildren(h, name);
+                }
+
                 break;
 
             case Interop.SIfReg:

@@ -127,6 +127,15 @@ internal sealed class ContainerFilesystem(ContainerIndex index, ContainerLayout 
         return OverlayChanges.Compute(upper, r.LayerDirs, MountPoints(r), ct);
     }
 
+    /// <summary><c>docker commit</c>: the container's changes as a layer tar (whiteouts for deletions); the caller pauses it.</summary>
+    public Task WriteDiffAsync(string reference, Stream output, CancellationToken ct)
+    {
+        var r = index.Find(reference).Record;
+        var changes = Changes(reference, ct);
+        string upper = Path.Combine(layout.DirectoryOf(r.Id), "upper");
+        return Task.Run(() => ContainerDiffWriter.Write(upper, changes, ArchiveIdMap.FromProfile(r.Profile), output, ct), ct);
+    }
+
     /// <summary>The mount destinations the runtime creates in the rootfs; not user changes (docker keeps them in its init layer).</summary>
     private static HashSet<string> MountPoints(ContainerRecord r)
     {

@@ -10,4 +10,5 @@ namespace Bulwark.Engine.Runtime.Oci;
 [JsonSerializable(typeof(OciSpec))]
 [JsonSerializable(typeof(OciRuntimeState))]
 [JsonSerializable(typeof(OciProcess))]
+[JsonSerializable(typeof(OciResources))]
 internal sealed partial class OciJsonContext : JsonSerializerContext;

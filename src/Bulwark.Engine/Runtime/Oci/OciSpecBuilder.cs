@@ -265,7 +265,23 @@ public static class OciSpecBuilder
 
     private static OciResources BuildResources(OciSpecInput input)
     {
-        var r = input.Spec.Resources;
+        return new OciResources
+        {
+            Devices =
+            [
+                new() { Allow = false, Access = "rwm" },
+                CharDevice(1, 3), CharDevice(1, 5), CharDevice(1, 7), CharDevice(1, 8), CharDevice(1, 9),
+                CharDevice(5, 0), CharDevice(5, 1), CharDevice(5, 2), CharDevice(136, null),
+            ],
+            Memory = BuildMemory(input.Spec.Resources),
+            Cpu = BuildCpu(input.Spec.Resources),
+            Pids = new OciPids { Limit = input.Profile.PidsLimit ?? -1 },
+        };
+    }
+
+    /// <summary>The memory cgroup limits of a resource request (null: none), validated as Docker does.</summary>
+    internal static OciMemory? BuildMemory(Containers.ResourceSpec r)
+    {
         OciMemory? memory = null;
         if (r.MemoryBytes is > 0 || r.MemorySwapBytes is not null and not 0)
         {
@@ -292,6 +308,22 @@ public static class OciSpecBuilder
             memory = new OciMemory { Limit = r.MemoryBytes is > 0 ? r.MemoryBytes : null, Swap = swap };
         }
 
+        if (r.MemoryReservationBytes is > 0)
+        {
+            if (r.MemoryBytes is > 0 && r.MemoryBytes < r.MemoryReservationBytes)
+            {
+                throw EngineException.Invalid("Minimum memory limit can not be less than memory reservation limit, see usage");
+            }
+
+            memory = (memory ?? new OciMemory()) with { Reservation = r.MemoryReservationBytes };
+        }
+
+        return memory;
+    }
+
+    /// <summary>The CPU cgroup limits of a resource request (null: none), validated as Docker does.</summary>
+    internal static OciCpu? BuildCpu(Containers.ResourceSpec r)
+    {
         OciCpu? cpu = null;
         if (r.NanoCpus is > 0 && (r.CpuQuota is > 0 || r.CpuPeriod is > 0))
         {
@@ -321,18 +353,7 @@ public static class OciSpecBuilder
             };
         }
 
-        return new OciResources
-        {
-            Devices =
-            [
-                new() { Allow = false, Access = "rwm" },
-                CharDevice(1, 3), CharDevice(1, 5), CharDevice(1, 7), CharDevice(1, 8), CharDevice(1, 9),
-                CharDevice(5, 0), CharDevice(5, 1), CharDevice(5, 2), CharDevice(136, null),
-            ],
-            Memory = memory,
-            Cpu = cpu,
-            Pids = new OciPids { Limit = input.Profile.PidsLimit ?? -1 },
-        };
+        return cpu;
     }
 
     private static OciDeviceRule CharDevice(long major, long? minor) =>

@@ -34,6 +34,12 @@ internal sealed class RecordingRuntime : IContainerRuntime
         return Task.CompletedTask;
     }
 
+    public Task UpdateResourcesAsync(string id, Bulwark.Engine.Runtime.Oci.OciResources resources, CancellationToken ct)
+    {
+        Calls.Add("update");
+        return Task.CompletedTask;
+    }
+
     public Task PauseAsync(string id, CancellationToken ct)
     {
         Calls.Add("pause");
