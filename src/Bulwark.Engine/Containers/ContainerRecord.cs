@@ -21,6 +21,8 @@ public sealed class ContainerRecord
     public required EffectiveProfile Profile { get; init; }
     /// <summary>The volumes mounted into the container (the spec's and the image's), resolved at create.</summary>
     public IReadOnlyList<Volumes.VolumeAttachment> Volumes { get; init; } = [];
+    /// <summary>The secrets delivered at /run/secrets at each start (names and targets; never values).</summary>
+    public IReadOnlyList<Secrets.SecretAttachment> Secrets { get; init; } = [];
     public ContainerState State { get; set; } = ContainerState.Created;
     public int Pid { get; set; }
     public int ExitCode { get; set; }

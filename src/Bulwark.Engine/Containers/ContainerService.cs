@@ -8,6 +8,7 @@ using Bulwark.Engine.Containers.Networking;
 using Bulwark.Engine.Containers.Reconcile;
 using Bulwark.Engine.Containers.Removal;
 using Bulwark.Engine.Containers.Restart;
+using Bulwark.Engine.Containers.Secrets;
 using Bulwark.Engine.Containers.Tasks;
 using Bulwark.Engine.Errors;
 using Bulwark.Engine.Events;
@@ -42,6 +43,7 @@ public sealed class ContainerService : IAsyncDisposable
     private readonly ContainerNetworking _networking;
     private readonly Reconciler _reconciler;
     private readonly ContainerEvents _events;
+    private readonly ContainerSecrets _secrets;
 
     public ContainerService(
         EngineOptions options,
@@ -52,7 +54,8 @@ public sealed class ContainerService : IAsyncDisposable
         EventBus events,
         NetworkService networks,
         VolumeService volumes,
-        ILogger<ContainerService> logger)
+        ILogger<ContainerService> logger,
+        Bulwark.Engine.Secrets.SecretStore? secretStore = null)
     {
         var store = new ContainerStore(options.DataRoot, logger);
         _index = new ContainerIndex(store);
@@ -68,16 +71,17 @@ public sealed class ContainerService : IAsyncDisposable
         _snapshots = snapshots;
         _events = new ContainerEvents(events);
         _networking = new ContainerNetworking(_index, _layout, networks, logger);
-        _creator = new ContainerCreator(_index, _layout, images, snapshots, isolation, _networking, networks, volumes, runtimeInfo, _events, logger);
-        _starter = new ContainerStarter(options, _index, _layout, runtimeInfo, monitors, snapshots, isolation, _networking, volumes, _events, logger, shutdown, verifyImage);
+        _secrets = new ContainerSecrets(options, _index, secretStore, logger);
+        _creator = new ContainerCreator(_index, _layout, images, snapshots, isolation, _networking, networks, volumes, runtimeInfo, _events, _secrets, logger);
+        _starter = new ContainerStarter(options, _index, _layout, runtimeInfo, monitors, snapshots, isolation, _networking, volumes, _events, _secrets, logger, shutdown, verifyImage);
         _control = new ContainerControl(_index, runtime, _events, logger, verifyImage);
-        _remover = new ContainerRemover(_index, _layout, _control, runtime, _networking, snapshots, volumes, _events, logger);
+        _remover = new ContainerRemover(_index, _layout, _control, runtime, _networking, snapshots, volumes, _events, _secrets, logger);
         _execs = new ExecService(options, _index, _layout, runtimeInfo, monitors, _events, logger, shutdown);
         var health = new HealthMonitor(_index, new ExecHealthProbe(_execs), id => HealthcheckFromImage.FromImage(images, id), _events, TimeProvider.System, shutdown);
         var restarts = new RestartManager((h, ct) => _starter.StartAsync(h, restart: true, ct), _events, logger, TimeProvider.System, shutdown);
         _starter.Lifecycle = new Lifecycle(health, restarts, _remover);
         _filesystem = new ContainerFilesystem(_index, _layout, snapshots, _events);
-        _reconciler = new Reconciler(_index, _layout, runtime, monitors, _starter, _remover, _creator, restarts, _networking, snapshots, volumes, logger);
+        _reconciler = new Reconciler(_index, _layout, runtime, monitors, _starter, _remover, _creator, restarts, _networking, snapshots, volumes, _secrets, logger);
     }
 
     public RuntimeInfo Runtime { get; }
@@ -97,6 +101,9 @@ public sealed class ContainerService : IAsyncDisposable
     public ContainerRecord Get(string reference) => _index.Find(reference).Record;
 
     public string GetLogPath(ContainerRecord record) => _layout.LogPath(record.Id);
+
+    /// <summary>Names of the containers whose records use the secret (a secret in use cannot be removed).</summary>
+    public IReadOnlyList<string> SecretUsers(string secretId) => _secrets.UsersOf(secretId);
 
     public bool IsImageInUse(string imageId, out string? containerId) => _index.IsImageInUse(imageId, out containerId);
 

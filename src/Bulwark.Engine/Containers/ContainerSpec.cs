@@ -33,6 +33,8 @@ public sealed record ContainerSpec
     public SecuritySpec Security { get; init; } = new();
     public NetworkSpec Network { get; init; } = new();
     public LogSpec Log { get; init; } = new();
+    /// <summary>Secrets delivered into a tmpfs at /run/secrets at each start.</summary>
+    public IReadOnlyList<Secrets.SecretMountSpec> Secrets { get; init; } = [];
 }
 
 /// <summary>Filesystem requests: read-only root, bind mounts, volumes, tmpfs mounts.</summary>

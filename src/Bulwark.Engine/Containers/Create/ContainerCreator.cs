@@ -27,6 +27,7 @@ internal sealed class ContainerCreator(
     VolumeService volumeService,
     RuntimeInfo runtimeInfo,
     ContainerEvents events,
+    Secrets.ContainerSecrets secrets,
     ILogger logger)
 {
     public async Task<(ContainerRecord Record, IReadOnlyList<string> Warnings)> CreateAsync(ContainerSpec spec, CancellationToken ct)
@@ -39,6 +40,7 @@ internal sealed class ContainerCreator(
         // Policy and profile first: a refused request leaves nothing behind.
         SecurityProfile profile = isolation.BuildProfile(spec, image.Config.User);
         var userns = isolation.MappingFor(profile);
+        var secretAttachments = secrets.Resolve(spec.Secrets, userns);
         var warnings = new List<string>();
         bool userNetwork = ContainerNetworking.IsUserNetwork(spec.Network.Mode);
         if (userNetwork && !networks.TryGet(spec.Network.Mode, out _))
@@ -72,6 +74,7 @@ internal sealed class ContainerCreator(
                 HostsFile = userNetwork ? layout.HostsPath(id) : null,
                 ResolvConfFile = userNetwork ? layout.ResolvConfPath(id) : null,
                 Volumes = volumes,
+                SecretsDir = secretAttachments.Count > 0 ? secrets.MountDir(id) : null,
             };
             var built = OciSpecBuilder.Build(input);
             isolation.CheckBuilt(spec, image.Config.User, built);
@@ -101,6 +104,7 @@ internal sealed class ContainerCreator(
                 Runtime = runtimeInfo.Name,
                 Profile = isolation.Describe(profile, spec, built, userns),
                 Volumes = volumes,
+                Secrets = secretAttachments,
             };
             index.Store.Save(record);
             index.Add(record);

@@ -24,6 +24,7 @@ internal sealed class ContainerStarter(
     ContainerNetworking networking,
     VolumeService volumes,
     ContainerEvents events,
+    Secrets.ContainerSecrets secrets,
     ILogger logger,
     CancellationToken shutdown,
     Func<ContainerRecord, string, CancellationToken, Task>? verifyImage = null)
@@ -100,6 +101,7 @@ internal sealed class ContainerStarter(
         var startedAt = DateTimeOffset.UtcNow; // before the process exists, so it never comes after FinishedAt
         try
         {
+            secrets.Deliver(r);
             if (ContainerNetworking.IsUserNetwork(r.Spec.Network.Mode))
             {
                 await networking.SetUpNetworkingAsync(r, ct).ConfigureAwait(false);
@@ -313,6 +315,7 @@ internal sealed class ContainerStarter(
 
     private void Unmount(string id)
     {
+        secrets.Release(id);
         try
         {
             snapshots.Unmount(layout.DirectoryOf(id));
