@@ -77,6 +77,7 @@ internal static class ApiActions
         ("DELETE", "/secrets/{id}", "secret.remove"),
         ("GET", "/bulwark/audit", "audit.read"),
         ("GET", "/bulwark/audit/verify", "audit.read"),
+        ("POST", "/bulwark/containers/{id}/isolate", "container.isolate"),
     ];
 
     private static readonly Route[] Routes = [.. Table.Select(t => new Route(t.Method, t.Template, _ => Task.CompletedTask))];

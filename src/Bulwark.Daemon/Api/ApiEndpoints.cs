@@ -27,5 +27,6 @@ internal static class ApiEndpoints
         NetworkEndpoints.Map(router, services);
         VolumeEndpoints.Map(router, services);
         AuditEndpoints.Map(router, audit);
+        Incident.IncidentEndpoints.Map(router, services);
     }
 }

@@ -5,6 +5,7 @@ using Bulwark.Engine.Containers.Exec;
 using Bulwark.Engine.Containers.Filesystem;
 using Bulwark.Engine.Containers.Health;
 using Bulwark.Engine.Containers.Networking;
+using Bulwark.Engine.Containers.Quarantine;
 using Bulwark.Engine.Containers.Reconcile;
 using Bulwark.Engine.Containers.Removal;
 using Bulwark.Engine.Containers.Restart;
@@ -44,6 +45,7 @@ public sealed class ContainerService : IAsyncDisposable
     private readonly Reconciler _reconciler;
     private readonly ContainerEvents _events;
     private readonly ContainerSecrets _secrets;
+    private readonly ContainerQuarantine _quarantine;
 
     public ContainerService(
         EngineOptions options,
@@ -75,6 +77,7 @@ public sealed class ContainerService : IAsyncDisposable
         _creator = new ContainerCreator(_index, _layout, images, snapshots, isolation, _networking, networks, volumes, runtimeInfo, _events, _secrets, logger);
         _starter = new ContainerStarter(options, _index, _layout, runtimeInfo, monitors, snapshots, isolation, _networking, volumes, _events, _secrets, logger, shutdown, verifyImage);
         _control = new ContainerControl(_index, runtime, _events, logger, verifyImage);
+        _quarantine = new ContainerQuarantine(_index, _control, _events, logger);
         _remover = new ContainerRemover(_index, _layout, _control, runtime, _networking, snapshots, volumes, _events, _secrets, logger);
         _execs = new ExecService(options, _index, _layout, runtimeInfo, monitors, _events, logger, shutdown);
         var health = new HealthMonitor(_index, new ExecHealthProbe(_execs), id => HealthcheckFromImage.FromImage(images, id), _events, TimeProvider.System, shutdown);
@@ -160,6 +163,12 @@ public sealed class ContainerService : IAsyncDisposable
     public Task<int> Wait(string reference, string? condition) => _control.Wait(reference, condition);
 
     public Task PauseAsync(string reference, CancellationToken ct) => _control.PauseAsync(reference, ct);
+
+    /// <summary>Cuts a running container off (network down to loopback, no new exec or start, optionally frozen).</summary>
+    public Task<QuarantineState> IsolateAsync(string reference, bool freeze, CancellationToken ct) => _quarantine.IsolateAsync(reference, freeze, ct);
+
+    /// <summary>Reverses <see cref="IsolateAsync"/>.</summary>
+    public Task UndoIsolateAsync(string reference, CancellationToken ct) => _quarantine.UndoAsync(reference, ct);
 
     public Task UnpauseAsync(string reference, CancellationToken ct) => _control.UnpauseAsync(reference, ct);
 

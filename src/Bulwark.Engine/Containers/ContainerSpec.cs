@@ -34,7 +34,7 @@ public sealed record ContainerSpec
     public NetworkSpec Network { get; init; } = new();
     public LogSpec Log { get; init; } = new();
     /// <summary>Secrets delivered into a tmpfs at /run/secrets at each start.</summary>
-    public IReadOnlyList<Secrets.SecretMountSpec> Secrets { get; init; } = [];
+    public IReadOnlyList<Bulwark.Engine.Containers.Secrets.SecretMountSpec> Secrets { get; init; } = [];
 }
 
 /// <summary>Filesystem requests: read-only root, bind mounts, volumes, tmpfs mounts.</summary>

@@ -65,6 +65,7 @@ internal sealed class ContainerStarter(
         {
             return false;
         }
+        Quarantine.ContainerQuarantine.ThrowIfIsolated(r, "start");
         if (r.State is ContainerState.Removing or ContainerState.Dead)
         {
             throw EngineException.Conflict($"container {r.Id} is marked for removal and cannot be started");
