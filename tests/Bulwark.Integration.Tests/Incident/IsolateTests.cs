@@ -81,6 +81,34 @@ public sealed class IsolateTests(SharedDaemonFixture fx)
     }
 
     [Fact]
+    public async Task Isolate_ContainerThatExits_StartRefusedUntilUndo()
+    {
+        string ctr = "iso-exit-" + Guid.NewGuid().ToString("N")[..6];
+        Assert.Equal(0, (await D.CliAsync("run", "-d", "--name", ctr, SharedDaemonFixture.Image, "sleep", "300")).ExitCode);
+        try
+        {
+            var isolate = await D.CliAsync("isolate", ctr);
+            Assert.True(isolate.ExitCode == 0, isolate + "\n" + D.DaemonLog);
+            Assert.Contains("none (loopback only)", isolate.Stdout, StringComparison.Ordinal); // --network none
+            Assert.Equal(0, (await D.CliAsync("kill", ctr)).ExitCode);
+            Assert.Equal(0, (await D.CliAsync("wait", ctr)).ExitCode);
+
+            var start = await D.CliAsync("start", ctr);
+            Assert.NotEqual(0, start.ExitCode);
+            Assert.Contains($"container {ctr} is isolated", start.Stderr, StringComparison.Ordinal);
+            Assert.Contains("start is refused", start.Stderr, StringComparison.Ordinal);
+
+            Assert.Equal(0, (await D.CliAsync("isolate", "--undo", ctr)).ExitCode);
+            var again = await D.CliAsync("start", ctr);
+            Assert.True(again.ExitCode == 0, again.ToString());
+        }
+        finally
+        {
+            await D.CliAsync("rm", "-f", ctr);
+        }
+    }
+
+    [Fact]
     public async Task Isolate_StoppedContainer_ConflictNamingTheCause()
     {
         string ctr = "iso-stopped-" + Guid.NewGuid().ToString("N")[..6];
