@@ -114,11 +114,12 @@ internal static partial class Program
         var networks = new Engine.Networks.NetworkService(engineOptions, events, loggerFactory.CreateLogger<Engine.Networks.NetworkService>());
         await networks.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
         var volumes = new Engine.Volumes.VolumeService(options.DataRoot, snapshots.IdmappedLayers ? null : userns, events, loggerFactory.CreateLogger<Engine.Volumes.VolumeService>());
+        var secrets = new Bulwark.Engine.Secrets.SecretStore(options.DataRoot);
         await using var containers = new ContainerService(engineOptions, images, snapshots, runtimeInfo, HostSecurity.ReadCurrent(), events,
-            networks, volumes, loggerFactory.CreateLogger<ContainerService>());
+            networks, volumes, loggerFactory.CreateLogger<ContainerService>(), secrets);
         await containers.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
 
-        var services = new DaemonServices(options, containers, images, events, new Bulwark.Engine.Secrets.SecretStore(options.DataRoot), volumes, snapshots.Driver, DateTimeOffset.UtcNow);
+        var services = new DaemonServices(options, containers, images, events, secrets, volumes, snapshots.Driver, DateTimeOffset.UtcNow);
         var router = new DockerApiRouter(loggerFactory.CreateLogger("api"));
         ApiEndpoints.MapAll(router, services, new Access.Audit.AuditReader(new Access.Audit.AuditFiles(options.DataRoot)));
         Api.Trust.TrustEndpoints.Map(router, services);

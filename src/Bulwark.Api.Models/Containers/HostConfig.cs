@@ -54,6 +54,9 @@ public sealed class HostConfig
     public string? Isolation { get; set; }
     public string? Cgroup { get; set; }
     public string? ContainerIDFile { get; set; }
+    /// <summary>Bulwark: secrets delivered at /run/secrets (see docs/COMPATIBILITY.md); never sent when absent.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<Secrets.SecretReference>? BulwarkSecrets { get; set; }
 }
 
 public sealed class LogConfig

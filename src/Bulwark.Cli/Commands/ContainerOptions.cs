@@ -52,6 +52,7 @@ internal sealed class ContainerOptions
     public Option<string> Uts { get; } = new("--uts") { Description = "UTS namespace to use" };
     public Option<string> Runtime { get; } = new("--runtime") { Description = "Runtime to use for this container" };
     public Option<string[]> GroupAdd { get; } = Many("--group-add", null, "Add additional groups to join");
+    public Option<string[]> Secret { get; } = Many("--secret", null, "Deliver a secret at /run/secrets (NAME[@VERSION][,target=FILE][,uid=N][,gid=N][,mode=0444])");
 
     public Argument<string> Image { get; } = new("IMAGE") { Description = "Image to run" };
     public Argument<string[]> Command { get; } = new("COMMAND") { Description = "Command and arguments (everything after IMAGE)", Arity = ArgumentArity.ZeroOrMore };
@@ -68,7 +69,7 @@ internal sealed class ContainerOptions
             Remove, Name, Env, EnvFile, Workdir, User, Volume, Tmpfs, ReadOnly, Memory, MemorySwap, MemoryReservation, Cpus,
             CpuShares, CpusetCpus, CpusetMems, PidsLimit, CapAdd, CapDrop, SecurityOpt, Network, Privileged, Hostname,
             Interactive, Tty, Label, Entrypoint, Ulimit, Init, LogDriver, LogOpt, Userns, StopSignal, StopTimeout, ShmSize,
-            OomScoreAdj, OomKillDisable, Sysctl, Device, Restart, Pid, Ipc, Uts, Runtime, GroupAdd,
+            OomScoreAdj, OomKillDisable, Sysctl, Device, Restart, Pid, Ipc, Uts, Runtime, GroupAdd, Secret,
         ];
         foreach (var option in all)
         {
@@ -129,6 +130,7 @@ internal sealed class ContainerOptions
         Uts = result.GetValue(Uts),
         Runtime = result.GetValue(Runtime),
         GroupAdd = result.GetValue(GroupAdd) ?? [],
+        Secrets = result.GetValue(Secret) ?? [],
     };
 
     private static Option<string[]> Many(string name, string? alias, string description)

@@ -51,4 +51,5 @@ internal sealed record ContainerFlags
     public string? Uts { get; init; }
     public string? Runtime { get; init; }
     public IReadOnlyList<string> GroupAdd { get; init; } = [];
+    public IReadOnlyList<string> Secrets { get; init; } = [];
 }

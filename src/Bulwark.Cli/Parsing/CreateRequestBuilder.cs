@@ -117,6 +117,7 @@ internal static class CreateRequestBuilder
             ReadonlyRootfs = flags.ReadOnly,
             SecurityOpt = securityOpt.Count > 0 ? securityOpt : null,
             Tmpfs = flags.Tmpfs.Count > 0 ? ParseTmpfs(flags.Tmpfs) : null,
+            BulwarkSecrets = flags.Secrets.Count > 0 ? ParseSecrets(flags.Secrets) : null,
             UTSMode = flags.Uts ?? "",
             UsernsMode = flags.Userns ?? "",
             ShmSize = Size(flags.ShmSize, "--shm-size"),
@@ -302,6 +303,23 @@ internal static class CreateRequestBuilder
         return new DeviceMapping { PathOnHost = onHost, PathInContainer = inContainer, CgroupPermissions = permissions };
 
         static bool IsDeviceMode(string mode) => mode.Length is > 0 and <= 3 && mode.All(c => c is 'r' or 'w' or 'm');
+    }
+
+    private static List<Api.Models.Secrets.SecretReference> ParseSecrets(IReadOnlyList<string> specs)
+    {
+        var list = new List<Api.Models.Secrets.SecretReference>();
+        foreach (var spec in specs)
+        {
+            try
+            {
+                list.Add(Api.Models.Secrets.SecretReferenceSyntax.Parse(spec));
+            }
+            catch (FormatException ex)
+            {
+                throw Flag("--secret", spec, ex.Message);
+            }
+        }
+        return list;
     }
 
     private static Dictionary<string, string> ParseTmpfs(IReadOnlyList<string> specs)

@@ -81,6 +81,7 @@ internal static class ApiActions
         ("DELETE", "/secrets/{id}", "secret.remove"),
         ("GET", "/bulwark/audit", "audit.read"),
         ("GET", "/bulwark/audit/verify", "audit.read"),
+        ("POST", "/bulwark/containers/{id}/isolate", "container.isolate"),
         .. SwarmEndpoints.Routes.Select(r => (r.Method, r.Template, r.Method == "GET" ? "swarm.inspect" : "swarm.manage")),
     ];
 

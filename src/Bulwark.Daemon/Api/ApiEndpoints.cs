@@ -32,5 +32,6 @@ internal static class ApiEndpoints
         VolumeEndpoints.Map(router, services);
         AuditEndpoints.Map(router, audit);
         SwarmEndpoints.Map(router);
+        Incident.IncidentEndpoints.Map(router, services);
     }
 }

@@ -31,6 +31,8 @@ public sealed class ContainerRecord
     public required EffectiveProfile Profile { get; set; }
     /// <summary>The volumes mounted into the container (the spec's and the image's), resolved at create.</summary>
     public IReadOnlyList<Volumes.VolumeAttachment> Volumes { get; init; } = [];
+    /// <summary>The secrets delivered at /run/secrets at each start (names and targets; never values).</summary>
+    public IReadOnlyList<Bulwark.Engine.Containers.Secrets.SecretAttachment> Secrets { get; init; } = [];
     public ContainerState State { get; set; } = ContainerState.Created;
     public int Pid { get; set; }
     public int ExitCode { get; set; }
@@ -43,6 +45,8 @@ public sealed class ContainerRecord
     public bool ManuallyStopped { get; set; }
     /// <summary>Null when the container has no health check.</summary>
     public HealthState? Health { get; set; }
+    /// <summary>Set while the container is isolated (bulwark isolate): what to restore on undo.</summary>
+    public Bulwark.Engine.Containers.Quarantine.QuarantineState? Quarantine { get; set; }
 }
 
 /// <summary>The security posture the container actually gets, shown by inspect.</summary>

@@ -5,9 +5,11 @@ using Bulwark.Engine.Containers.Exec;
 using Bulwark.Engine.Containers.Filesystem;
 using Bulwark.Engine.Containers.Health;
 using Bulwark.Engine.Containers.Networking;
+using Bulwark.Engine.Containers.Quarantine;
 using Bulwark.Engine.Containers.Reconcile;
 using Bulwark.Engine.Containers.Removal;
 using Bulwark.Engine.Containers.Restart;
+using Bulwark.Engine.Containers.Secrets;
 using Bulwark.Engine.Containers.Tasks;
 using Bulwark.Engine.Containers.Update;
 using Bulwark.Engine.Errors;
@@ -44,6 +46,8 @@ public sealed class ContainerService : IAsyncDisposable
     private readonly Reconciler _reconciler;
     private readonly ContainerEvents _events;
     private readonly ContainerUpdater _updater;
+    private readonly ContainerSecrets _secrets;
+    private readonly ContainerQuarantine _quarantine;
 
     public ContainerService(
         EngineOptions options,
@@ -54,7 +58,8 @@ public sealed class ContainerService : IAsyncDisposable
         EventBus events,
         NetworkService networks,
         VolumeService volumes,
-        ILogger<ContainerService> logger)
+        ILogger<ContainerService> logger,
+        Bulwark.Engine.Secrets.SecretStore? secretStore = null)
     {
         var store = new ContainerStore(options.DataRoot, logger);
         _index = new ContainerIndex(store);
@@ -70,17 +75,19 @@ public sealed class ContainerService : IAsyncDisposable
         _snapshots = snapshots;
         _events = new ContainerEvents(events);
         _networking = new ContainerNetworking(_index, _layout, networks, logger);
-        _creator = new ContainerCreator(_index, _layout, images, snapshots, isolation, _networking, networks, volumes, runtimeInfo, _events, logger);
-        _starter = new ContainerStarter(options, _index, _layout, runtimeInfo, monitors, snapshots, isolation, _networking, volumes, _events, logger, shutdown, verifyImage);
+        _secrets = new ContainerSecrets(options, _index, secretStore, logger);
+        _creator = new ContainerCreator(_index, _layout, images, snapshots, isolation, _networking, networks, volumes, runtimeInfo, _events, _secrets, logger);
+        _starter = new ContainerStarter(options, _index, _layout, runtimeInfo, monitors, snapshots, isolation, _networking, volumes, _events, _secrets, logger, shutdown, verifyImage);
         _control = new ContainerControl(_index, runtime, _events, logger, verifyImage);
-        _remover = new ContainerRemover(_index, _layout, _control, runtime, _networking, snapshots, volumes, _events, logger);
+        _quarantine = new ContainerQuarantine(_index, _control, _events, logger);
+        _remover = new ContainerRemover(_index, _layout, _control, runtime, _networking, snapshots, volumes, _events, _secrets, logger);
         _execs = new ExecService(options, _index, _layout, runtimeInfo, monitors, _events, logger, shutdown);
         var health = new HealthMonitor(_index, new ExecHealthProbe(_execs), id => HealthcheckFromImage.FromImage(images, id), _events, TimeProvider.System, shutdown);
         var restarts = new RestartManager((h, ct) => _starter.StartAsync(h, restart: true, ct), _events, logger, TimeProvider.System, shutdown);
         _starter.Lifecycle = new Lifecycle(health, restarts, _remover);
         _filesystem = new ContainerFilesystem(_index, _layout, snapshots, _events);
         _updater = new ContainerUpdater(_index, _layout, runtime, _events);
-        _reconciler = new Reconciler(_index, _layout, runtime, monitors, _starter, _remover, _creator, restarts, _networking, snapshots, volumes, logger);
+        _reconciler = new Reconciler(_index, _layout, runtime, monitors, _starter, _remover, _creator, restarts, _networking, snapshots, volumes, _secrets, logger);
     }
 
     public RuntimeInfo Runtime { get; }
@@ -100,6 +107,9 @@ public sealed class ContainerService : IAsyncDisposable
     public ContainerRecord Get(string reference) => _index.Find(reference).Record;
 
     public string GetLogPath(ContainerRecord record) => _layout.LogPath(record.Id);
+
+    /// <summary>Names of the containers whose records use the secret (a secret in use cannot be removed).</summary>
+    public IReadOnlyList<string> SecretUsers(string secretId) => _secrets.UsersOf(secretId);
 
     public bool IsImageInUse(string imageId, out string? containerId) => _index.IsImageInUse(imageId, out containerId);
 
@@ -156,6 +166,12 @@ public sealed class ContainerService : IAsyncDisposable
     public Task<int> Wait(string reference, string? condition) => _control.Wait(reference, condition);
 
     public Task PauseAsync(string reference, CancellationToken ct) => _control.PauseAsync(reference, ct);
+
+    /// <summary>Cuts a running container off (network down to loopback, no new exec or start, optionally frozen).</summary>
+    public Task<QuarantineState> IsolateAsync(string reference, bool freeze, CancellationToken ct) => _quarantine.IsolateAsync(reference, freeze, ct);
+
+    /// <summary>Reverses <see cref="IsolateAsync"/>.</summary>
+    public Task UndoIsolateAsync(string reference, CancellationToken ct) => _quarantine.UndoAsync(reference, ct);
 
     public Task UnpauseAsync(string reference, CancellationToken ct) => _control.UnpauseAsync(reference, ct);
 

@@ -35,6 +35,8 @@ public sealed record ContainerSpec
     public SecuritySpec Security { get; init; } = new();
     public NetworkSpec Network { get; init; } = new();
     public LogSpec Log { get; init; } = new();
+    /// <summary>Secrets delivered into a tmpfs at /run/secrets at each start.</summary>
+    public IReadOnlyList<Bulwark.Engine.Containers.Secrets.SecretMountSpec> Secrets { get; init; } = [];
 }
 
 /// <summary>Filesystem requests: read-only root, bind mounts, volumes, tmpfs mounts.</summary>

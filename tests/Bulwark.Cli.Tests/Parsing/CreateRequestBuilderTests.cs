@@ -130,6 +130,21 @@ public sealed class CreateRequestBuilderTests
     }
 
     [Fact]
+    public void Build_SecretFlags_SendBulwarkSecretsAndNothingWithout()
+    {
+        var request = CreateRequestBuilder.Build(
+            RunCommand.ParseRunFlags(["--secret", "db@1,target=pw,uid=1000,gid=100,mode=0400", "--secret", "api", "busybox"]), _ => null, File.ReadAllText);
+
+        var secrets = request.HostConfig!.BulwarkSecrets!;
+        Assert.Equal(2, secrets.Count);
+        Assert.Equal(("db", 1L, "pw", "1000", "100", 0x100),
+            (secrets[0].SecretName, secrets[0].Version!.Value, secrets[0].File!.Name, secrets[0].File!.UID, secrets[0].File!.GID, secrets[0].File!.Mode!.Value));
+        Assert.Equal("api", secrets[1].SecretName);
+        var plain = CreateRequestBuilder.Build(RunCommand.ParseRunFlags(["busybox"]), _ => null, File.ReadAllText);
+        Assert.DoesNotContain("BulwarkSecrets", JsonSerializer.Serialize(plain, DockerJsonContext.Default.ContainerCreateRequest), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Build_InteractiveAttached_SetsStdinFlagsLikeDocker()
     {
         var r = CreateRequestBuilder.Build(RunCommand.ParseRunFlags(["-i", "busybox", "cat"]), _ => null, File.ReadAllText);
@@ -179,6 +194,8 @@ public sealed class CreateRequestBuilderTests
     [InlineData("--ulimit", "nofile")]
     [InlineData("--restart", "sometimes")]
     [InlineData("--log-opt", "novalue")]
+    [InlineData("--secret", "db,mode=4755")]
+    [InlineData("--secret", "db,owner=me")]
     public void Build_InvalidValue_Exit125NamingTheFlag(string flag, string value)
     {
         var ex = Assert.Throws<CliException>(() =>

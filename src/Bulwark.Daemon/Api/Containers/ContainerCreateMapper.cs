@@ -91,6 +91,7 @@ internal static class ContainerCreateMapper
             },
             Network = MapNetwork(hc.NetworkMode, body.NetworkDisabled, body.NetworkingConfig),
             Log = MapLog(hc.LogConfig),
+            Secrets = SecretReferenceMapper.Map(hc.BulwarkSecrets, body.Labels),
         };
     }
 

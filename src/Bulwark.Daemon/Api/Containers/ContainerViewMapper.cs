@@ -125,6 +125,7 @@ internal static class ContainerViewMapper
         var s = r.Spec;
         return new HostConfig
         {
+            BulwarkSecrets = SecretReferenceMapper.ToWire(r.Secrets),
             Binds = s.Storage.Binds.Count == 0 && !s.Storage.Volumes.Any(v => v.Name is not null) ? null :
             [
                 .. s.Storage.Binds.Select(b => $"{b.Source}:{b.Destination}{(b.ReadOnly ? ":ro" : "")}"),

@@ -19,6 +19,12 @@ internal static class SecretEndpoints
         router.Map("DELETE", "/secrets/{id}", async ctx =>
         {
             var secret = s.Secrets.Get(ctx.RouteValues["id"]);
+            var users = s.Containers.SecretUsers(secret.Id);
+            if (users.Count > 0)
+            {
+                throw EngineException.Conflict(
+                    $"secret {secret.Name} is in use by container{(users.Count == 1 ? "" : "s")} {string.Join(", ", users)}: remove {(users.Count == 1 ? "it" : "them")} first");
+            }
             s.Secrets.Remove(secret.Id);
             Publish(s, "remove", secret);
             await ctx.Response.WriteEmptyAsync(204, ctx.Aborted).ConfigureAwait(false);

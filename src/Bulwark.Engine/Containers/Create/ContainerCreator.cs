@@ -29,6 +29,7 @@ internal sealed class ContainerCreator(
     VolumeService volumeService,
     RuntimeInfo runtimeInfo,
     ContainerEvents events,
+    Secrets.ContainerSecrets secrets,
     ILogger logger)
 {
     public async Task<(ContainerRecord Record, IReadOnlyList<string> Warnings)> CreateAsync(ContainerSpec spec, CancellationToken ct)
@@ -55,6 +56,8 @@ internal sealed class ContainerCreator(
         try
         {
             userns = isolation.ReserveMapping(profile, index.Handles.Select(h => ArchiveIdMap.FromProfile(h.Record.Profile)).Where(m => m.Size > 0).Select(m => m.HostUid));
+            // Secret files are owned through the container's own range, so they resolve once it is reserved.
+            var secretAttachments = secrets.Resolve(spec.Secrets, userns);
             volumes = volumeService.Attach(id, VolumePlan.For(spec.Storage, image.Config.Volumes));
             IReadOnlyList<string> layers = await isolation.LayersAsync(images.LayerDirs(image), userns, ct).ConfigureAwait(false);
             Directory.CreateDirectory(dir);
@@ -75,6 +78,7 @@ internal sealed class ContainerCreator(
                 HostsFile = userNetwork ? layout.HostsPath(id) : null,
                 ResolvConfFile = userNetwork ? layout.ResolvConfPath(id) : null,
                 Volumes = volumes,
+                SecretsDir = secretAttachments.Count > 0 ? secrets.MountDir(id) : null,
             };
             var built = OciSpecBuilder.Build(input);
             Filesystem.TmpfsMountpoints.Prepare(rootfs, spec.Storage.Tmpfs);
@@ -110,6 +114,7 @@ internal sealed class ContainerCreator(
                 Runtime = runtimeInfo.Name,
                 Profile = isolation.Describe(profile, spec, built, userns),
                 Volumes = volumes,
+                Secrets = secretAttachments,
             };
             index.Store.Save(record);
             index.Add(record);

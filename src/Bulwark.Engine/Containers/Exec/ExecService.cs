@@ -29,6 +29,7 @@ internal sealed class ExecService(
         {
             throw EngineException.Forbidden("allow-privileged", "policy \"allow-privileged\" refuses a privileged exec: privileged processes are disabled on this daemon");
         }
+        Quarantine.ContainerQuarantine.ThrowIfIsolated(r, "exec");
         if (r.State == ContainerState.Paused)
         {
             throw EngineException.Conflict($"Container {r.Id} is paused, unpause the container before exec");

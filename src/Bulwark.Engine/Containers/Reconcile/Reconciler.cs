@@ -29,6 +29,7 @@ internal sealed class Reconciler(
     ContainerNetworking networking,
     SnapshotService snapshots,
     VolumeService volumes,
+    Secrets.ContainerSecrets secrets,
     ILogger logger)
 {
     private ILookup<string, MonitorProcessInfo> _monitorsAtStart = Enumerable.Empty<MonitorProcessInfo>().ToLookup(m => m.ContainerId);
@@ -55,6 +56,8 @@ internal sealed class Reconciler(
         }
         await RemoveStraysAsync(execMonitors, ct).ConfigureAwait(false);
         await networking.ReconcileAsync().ConfigureAwait(false);
+        secrets.ReleaseAllExcept(index.Handles.Where(h => h.Record.State is ContainerState.Running or ContainerState.Paused)
+            .Select(h => h.Id).ToHashSet(StringComparer.Ordinal));
     }
 
     private async Task ReconcileOneAsync(ContainerHandle entry, CancellationToken ct)

@@ -21,6 +21,7 @@ internal sealed class ContainerRemover(
     SnapshotService snapshots,
     VolumeService volumes,
     ContainerEvents events,
+    Secrets.ContainerSecrets secrets,
     ILogger logger)
 {
     /// <summary>Removes a container; with <paramref name="removeVolumes"/> (<c>rm -v</c>) its anonymous volumes that no other
@@ -62,6 +63,7 @@ internal sealed class ContainerRemover(
                 r.State = ContainerState.Removing;
                 await EnsureNothingRunsAsync(entry, ct).ConfigureAwait(false);
                 await networking.ReleaseNetworksAsync(r.Id).ConfigureAwait(false);
+                secrets.Release(r.Id);
                 snapshots.Remove(layout.DirectoryOf(r.Id));
                 DeleteDirectory(layout.StateDir(r.Id));
                 index.Store.Delete(r.Id);

@@ -25,6 +25,7 @@ internal sealed class ContainerStarter(
     ContainerNetworking networking,
     VolumeService volumes,
     ContainerEvents events,
+    Secrets.ContainerSecrets secrets,
     ILogger logger,
     CancellationToken shutdown,
     Func<ContainerRecord, string, CancellationToken, Task>? verifyImage = null)
@@ -65,6 +66,7 @@ internal sealed class ContainerStarter(
         {
             return false;
         }
+        Quarantine.ContainerQuarantine.ThrowIfIsolated(r, "start");
         if (r.State is ContainerState.Removing or ContainerState.Dead)
         {
             throw EngineException.Conflict($"container {r.Id} is marked for removal and cannot be started");
@@ -105,6 +107,7 @@ internal sealed class ContainerStarter(
         var startedAt = DateTimeOffset.UtcNow; // before the process exists, so it never comes after FinishedAt
         try
         {
+            secrets.Deliver(r);
             if (ContainerNetworking.IsUserNetwork(r.Spec.Network.Mode))
             {
                 await networking.SetUpNetworkingAsync(r, ct).ConfigureAwait(false);
@@ -318,6 +321,7 @@ internal sealed class ContainerStarter(
 
     private void Unmount(string id)
     {
+        secrets.Release(id);
         try
         {
             snapshots.Unmount(layout.DirectoryOf(id));

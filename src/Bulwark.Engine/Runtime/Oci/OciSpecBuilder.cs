@@ -474,6 +474,15 @@ public static class OciSpecBuilder
             user.Add(new OciMount { Destination = destination, Type = "tmpfs", Source = "tmpfs", Options = opts });
         }
 
+        if (input.SecretsDir is not null)
+        {
+            user.Add(new OciMount
+            {
+                Destination = Containers.Secrets.ContainerSecrets.MountPoint, Type = "bind", Source = input.SecretsDir,
+                Options = ["rbind", "ro", "rprivate", "nosuid", "nodev", "noexec"],
+            });
+        }
+
         // Parents before children (a bind at /a and a volume at /a/b), as Docker sorts them; the order is stable otherwise.
         mounts.AddRange(user.OrderBy(m => Depth(m.Destination)));
 

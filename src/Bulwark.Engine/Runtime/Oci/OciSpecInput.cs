@@ -37,4 +37,7 @@ public sealed record OciSpecInput(
 
     /// <summary>Volumes resolved to their host directories (<c>_data</c>): bind-mounted nosuid,nodev.</summary>
     public IReadOnlyList<Volumes.VolumeAttachment> Volumes { get; init; } = [];
+
+    /// <summary>Host directory of the container's secrets tmpfs, bound read-only at /run/secrets; null = no secrets.</summary>
+    public string? SecretsDir { get; init; }
 }
