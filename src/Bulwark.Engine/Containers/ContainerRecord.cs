@@ -21,6 +21,10 @@ public sealed class ContainerRecord
     public required EffectiveProfile Profile { get; init; }
     /// <summary>The volumes mounted into the container (the spec's and the image's), resolved at create.</summary>
     public IReadOnlyList<Volumes.VolumeAttachment> Volumes { get; init; } = [];
+    /// <summary>"80/tcp" keys: the image's EXPOSE, --expose and the ports of -p (Docker's Config.ExposedPorts).</summary>
+    public IReadOnlyList<string> ExposedPorts { get; init; } = [];
+    /// <summary>The host ports bound while the container runs (empty otherwise); kept so a daemon restart binds the same ones.</summary>
+    public IReadOnlyList<Ports.PublishedPort> PublishedPorts { get; set; } = [];
     public ContainerState State { get; set; } = ContainerState.Created;
     public int Pid { get; set; }
     public int ExitCode { get; set; }

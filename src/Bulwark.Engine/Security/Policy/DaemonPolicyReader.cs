@@ -27,6 +27,7 @@ public static class DaemonPolicyReader
                 "seccomp-unconfined-allowed" => p with { SeccompUnconfinedAllowed = Bool(prop) },
                 "forbidden-bind-sources" => p with { ForbiddenBindSources = AbsolutePaths(prop) },
                 "allowed-devices" => p with { AllowedDevices = AbsolutePaths(prop) },
+                "published-ports" => p with { PublishedPorts = Ports.PublishedPortsPolicyReader.Read(prop.Value) },
                 _ => throw EngineException.Invalid($"unknown policy key \"{prop.Name}\""),
             };
         }
