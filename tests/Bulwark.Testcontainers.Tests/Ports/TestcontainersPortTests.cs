@@ -16,6 +16,9 @@ public sealed class TestcontainersPortTests(SharedDaemonFixture fx)
     public async Task Testcontainers_RandomPublishedPortWithHttpWait_ServesARequestThroughTheHostPort()
     {
         Environment.SetEnvironmentVariable("TESTCONTAINERS_RYUK_DISABLED", "true");
+        // The test host may itself be a container (/.dockerenv): Testcontainers would then look for the default bridge
+        // network's gateway. Published ports are on loopback here, so say so.
+        Environment.SetEnvironmentVariable("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1");
         var container = new ContainerBuilder(SharedDaemonFixture.Image)
             .WithDockerEndpoint(D.Host)
             .WithImagePullPolicy(_ => false)
