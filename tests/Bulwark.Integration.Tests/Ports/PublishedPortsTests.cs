@@ -140,6 +140,32 @@ public sealed class PublishedPortsTests(SharedDaemonFixture fx)
         }
     }
 
+    [Fact]
+    public async Task BulwarkCli_RunPublish_PortAndPsShowTheBinding_AndTheServerAnswers()
+    {
+        string name = "pp-ourcli";
+        var run = await D.CliAsync("run", "-d", "--name", name, "-p", "127.0.0.1::80", "--expose", "9000/udp", SharedDaemonFixture.Image, "sh", "-c", Httpd);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        try
+        {
+            var port = await D.CliAsync("port", name, "80");
+            Assert.True(port.ExitCode == 0, port.ToString());
+            string hostPort = port.Stdout.Trim();
+            Assert.Matches(@"^127\.0\.0\.1:\d+$", hostPort);
+            Assert.Equal($"80/tcp -> {hostPort}\n", (await D.CliAsync("port", name)).Stdout);
+            Assert.Equal("hello-from-container\n", await PortProbe.HttpGetAsync(hostPort));
+            var ps = await D.CliAsync("ps", "--filter", "name=" + name, "--format", "{{.Ports}}");
+            Assert.Equal($"{hostPort}->80/tcp, 9000/udp", ps.Stdout.Trim());
+            var missing = await D.CliAsync("port", name, "9000/udp");
+            Assert.Equal(1, missing.ExitCode);
+            Assert.Contains("No public port '9000/udp' published for " + name, missing.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await D.CliAsync("rm", "-f", name);
+        }
+    }
+
     [Theory]
     [InlineData("127.0.0.1:80:80", "published-ports.allow-privileged-ports")]
     [InlineData("0.0.0.0::80", "published-ports.allowed-host-ips")]
