@@ -9,7 +9,8 @@
 #   direct    the client in the container's network namespace (nsenter -n), to 127.0.0.1:80 there
 #   bulwark   the client on the host, to the port bulwarkd publishes (-p 127.0.0.1::80; loopback-only container)
 #   dockerd   the client on the host, to the port dockerd publishes on a user network (--iptables=false: every
-#             connection goes through docker-proxy, its userland proxy); skipped with the reason when unavailable
+#             connection goes through docker-proxy, its userland proxy), with its own direct baseline (the servers
+#             run in different cgroups, so each proxy is compared with a direct connection to its own server)
 # Prints medians and the ratio to direct (target: bulwark >= 80 % of direct). Never fails on a slow result.
 set -euo pipefail
 # shellcheck source=bench/lib.sh
@@ -52,18 +53,6 @@ direct() { nsenter -t "$bw_pid" -n python3 "$CLIENT" "$@"; }
 host() { python3 "$CLIENT" "$@"; }
 
 HOSTPORT=127.0.0.1:80 wait_http direct
-declare -A TP CR
-median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-measure() { # measure NAME RUNNER HOST PORT
-    local name=$1 runner=$2 h=$3 p=$4 rates=() i
-    TP[$name]=$($runner throughput "$h" "$p" /big "$ROUNDS" | median)
-    for ((i = 0; i < ROUNDS; i++)); do
-        rates+=("$($runner connrate "$h" "$p" /small "$CONNS")")
-    done
-    CR[$name]=$(printf '%s\n' "${rates[@]}" | median)
-}
-measure direct direct 127.0.0.1 80
-measure bulwark host "${bw_addr%:*}" "${bw_addr##*:}"
 
 dk_reason=""
 if bench_start_dockerd; then
@@ -72,9 +61,8 @@ if bench_start_dockerd; then
         && dkc=$(dk run -d --network bwbench -p 127.0.0.1::80 "$IMAGE" sh -c "$SERVE" 2>"$BENCH_TMP/dk-run.err"); then
         bench_on_exit "DOCKER_HOST=unix://$DK_SOCK $DOCKER_CLI rm -f $dkc; DOCKER_HOST=unix://$DK_SOCK $DOCKER_CLI network rm bwbench"
         dk_addr=$(dk port "$dkc" 80 | head -1)
-        if HOSTPORT=$dk_addr wait_http host; then
-            measure dockerd host "${dk_addr%:*}" "${dk_addr##*:}"
-        else
+        dk_pid=$(dk inspect -f '{{.State.Pid}}' "$dkc")
+        if ! HOSTPORT=$dk_addr wait_http host; then
             dk_reason="dockerd's published port did not answer"
         fi
     else
@@ -83,19 +71,44 @@ if bench_start_dockerd; then
 else
     dk_reason="no dockerd could be started (install docker.io)"
 fi
+dk_direct() { nsenter -t "$dk_pid" -n python3 "$CLIENT" "$@"; }
+
+PATHS=(direct bulwark)
+[[ -z "$dk_reason" ]] && PATHS+=(dk_direct dockerd)
+declare -A TPS CRS
+run_path() { # run_path NAME MODE PATH COUNT
+    case $1 in
+        direct) direct "$2" 127.0.0.1 80 "$3" "$4" ;;
+        bulwark) host "$2" "${bw_addr%:*}" "${bw_addr##*:}" "$3" "$4" ;;
+        dk_direct) dk_direct "$2" 127.0.0.1 80 "$3" "$4" ;;
+        dockerd) host "$2" "${dk_addr%:*}" "${dk_addr##*:}" "$3" "$4" ;;
+    esac
+}
+# Rounds interleave the paths (order rotating), so a change in the machine's load hits every path alike.
+for ((round = 0; round < ROUNDS; round++)); do
+    for ((k = 0; k < ${#PATHS[@]}; k++)); do
+        name=${PATHS[(k + round) % ${#PATHS[@]}]}
+        TPS[$name]+="$(run_path "$name" throughput /big 1) "
+        CRS[$name]+="$(run_path "$name" connrate /small "$CONNS") "
+    done
+done
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+declare -A TP CR
+for name in "${PATHS[@]}"; do
+    TP[$name]=$(median <<<"${TPS[$name]}")
+    CR[$name]=$(median <<<"${CRS[$name]}")
+done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f %%", 100 * a / b }'; }
-printf '%-34s %12s %10s %16s %10s\n' "path" "MB/s" "vs direct" "connections/s" "vs direct"
-for name in direct bulwark dockerd; do
-    if [[ -z "${TP[$name]:-}" ]]; then
-        printf '%-34s %s\n' "$name" "skipped: $dk_reason"
-        continue
-    fi
-    label=$name
-    case $name in
-        direct) label="direct (client in the netns)" ;;
-        bulwark) label="bulwarkd published port" ;;
-        dockerd) label="dockerd docker-proxy" ;;
-    esac
-    printf '%-34s %12s %10s %16s %10s\n' "$label" "${TP[$name]}" "$(ratio "${TP[$name]}" "${TP[direct]}")" "${CR[$name]}" "$(ratio "${CR[$name]}" "${CR[direct]}")"
-done
+printf '%-40s %10s %10s %15s %10s\n' "path" "MB/s" "vs direct" "connections/s" "vs direct"
+row() { # row LABEL NAME BASELINE
+    printf '%-40s %10s %10s %15s %10s\n' "$1" "${TP[$2]}" "$(ratio "${TP[$2]}" "${TP[$3]}")" "${CR[$2]}" "$(ratio "${CR[$2]}" "${CR[$3]}")"
+}
+row "bulwarkd: direct (client in the netns)" direct direct
+row "bulwarkd: published port (proxy)" bulwark direct
+if [[ -n "$dk_reason" ]]; then
+    echo "dockerd: skipped: $dk_reason"
+else
+    row "dockerd: direct (client in the netns)" dk_direct dk_direct
+    row "dockerd: published port (docker-proxy)" dockerd dk_direct
+fi

@@ -41,7 +41,16 @@ public sealed class PortReservation : IDisposable
         {
             return;
         }
-        _sockets = new NetnsSocketFactory(NetworkNamespace.Open(pid), _containerId);
+        var networkNamespace = NetworkNamespace.Open(pid);
+        try
+        {
+            _sockets = new NetnsSocketFactory(networkNamespace, _containerId);
+        }
+        catch
+        {
+            networkNamespace.Dispose();
+            throw;
+        }
         _activated = true;
         foreach (var (port, listener) in _listeners)
         {
