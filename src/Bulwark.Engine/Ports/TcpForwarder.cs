@@ -32,7 +32,7 @@ internal sealed class TcpForwarder(Socket listener, int containerPort, NetnsSock
                 PortsLog.AcceptFailed(logger, containerPort, ex.Message);
                 continue;
             }
-            _ = Task.Run(() => ForwardAsync(client, ct), CancellationToken.None);
+            _ = ForwardAsync(client, ct); // runs on this thread only until its connect awaits
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Bulwark.Api.Models.Containers;
 using Bulwark.Daemon.Api.Containers;
 using Bulwark.Engine.Errors;
