@@ -43,7 +43,7 @@ export BULWARK_MONITOR="$ROOT/src/bulwark-monitor/bulwark-monitor"
 
 passed=0; failed=0; skipped=0; rc=0
 mkdir -p artifacts/test-results
-for proj in tests/Bulwark.Engine.Tests tests/Bulwark.Daemon.Tests tests/Bulwark.Audit.Tests tests/Bulwark.Cli.Tests tests/Bulwark.Integration.Tests; do
+for proj in tests/Bulwark.Engine.Tests tests/Bulwark.Daemon.Tests tests/Bulwark.Audit.Tests tests/Bulwark.Cli.Tests tests/Bulwark.Integration.Tests tests/Bulwark.Testcontainers.Tests; do
   name=$(basename "$proj")
   echo "==> $name"
   log="artifacts/test-results/$name.log"

@@ -53,6 +53,7 @@ internal static class CliApplication
         root.Subcommands.Add(ContainerStateCommands.Diff(context));
         root.Subcommands.Add(ContainerStateCommands.Export(context));
         root.Subcommands.Add(StatsCommand.Create(context));
+        root.Subcommands.Add(PortCommand.Create(context));
         root.Subcommands.Add(CopyCommand.Create(context));
         root.Subcommands.Add(HistoryCommand.Create(context));
         root.Subcommands.Add(EventsCommand.Create(context));

@@ -94,6 +94,7 @@ internal static partial class Program
             Policy = options.Policy,
             UserNamespace = userns,
             ApiSocketPath = options.SocketPath,
+            DefaultPublishAddress = options.DefaultPublishAddress,
         };
         var events = new EventBus();
         using var images = new ImageService(options.DataRoot, loggerFactory.CreateLogger<ImageService>());

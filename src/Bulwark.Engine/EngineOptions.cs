@@ -37,5 +37,8 @@ public sealed record EngineOptions
     /// <summary>Host binary bind-mounted read-only as /sbin/init-bulwark for --init; null = first of tini-static, tini, catatonit.</summary>
     public string? InitBinary { get; init; }
 
+    /// <summary>daemon.json "ip": the host address ports are published on when -p names none (Docker's 0.0.0.0 is not the default).</summary>
+    public System.Net.IPAddress DefaultPublishAddress { get; init; } = System.Net.IPAddress.Loopback;
+
     public const int MaxExecRootLength = 36;
 }

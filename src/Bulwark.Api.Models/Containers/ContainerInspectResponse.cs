@@ -82,6 +82,10 @@ public sealed record ContainerConfigDto
     public string? StopSignal { get; init; }
     public int? StopTimeout { get; init; }
 
+    /// <summary>"80/tcp" → {}: the image's EXPOSE, --expose and the ports of -p; null when there are none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, JsonElement>? ExposedPorts { get; init; }
+
     /// <summary>Anonymous volume paths (the image's VOLUMEs and <c>-v /path</c>); null when there are none.</summary>
     public IReadOnlyDictionary<string, JsonElement>? Volumes { get; init; }
 
@@ -103,6 +107,8 @@ public sealed record NetworkSettingsDto
     public string GlobalIPv6Address { get; init; } = "";
     public int GlobalIPv6PrefixLen { get; init; }
     public string IPv6Gateway { get; init; } = "";
+    /// <summary>While running: every exposed port → its host bindings, or null when not published; {} otherwise.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<PortBindingDto>?> Ports { get; init; } = new Dictionary<string, IReadOnlyList<PortBindingDto>?>();
     public IReadOnlyDictionary<string, EndpointSettings> Networks { get; init; } = new Dictionary<string, EndpointSettings>();
 }
 

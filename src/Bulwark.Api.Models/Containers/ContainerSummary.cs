@@ -9,7 +9,7 @@ public sealed record ContainerSummary
     public required string ImageID { get; init; }
     public required string Command { get; init; }
     public long Created { get; init; }
-    public IReadOnlyList<JsonElement> Ports { get; init; } = [];
+    public IReadOnlyList<PortDto> Ports { get; init; } = [];
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public required string State { get; init; }
     public required string Status { get; init; }

@@ -43,7 +43,7 @@ public sealed class HostConfig
     public List<string>? ReadonlyPaths { get; set; }
     public bool? Init { get; set; }
     public List<MountDto>? Mounts { get; set; }
-    public Dictionary<string, JsonElement>? PortBindings { get; set; }
+    public Dictionary<string, List<PortBindingDto>?>? PortBindings { get; set; }
     public bool PublishAllPorts { get; set; }
     public List<string>? ExtraHosts { get; set; }
     public List<string>? Dns { get; set; }

@@ -28,6 +28,9 @@ internal sealed class ContainerOptions
     public Option<string[]> CapDrop { get; } = Many("--cap-drop", null, "Drop Linux capabilities");
     public Option<string[]> SecurityOpt { get; } = Many("--security-opt", null, "Security Options");
     public Option<string> Network { get; } = new("--network", "--net") { Description = "Connect a container to a network (none|host)" };
+    public Option<string[]> Publish { get; } = Many("--publish", "-p", "Publish a container's port to the host ([hostip:][hostport:]containerport[/tcp|udp]; host address default 127.0.0.1)");
+    public Option<bool> PublishAll { get; } = new("--publish-all", "-P") { Description = "Publish all exposed ports to kernel-chosen host ports" };
+    public Option<string[]> Expose { get; } = Many("--expose", null, "Expose a port or a range of ports");
     public Option<bool> Privileged { get; } = new("--privileged") { Description = "Give extended privileges to this container" };
     public Option<string> Hostname { get; } = new("--hostname") { Description = "Container host name" };
     public Option<bool> Interactive { get; } = new("--interactive", "-i") { Description = "Keep STDIN open even if not attached" };
@@ -67,7 +70,7 @@ internal sealed class ContainerOptions
         Option[] all =
         [
             Remove, Name, Env, EnvFile, Workdir, User, Volume, Tmpfs, ReadOnly, Memory, MemorySwap, MemoryReservation, Cpus,
-            CpuShares, CpusetCpus, CpusetMems, PidsLimit, CapAdd, CapDrop, SecurityOpt, Network, Privileged, Hostname,
+            CpuShares, CpusetCpus, CpusetMems, PidsLimit, CapAdd, CapDrop, SecurityOpt, Network, Publish, PublishAll, Expose, Privileged, Hostname,
             Interactive, Tty, Label, Entrypoint, Ulimit, Init, LogDriver, LogOpt, Userns, StopSignal, StopTimeout, ShmSize,
             OomScoreAdj, OomKillDisable, Sysctl, Device, Restart, Pid, Ipc, Uts, Runtime, GroupAdd, Secret,
         ];
@@ -106,6 +109,9 @@ internal sealed class ContainerOptions
         CapDrop = result.GetValue(CapDrop) ?? [],
         SecurityOpt = result.GetValue(SecurityOpt) ?? [],
         Network = result.GetValue(Network),
+        Publish = result.GetValue(Publish) ?? [],
+        PublishAll = result.GetValue(PublishAll),
+        Expose = result.GetValue(Expose) ?? [],
         Privileged = result.GetValue(Privileged),
         Hostname = result.GetValue(Hostname),
         Interactive = result.GetValue(Interactive),

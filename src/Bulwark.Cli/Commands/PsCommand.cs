@@ -51,7 +51,7 @@ internal static class PsCommand
                 HumanUnits.Quote(noTrunc ? c.Command : HumanUnits.Ellipsis(c.Command, 20)),
                 HumanUnits.Ago(c.Created, now),
                 c.Status,
-                "",
+                Output.PortsText.Render(c.Ports),
                 shown);
         }
 

@@ -22,7 +22,7 @@ internal sealed class CompletionResolver(RootCommand root, Func<NameKind, string
     /// <summary>Commands whose arguments name running containers (the rest take any container).</summary>
     private static readonly HashSet<string> RunningOnly = new(StringComparer.Ordinal)
     {
-        "exec", "attach", "pause", "top", "stats", "kill", "stop", "restart",
+        "exec", "attach", "pause", "top", "stats", "kill", "stop", "restart", "port",
     };
 
     public async Task<IReadOnlyList<string>> CompleteAsync(IReadOnlyList<string> words, CancellationToken ct)

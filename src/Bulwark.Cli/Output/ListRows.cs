@@ -54,7 +54,7 @@ internal static class ListRows
             .Add("Mounts", string.Join(',', c.Mounts.Select(m => m.Name ?? m.Source)))
             .Add("Names", string.Join(',', c.Names.Select(n => n.TrimStart('/'))))
             .Add("Networks", string.Join(',', c.NetworkSettings.Networks.Keys.Order(StringComparer.Ordinal)))
-            .Add("Ports", "")
+            .Add("Ports", PortsText.Render(c.Ports))
             .Add("RunningFor", HumanUnits.Ago(c.Created, now))
             .Add("Size", c.SizeRw is { } rw ? HumanUnits.Size(rw) : "0B")
             .Add("State", c.State)

@@ -27,6 +27,11 @@ internal sealed record ContainerFlags
     public IReadOnlyList<string> CapDrop { get; init; } = [];
     public IReadOnlyList<string> SecurityOpt { get; init; } = [];
     public string? Network { get; init; }
+    /// <summary>-p: [hostip:][hostport:]containerport[/protocol].</summary>
+    public IReadOnlyList<string> Publish { get; init; } = [];
+    /// <summary>-P: every exposed port on a kernel-chosen host port.</summary>
+    public bool PublishAll { get; init; }
+    public IReadOnlyList<string> Expose { get; init; } = [];
     public bool Privileged { get; init; }
     public string? Hostname { get; init; }
     public bool Interactive { get; init; }

@@ -93,13 +93,15 @@ internal static class CreateRequestBuilder
             }
         }
 
+        var (portBindings, exposedPorts) = PublishParser.Parse(flags.Publish, flags.Expose);
         var host = new HostConfig
         {
             Binds = binds.Count > 0 ? binds : null,
             ContainerIDFile = "",
             LogConfig = new LogConfig { Type = flags.LogDriver ?? "", Config = ParseMap(flags.LogOpts, "--log-opt") },
             NetworkMode = string.IsNullOrEmpty(flags.Network) ? "default" : flags.Network,
-            PortBindings = new Dictionary<string, JsonElement>(),
+            PortBindings = portBindings,
+            PublishAllPorts = flags.PublishAll,
             RestartPolicy = ParseRestart(flags.Restart),
             AutoRemove = flags.Remove,
             VolumeDriver = "",
@@ -158,6 +160,7 @@ internal static class CreateRequestBuilder
             Cmd = flags.Command.Count > 0 ? [.. flags.Command] : null,
             Image = flags.Image,
             Volumes = volumes,
+            ExposedPorts = exposedPorts,
             WorkingDir = flags.WorkingDir ?? "",
             Entrypoint = flags.Entrypoint is null ? null : [flags.Entrypoint],
             Labels = labels,

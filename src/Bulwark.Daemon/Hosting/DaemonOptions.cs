@@ -41,11 +41,14 @@ internal sealed record DaemonOptions
     /// <summary>daemon.json "content-trust": Docker EE's trust pinning, enforced by the daemon (disabled by default).</summary>
     public Engine.Trust.ContentTrustOptions ContentTrust { get; init; } = new();
 
+    /// <summary>daemon.json "ip": the host address of published ports that name none (default 127.0.0.1, not Docker's 0.0.0.0).</summary>
+    public System.Net.IPAddress DefaultPublishAddress { get; init; } = System.Net.IPAddress.Loopback;
+
     private static readonly HashSet<string> KnownConfigKeys =
         [
             "data-root", "exec-root", "hosts", "group", "log-level", "default-runtime", "log-driver", "log-opts", "monitor-path", "userns-remap",
             "policy", "insecure-registries", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "authorization", "audit-log", "api-limits", "content-trust",
-            "idmapped-mounts", "userns-ranges",
+            "idmapped-mounts", "userns-ranges", "ip",
         ];
 
     public const string Usage =
@@ -269,6 +272,12 @@ internal sealed record DaemonOptions
                     "log-opts" => ApplyLogOpts(o, p.Value, path),
                     "insecure-registries" => o with { InsecureRegistries = ReadStrings(p.Value, p.Name, path) },
                     "content-trust" => o with { ContentTrust = ReadContentTrust(p.Value, path) },
+                    "ip" => o with
+                    {
+                        DefaultPublishAddress = System.Net.IPAddress.TryParse(p.Value.GetString(), out var ip)
+                            ? ip
+                            : throw new ArgumentException($"configuration file {path}: \"ip\" must be an IP address (the default host address of published ports)"),
+                    },
                     _ => o,
                 };
             }

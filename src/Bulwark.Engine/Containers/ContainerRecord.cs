@@ -33,6 +33,10 @@ public sealed class ContainerRecord
     public IReadOnlyList<Volumes.VolumeAttachment> Volumes { get; init; } = [];
     /// <summary>The secrets delivered at /run/secrets at each start (names and targets; never values).</summary>
     public IReadOnlyList<Bulwark.Engine.Containers.Secrets.SecretAttachment> Secrets { get; init; } = [];
+    /// <summary>"80/tcp" keys: the image's EXPOSE, --expose and the ports of -p (Docker's Config.ExposedPorts).</summary>
+    public IReadOnlyList<string> ExposedPorts { get; init; } = [];
+    /// <summary>The host ports bound while the container runs (empty otherwise); kept so a daemon restart binds the same ones.</summary>
+    public IReadOnlyList<Ports.PublishedPort> PublishedPorts { get; set; } = [];
     public ContainerState State { get; set; } = ContainerState.Created;
     public int Pid { get; set; }
     public int ExitCode { get; set; }

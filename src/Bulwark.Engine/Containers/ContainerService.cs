@@ -74,7 +74,7 @@ public sealed class ContainerService : IAsyncDisposable
         Runtime = runtimeInfo;
         _snapshots = snapshots;
         _events = new ContainerEvents(events);
-        _networking = new ContainerNetworking(_index, _layout, networks, logger);
+        _networking = new ContainerNetworking(_index, _layout, networks, new Ports.PortPublisher(options.DefaultPublishAddress, options.Policy.PublishedPorts, logger), logger);
         _secrets = new ContainerSecrets(options, _index, secretStore, logger);
         _creator = new ContainerCreator(_index, _layout, images, snapshots, isolation, _networking, networks, volumes, runtimeInfo, _events, _secrets, logger);
         _starter = new ContainerStarter(options, _index, _layout, runtimeInfo, monitors, snapshots, isolation, _networking, volumes, _events, _secrets, logger, shutdown, verifyImage);
@@ -250,6 +250,7 @@ public sealed class ContainerService : IAsyncDisposable
     {
         await _shutdown.CancelAsync().ConfigureAwait(false);
         _shutdown.Dispose();
+        await _networking.Ports.DisposeAsync().ConfigureAwait(false);
         RemoveEmptyCgroupParents();
     }
 

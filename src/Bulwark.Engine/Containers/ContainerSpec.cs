@@ -34,6 +34,8 @@ public sealed record ContainerSpec
     public ResourceSpec Resources { get; init; } = new();
     public SecuritySpec Security { get; init; } = new();
     public NetworkSpec Network { get; init; } = new();
+    /// <summary>-p, -P and --expose.</summary>
+    public Ports.PortSpec Ports { get; init; } = new();
     public LogSpec Log { get; init; } = new();
     /// <summary>Secrets delivered into a tmpfs at /run/secrets at each start.</summary>
     public IReadOnlyList<Bulwark.Engine.Containers.Secrets.SecretMountSpec> Secrets { get; init; } = [];

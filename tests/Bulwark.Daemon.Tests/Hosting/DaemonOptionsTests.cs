@@ -64,4 +64,22 @@ public sealed class DaemonOptionsTests
             File.Delete(config);
         }
     }
+
+    [Fact]
+    public void Ip_IsTheDefaultPublishAddress_AndMustBeAnAddress()
+    {
+        Assert.Equal(System.Net.IPAddress.Loopback, DaemonOptions.Parse([]).DefaultPublishAddress);
+        string config = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(config, """{ "ip": "0.0.0.0" }""");
+            Assert.Equal(System.Net.IPAddress.Any, DaemonOptions.Parse(["--config", config]).DefaultPublishAddress);
+            File.WriteAllText(config, """{ "ip": "everywhere" }""");
+            Assert.Contains("\"ip\" must be an IP address", Assert.Throws<ArgumentException>(() => DaemonOptions.Parse(["--config", config])).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
 }

@@ -4,12 +4,13 @@ namespace Bulwark.Integration.Tests.Docs;
 
 /// <summary>
 /// docs/COMPATIBILITY.md is checked against the tests: every row names the test classes that prove it, each named class
-/// exists in the project the row says (Integration by default, "Daemon.Tests …"/"Engine.Tests …" otherwise), and every
-/// test class that drives a real client (Compatibility/, Networks/, Volumes/, Registry/, Cli/) is named by some row.
+/// exists in the project the row says (Integration by default, "Daemon.Tests …"/"Engine.Tests …"/"Testcontainers.Tests …"
+/// otherwise), and every test class that drives a real client (Compatibility/, Networks/, Volumes/, Registry/, Cli/,
+/// Ports/) is named by some row.
 /// </summary>
 public sealed class CompatibilityMatrixTests
 {
-    private static readonly string[] ClientTestFolders = ["Compatibility", "Networks", "Volumes", "Registry", "Cli"];
+    private static readonly string[] ClientTestFolders = ["Compatibility", "Networks", "Volumes", "Registry", "Cli", "Ports"];
 
     private static IEnumerable<string> ProofCells()
     {
@@ -29,7 +30,7 @@ public sealed class CompatibilityMatrixTests
     {
         string t = token.Trim();
         string project = "Bulwark.Integration.Tests";
-        foreach (string p in new[] { "Daemon.Tests", "Engine.Tests" })
+        foreach (string p in new[] { "Daemon.Tests", "Engine.Tests", "Testcontainers.Tests" })
         {
             if (t.StartsWith(p + " ", StringComparison.Ordinal))
             {

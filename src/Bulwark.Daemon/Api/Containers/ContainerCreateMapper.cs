@@ -90,6 +90,7 @@ internal static class ContainerCreateMapper
                 Devices = [.. (hc.Devices ?? []).Select(d => $"{d.PathOnHost}:{(string.IsNullOrEmpty(d.PathInContainer) ? d.PathOnHost : d.PathInContainer)}:{(string.IsNullOrEmpty(d.CgroupPermissions) ? "rwm" : d.CgroupPermissions)}")],
             },
             Network = MapNetwork(hc.NetworkMode, body.NetworkDisabled, body.NetworkingConfig),
+            Ports = PortMapper.Map(body, hc),
             Log = MapLog(hc.LogConfig),
             Secrets = SecretReferenceMapper.Map(hc.BulwarkSecrets, body.Labels),
         };
@@ -114,11 +115,6 @@ internal static class ContainerCreateMapper
         if (hc.Links is { Count: > 0 })
         {
             throw EngineException.Invalid("HostConfig.Links (--link) is not supported");
-        }
-        if (hc.PortBindings is { Count: > 0 } || hc.PublishAllPorts)
-        {
-            throw EngineException.Invalid(
-                "HostConfig.PortBindings (-p/--publish) is not supported: containers are reachable only from their peers on bulwark networks");
         }
         if (hc.Runtime is { Length: > 0 } rt && rt is not ("runc" or "crun"))
         {

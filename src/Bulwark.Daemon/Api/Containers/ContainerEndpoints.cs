@@ -177,7 +177,7 @@ internal static class ContainerEndpoints
                 "health" => values.Any(v => v == (r.Health?.Status ?? "none")),
                 "volume" => values.Any(v => r.Spec.Storage.Binds.Any(b => b.Source == v || b.Destination == v)
                     || r.Volumes.Any(x => x.Name == v || x.Destination == v)),
-                "publish" or "expose" => false, // no container publishes or exposes ports: there is no port mapping
+                "publish" or "expose" => PortMapper.Matches(r, values, publish: key == "publish"),
                 "is-task" => values.All(v => v is "false" or "0"),
                 "isolation" => values.All(v => v is "default" or ""),
                 _ => throw EngineException.Invalid($"Invalid filter '{key}'"),

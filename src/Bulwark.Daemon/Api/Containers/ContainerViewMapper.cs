@@ -24,6 +24,7 @@ internal static class ContainerViewMapper
         State = StateName(r.State),
         Status = StatusText(r, now),
         HostConfig = new SummaryHostConfig { NetworkMode = r.Spec.Network.Mode },
+        Ports = PortMapper.Summary(r),
         Mounts = Mounts(r),
         NetworkSettings = new SummaryNetworkSettings { Networks = Networks(r, endpoints) },
     };
@@ -84,6 +85,7 @@ internal static class ContainerViewMapper
             Labels = r.Labels,
             StopSignal = r.Spec.StopSignal,
             StopTimeout = r.Spec.StopTimeout,
+            ExposedPorts = PortMapper.Exposed(r),
             Volumes = r.Volumes.Any(v => v.Anonymous)
                 ? r.Volumes.Where(v => v.Anonymous).DistinctBy(v => v.Destination).ToDictionary(v => v.Destination, _ => EmptyObject)
                 : null,
@@ -98,7 +100,7 @@ internal static class ContainerViewMapper
                 }
                 : null,
         },
-        NetworkSettings = new NetworkSettingsDto { Networks = Networks(r, endpoints), SandboxKey = sandboxKey },
+        NetworkSettings = new NetworkSettingsDto { Networks = Networks(r, endpoints), SandboxKey = sandboxKey, Ports = PortMapper.Published(r) },
         SecurityProfile = new SecurityProfileDto
         {
             Capabilities = r.Profile.Capabilities,
@@ -143,6 +145,8 @@ internal static class ContainerViewMapper
                     : [],
             },
             NetworkMode = s.Network.Mode,
+            PortBindings = PortMapper.Bindings(r),
+            PublishAllPorts = s.Ports.PublishAll,
             RestartPolicy = new RestartPolicy { Name = s.Restart.Name, MaximumRetryCount = s.Restart.MaximumRetryCount },
             AutoRemove = s.AutoRemove,
             CapAdd = s.Security.CapAdd.Count == 0 ? null : [.. s.Security.CapAdd],

@@ -42,6 +42,18 @@ internal sealed class ContainerCreator(
         // Policy and profile first: a refused request leaves nothing behind.
         SecurityProfile profile = isolation.BuildProfile(spec, image.Config.User);
         var warnings = new List<string>();
+        var exposedPorts = Ports.PortPlan.Exposed(spec.Ports, image.Config.ExposedPorts);
+        if (spec.Network.Mode == "host")
+        {
+            if (spec.Ports.Bindings.Count > 0 || spec.Ports.PublishAll)
+            {
+                warnings.Add("Published ports are discarded when using host network mode");
+            }
+        }
+        else
+        {
+            _ = networking.Ports.Plan(spec.Ports, exposedPorts); // policy.published-ports: refused before anything exists
+        }
         bool userNetwork = ContainerNetworking.IsUserNetwork(spec.Network.Mode);
         if (userNetwork && !networks.TryGet(spec.Network.Mode, out _))
         {
@@ -115,6 +127,7 @@ internal sealed class ContainerCreator(
                 Profile = isolation.Describe(profile, spec, built, userns),
                 Volumes = volumes,
                 Secrets = secretAttachments,
+                ExposedPorts = exposedPorts,
             };
             index.Store.Save(record);
             index.Add(record);

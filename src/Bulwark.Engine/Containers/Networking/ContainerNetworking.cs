@@ -10,7 +10,7 @@ namespace Bulwark.Engine.Containers.Networking;
 /// and adds the veth pairs; they exist while the container runs.
 /// Each such container gets bulwarkd-written /etc/hosts and /etc/resolv.conf, rewritten in place when peers change.
 /// </summary>
-internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout layout, NetworkService networks, ILogger logger)
+internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout layout, NetworkService networks, Ports.PortPublisher ports, ILogger logger)
 {
     private const string ResolvConf =
         "# written by bulwarkd: bulwark networks have no DNS server and no egress; peers are listed in /etc/hosts\n";
@@ -19,6 +19,9 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
     public static bool IsUserNetwork(string mode) => mode is not ("none" or "host");
 
     public NetworkService Networks => networks;
+
+    /// <summary>Published ports (-p): opened by the starter, closed with the rest of the networking.</summary>
+    public Ports.PortPublisher Ports => ports;
 
     /// <summary>The networks the container is attached to and its endpoint on each.</summary>
     public IReadOnlyList<(NetworkRecord Network, EndpointRecord Endpoint)> NetworksOf(ContainerRecord r) => networks.EndpointsOf(r.Id);
@@ -79,9 +82,10 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
         }
     }
 
-    /// <summary>Deletes the container's veth pairs and its namespace file. Idempotent; failures are logged.</summary>
+    /// <summary>Closes its published ports, deletes the container's veth pairs and its namespace file. Idempotent; failures are logged.</summary>
     public async Task TearDownNetworkingAsync(string id)
     {
+        ports.Close(id);
         foreach (var (_, endpoint) in networks.EndpointsOf(id))
         {
             try

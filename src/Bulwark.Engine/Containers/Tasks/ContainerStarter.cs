@@ -89,6 +89,11 @@ internal sealed class ContainerStarter(
         // The previous run's monitor may still be running `runc delete` for this id: a new `runc run` would fail
         // with "container exists" until it is done.
         await entry.MonitorGone.ConfigureAwait(false);
+        // Published ports are bound before anything else changes: a port in use (or a policy that changed since
+        // create) fails the start with nothing left behind.
+        using var reservation = r.Spec.Network.Mode == "host"
+            ? networking.Ports.Reserve(r.Id, [])
+            : networking.Ports.Reserve(r.Id, networking.Ports.Plan(r.Spec.Ports, r.ExposedPorts));
         string rootfsPath = snapshots.Mount(dir, r.LayerDirs, r.LayerIdMap);
         if (r.IdMap is { } idmap)
         {
@@ -153,6 +158,7 @@ internal sealed class ContainerStarter(
         r.ExitCode = 0;
         r.OomKilled = false;
         r.Error = "";
+        r.PublishedPorts = networking.Ports.Activate(reservation, session.Pid);
         index.Save(entry, durable: false);
         Supervise(entry, session);
         foreach (var v in r.Volumes)
@@ -182,6 +188,7 @@ internal sealed class ContainerStarter(
             r.Error = "";
         }
         r.Pid = session.Pid;
+        r.PublishedPorts = networking.Ports.Restore(r.Id, r.PublishedPorts, session.Pid);
         index.Save(entry, durable: false);
         Supervise(entry, session);
         Lifecycle.Started(entry, resumed: true);
@@ -202,6 +209,7 @@ internal sealed class ContainerStarter(
         r.ExitCode = StartErrors.ExitCode(message);
         r.Error = message;
         r.FinishedAt = DateTimeOffset.UtcNow;
+        r.PublishedPorts = [];
         index.Save(entry, durable: false);
         entry.Streams.CompleteAll();
         Unmount(r.Id);
@@ -297,6 +305,7 @@ internal sealed class ContainerStarter(
             r.ExitCode = exit.ExitCode < 0 ? 255 : exit.ExitCode;
             r.OomKilled = exit.OomKilled;
             r.FinishedAt = exit.FinishedAt;
+            r.PublishedPorts = [];
             if (exit.ExitCode < 0)
             {
                 r.Error = "container monitor exited without recording an exit status";

@@ -50,6 +50,9 @@ public sealed record DaemonPolicy
     /// <summary>allowed-devices: host device paths --device may name (default none).</summary>
     public IReadOnlyList<string> AllowedDevices { get; init; } = [];
 
+    /// <summary>published-ports: host addresses, host-port ranges and privileged ports -p may use.</summary>
+    public Ports.PublishedPortsPolicy PublishedPorts { get; init; } = new();
+
     /// <summary>The capability allowlist in force for a host bounding set.</summary>
     public IReadOnlySet<string> EffectiveCapabilitiesAllowed(HostSecurity host)
     {

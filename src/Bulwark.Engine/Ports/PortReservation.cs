@@ -1,0 +1,90 @@
+using System.Net.Sockets;
+using Bulwark.Native;
+using Microsoft.Extensions.Logging;
+
+namespace Bulwark.Engine.Ports;
+
+/// <summary>
+/// A container's bound host listeners. Until <see cref="Activate"/> nothing is accepted (connections wait in the
+/// backlog); disposing before that frees the ports again, disposing after it does nothing (the publisher owns the
+/// ports then and closes them at exit). Activation pins the container's network namespace by descriptor and starts
+/// one forwarder per port.
+/// </summary>
+public sealed class PortReservation : IDisposable
+{
+    private readonly PortPublisher _publisher;
+    private readonly string _containerId;
+    private readonly List<(PublishedPort Port, Socket Listener)> _listeners;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private NetnsSocketFactory? _sockets;
+    private bool _activated;
+    private int _closed;
+
+    internal PortReservation(PortPublisher publisher, string containerId, List<(PublishedPort, Socket)> listeners, ILogger logger)
+    {
+        _publisher = publisher;
+        _containerId = containerId;
+        _listeners = listeners;
+        _logger = logger;
+    }
+
+    public string ContainerId => _containerId;
+
+    /// <summary>The ports as bound (kernel-chosen host ports filled in).</summary>
+    public IReadOnlyList<PublishedPort> Ports => [.. _listeners.Select(l => l.Port)];
+
+    /// <summary>Starts forwarding into the network namespace of <paramref name="pid"/>, the container's first process.</summary>
+    public void Activate(int pid)
+    {
+        if (_listeners.Count == 0)
+        {
+            return;
+        }
+        var networkNamespace = NetworkNamespace.Open(pid);
+        try
+        {
+            _sockets = new NetnsSocketFactory(networkNamespace, _containerId);
+        }
+        catch
+        {
+            networkNamespace.Dispose();
+            throw;
+        }
+        _activated = true;
+        foreach (var (port, listener) in _listeners)
+        {
+            Task run = port.Protocol == "udp"
+                ? new UdpForwarder(listener, port.ContainerPort, _sockets, _logger, TimeProvider.System).RunAsync(_stop.Token)
+                : new TcpForwarder(listener, port.ContainerPort, _sockets, _logger).RunAsync(_stop.Token);
+            _ = run;
+        }
+        _publisher.Register(_containerId, this);
+        PortsLog.Published(_logger, _containerId, string.Join(", ", _listeners.Select(l => $"{l.Port.HostIp}:{l.Port.HostPort}->{l.Port.Key}")));
+    }
+
+    /// <summary>Frees the ports unless activated (then <see cref="PortPublisher.Close"/> does).</summary>
+    public void Dispose()
+    {
+        if (!_activated)
+        {
+            Close();
+        }
+    }
+
+    /// <summary>Stops the forwarders and their connections and frees the host ports (idempotent).</summary>
+    internal void Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+        _stop.Cancel();
+        foreach (var (_, listener) in _listeners)
+        {
+            listener.Dispose();
+        }
+        _sockets?.Dispose();
+        _stop.Dispose();
+    }
+}

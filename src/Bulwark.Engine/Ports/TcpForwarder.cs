@@ -1,0 +1,95 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Bulwark.Engine.Ports;
+
+/// <summary>
+/// One published TCP port: accepts on the host address, and for each connection opens one from inside the
+/// container's network namespace to the container port on its loopback, then copies bytes both ways (a half-close
+/// is passed on). A refused inner connection closes the outer one.
+/// </summary>
+internal sealed class TcpForwarder(Socket listener, int containerPort, NetnsSocketFactory sockets, ILogger logger)
+{
+    private const int BufferSize = 128 * 1024;
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                PortsLog.AcceptFailed(logger, containerPort, ex.Message);
+                continue;
+            }
+            _ = ForwardAsync(client, ct); // runs on this thread only until its connect awaits
+        }
+    }
+
+    private async Task ForwardAsync(Socket client, CancellationToken ct)
+    {
+        Socket? backend = null;
+        try
+        {
+            client.NoDelay = true;
+            backend = await sockets.CreateAsync(SocketType.Stream, ProtocolType.Tcp).ConfigureAwait(false);
+            backend.NoDelay = true;
+            await backend.ConnectAsync(new IPEndPoint(IPAddress.Loopback, containerPort), ct).ConfigureAwait(false);
+            var up = CopyAsync(client, backend, ct);
+            var down = CopyAsync(backend, client, ct);
+            await Task.WhenAll(up, down).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            PortsLog.ConnectionEnded(logger, containerPort, ex.Message);
+        }
+        finally
+        {
+            client.Dispose();
+            backend?.Dispose();
+        }
+    }
+
+    /// <summary>Copies until end of stream, then half-closes the other side; an error closes both.</summary>
+    private static async Task CopyAsync(Socket from, Socket to, CancellationToken ct)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            while (true)
+            {
+                int n = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, ct).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    to.Shutdown(SocketShutdown.Send);
+                    return;
+                }
+                int sent = 0;
+                while (sent < n)
+                {
+                    sent += await to.SendAsync(buffer.AsMemory(sent, n - sent), SocketFlags.None, ct).ConfigureAwait(false);
+                }
+            }
+        }
+        catch
+        {
+            from.Dispose();
+            to.Dispose();
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
