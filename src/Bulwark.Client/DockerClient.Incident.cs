@@ -1,5 +1,6 @@
 using Bulwark.Api.Models;
 using Bulwark.Api.Models.Containers;
+using static Bulwark.Client.Transport.DockerWire;
 
 namespace Bulwark.Client;
 

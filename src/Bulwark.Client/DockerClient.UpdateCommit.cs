@@ -2,6 +2,7 @@ using System.Text.Json;
 using Bulwark.Api.Models;
 using Bulwark.Api.Models.Containers;
 using Bulwark.Client.Http;
+using static Bulwark.Client.Transport.DockerWire;
 
 namespace Bulwark.Client;
 
