@@ -90,6 +90,8 @@ public sealed record SecuritySpec
     public string? UsernsMode { get; init; }
     public IReadOnlyDictionary<string, string> Sysctls { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<string> Devices { get; init; } = [];
+    /// <summary>HostConfig.DeviceCgroupRules as given ("c 1:3 mr"): extra device cgroup allow entries.</summary>
+    public IReadOnlyList<string> DeviceCgroupRules { get; init; } = [];
     public bool Init { get; init; }
     /// <summary>HostConfig.Isolation as given: "" or "default" (the only technology on Linux).</summary>
     public string Isolation { get; init; } = "";
@@ -103,10 +105,13 @@ public sealed record NetworkSpec
     public IReadOnlyDictionary<string, Networks.EndpointRequest> Endpoints { get; init; } = new Dictionary<string, Networks.EndpointRequest>();
 }
 
-/// <summary>json-file log options.</summary>
+/// <summary>Log driver and rotation: "json-file" and "local" store output in the container's json log (rotated by size);
+/// "none" stores nothing and the logs cannot be read back.</summary>
 public sealed record LogSpec
 {
     public string Driver { get; init; } = "json-file";
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Stored => Driver != "none";
     public long MaxSizeBytes { get; init; } = -1;
     public int MaxFile { get; init; } = 1;
 }
