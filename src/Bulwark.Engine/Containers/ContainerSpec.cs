@@ -48,6 +48,8 @@ public sealed record StorageSpec
     public IReadOnlyList<BindMount> Binds { get; init; } = [];
     /// <summary>Named (created on demand) and anonymous volumes; the image's VOLUMEs are added at create.</summary>
     public IReadOnlyList<VolumeMountSpec> Volumes { get; init; } = [];
+    /// <summary>--volumes-from entries as given ("CONTAINER[:ro|:rw]"); expanded into Binds and Volumes at create.</summary>
+    public IReadOnlyList<string> VolumesFrom { get; init; } = [];
     /// <summary>Destination → options ("rw,size=10m").</summary>
     public IReadOnlyDictionary<string, string> Tmpfs { get; init; } = new Dictionary<string, string>();
     public long? ShmSizeBytes { get; init; }

@@ -57,7 +57,7 @@ internal static class ContainerCreateMapper
             AutoRemove = hc.AutoRemove,
             Restart = MapRestart(hc.RestartPolicy, hc.AutoRemove),
             Healthcheck = MapHealthcheck(body.Healthcheck),
-            Storage = MountMapper.Map(body, hc),
+            Storage = MountMapper.Map(body, hc) with { VolumesFrom = hc.VolumesFrom ?? [] },
             Resources = new ResourceSpec
             {
                 MemoryBytes = hc.Memory > 0 ? hc.Memory : null,
@@ -116,10 +116,6 @@ internal static class ContainerCreateMapper
 
     private static void RefuseUnsupported(ContainerCreateRequest body, HostConfig hc)
     {
-        if (hc.VolumesFrom is { Count: > 0 })
-        {
-            throw EngineException.Invalid("HostConfig.VolumesFrom (--volumes-from) is not supported: mount the same named volumes with -v NAME:/path instead");
-        }
         if (hc.VolumeDriver is { Length: > 0 } vd && vd != "local")
         {
             throw EngineException.Invalid($"HostConfig.VolumeDriver (--volume-driver) \"{vd}\" is not supported: bulwark has only the \"local\" driver");

@@ -145,6 +145,7 @@ internal static class ContainerViewMapper
                     : [],
             },
             NetworkMode = s.Network.Mode,
+            VolumesFrom = s.Storage.VolumesFrom.Count > 0 ? [.. s.Storage.VolumesFrom] : null,
             DeviceCgroupRules = s.Security.DeviceCgroupRules.Count > 0 ? [.. s.Security.DeviceCgroupRules] : null,
             PortBindings = PortMapper.Bindings(r),
             PublishAllPorts = s.Ports.PublishAll,
