@@ -2,7 +2,7 @@ using Bulwark.Integration.Tests.Fixtures;
 
 namespace Bulwark.Integration.Tests.Compatibility;
 
-/// <summary><c>--volumes-from</c> with the docker CLI and docker-py: the source's volumes and binds at the same
+/// <summary><c>--volumes-from</c> with the docker CLI, docker-py and our CLI: the source's volumes and binds at the same
 /// destinations, the source's mode by default, ":ro" forcing read-only.</summary>
 [Collection(DaemonCollection.Name)]
 public sealed class DockerVolumesFromTests(SharedDaemonFixture fx)
@@ -47,6 +47,10 @@ public sealed class DockerVolumesFromTests(SharedDaemonFixture fx)
             Assert.True(ro.ExitCode == 0, ro.ToString());
             Assert.Equal(["written-by-c1", "c2", "refused"], ro.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
             Assert.Contains("/data=false", (await D.DockerAsync("inspect", "-f", "{{range .Mounts}}{{.Destination}}={{.RW}} {{end}}", c3)).Stdout, StringComparison.Ordinal);
+
+            var ours = await D.CliAsync("run", "--rm", "--volumes-from", c1 + ":ro", SharedDaemonFixture.Image, "cat", "/anon/a");
+            Assert.True(ours.ExitCode == 0, ours.ToString());
+            Assert.Equal("anon-by-c1", ours.Stdout.Trim());
 
             var missing = await D.DockerAsync("create", "--volumes-from", "no-such-" + suffix, SharedDaemonFixture.Image, "true");
             Assert.NotEqual(0, missing.ExitCode);
