@@ -31,6 +31,7 @@ public sealed class HostConfig
     public string? CpusetCpus { get; set; }
     public string? CpusetMems { get; set; }
     public List<DeviceMapping>? Devices { get; set; }
+    public List<string>? DeviceCgroupRules { get; set; }
     public long MemoryReservation { get; set; }
     public long MemorySwap { get; set; }
     public long? MemorySwappiness { get; set; }

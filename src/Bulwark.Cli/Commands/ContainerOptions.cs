@@ -49,6 +49,8 @@ internal sealed class ContainerOptions
     public Option<bool> OomKillDisable { get; } = new("--oom-kill-disable") { Description = "Disable OOM Killer" };
     public Option<string[]> Sysctl { get; } = Many("--sysctl", null, "Sysctl options (key=value)");
     public Option<string[]> Device { get; } = Many("--device", null, "Add a host device to the container");
+    public Option<string[]> DeviceCgroupRule { get; } = Many("--device-cgroup-rule", null, "Add a rule to the cgroup allowed devices list");
+    public Option<string[]> VolumesFrom { get; } = Many("--volumes-from", null, "Mount volumes from the specified container(s)");
     public Option<string> Restart { get; } = new("--restart") { Description = "Restart policy to apply when a container exits" };
     public Option<string> Pid { get; } = new("--pid") { Description = "PID namespace to use" };
     public Option<string> Ipc { get; } = new("--ipc") { Description = "IPC mode to use" };
@@ -72,7 +74,7 @@ internal sealed class ContainerOptions
             Remove, Name, Env, EnvFile, Workdir, User, Volume, Tmpfs, ReadOnly, Memory, MemorySwap, MemoryReservation, Cpus,
             CpuShares, CpusetCpus, CpusetMems, PidsLimit, CapAdd, CapDrop, SecurityOpt, Network, Publish, PublishAll, Expose, Privileged, Hostname,
             Interactive, Tty, Label, Entrypoint, Ulimit, Init, LogDriver, LogOpt, Userns, StopSignal, StopTimeout, ShmSize,
-            OomScoreAdj, OomKillDisable, Sysctl, Device, Restart, Pid, Ipc, Uts, Runtime, GroupAdd, Secret,
+            OomScoreAdj, OomKillDisable, Sysctl, Device, DeviceCgroupRule, VolumesFrom, Restart, Pid, Ipc, Uts, Runtime, GroupAdd, Secret,
         ];
         foreach (var option in all)
         {
@@ -130,6 +132,8 @@ internal sealed class ContainerOptions
         OomKillDisable = result.GetValue(OomKillDisable),
         Sysctls = result.GetValue(Sysctl) ?? [],
         Devices = result.GetValue(Device) ?? [],
+        DeviceCgroupRules = result.GetValue(DeviceCgroupRule) ?? [],
+        VolumesFrom = result.GetValue(VolumesFrom) ?? [],
         Restart = result.GetValue(Restart),
         Pid = result.GetValue(Pid),
         Ipc = result.GetValue(Ipc),

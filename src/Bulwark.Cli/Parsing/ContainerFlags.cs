@@ -50,6 +50,8 @@ internal sealed record ContainerFlags
     public bool OomKillDisable { get; init; }
     public IReadOnlyList<string> Sysctls { get; init; } = [];
     public IReadOnlyList<string> Devices { get; init; } = [];
+    public IReadOnlyList<string> DeviceCgroupRules { get; init; } = [];
+    public IReadOnlyList<string> VolumesFrom { get; init; } = [];
     public string? Restart { get; init; }
     public string? Pid { get; init; }
     public string? Ipc { get; init; }

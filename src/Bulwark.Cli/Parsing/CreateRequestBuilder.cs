@@ -132,6 +132,8 @@ internal static class CreateRequestBuilder
             CpusetCpus = flags.CpusetCpus ?? "",
             CpusetMems = flags.CpusetMems ?? "",
             Devices = [.. flags.Devices.Select(ParseDevice)],
+            DeviceCgroupRules = flags.DeviceCgroupRules.Count > 0 ? [.. flags.DeviceCgroupRules] : null,
+            VolumesFrom = flags.VolumesFrom.Count > 0 ? [.. flags.VolumesFrom] : null,
             MemoryReservation = Size(flags.MemoryReservation, "--memory-reservation"),
             MemorySwap = flags.MemorySwap == "-1" ? -1 : Size(flags.MemorySwap, "--memory-swap"),
             MemorySwappiness = -1,

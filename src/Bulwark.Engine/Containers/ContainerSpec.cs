@@ -48,6 +48,8 @@ public sealed record StorageSpec
     public IReadOnlyList<BindMount> Binds { get; init; } = [];
     /// <summary>Named (created on demand) and anonymous volumes; the image's VOLUMEs are added at create.</summary>
     public IReadOnlyList<VolumeMountSpec> Volumes { get; init; } = [];
+    /// <summary>--volumes-from entries as given ("CONTAINER[:ro|:rw]"); expanded into Binds and Volumes at create.</summary>
+    public IReadOnlyList<string> VolumesFrom { get; init; } = [];
     /// <summary>Destination → options ("rw,size=10m").</summary>
     public IReadOnlyDictionary<string, string> Tmpfs { get; init; } = new Dictionary<string, string>();
     public long? ShmSizeBytes { get; init; }
@@ -90,6 +92,8 @@ public sealed record SecuritySpec
     public string? UsernsMode { get; init; }
     public IReadOnlyDictionary<string, string> Sysctls { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<string> Devices { get; init; } = [];
+    /// <summary>HostConfig.DeviceCgroupRules as given ("c 1:3 mr"): extra device cgroup allow entries.</summary>
+    public IReadOnlyList<string> DeviceCgroupRules { get; init; } = [];
     public bool Init { get; init; }
     /// <summary>HostConfig.Isolation as given: "" or "default" (the only technology on Linux).</summary>
     public string Isolation { get; init; } = "";
@@ -103,10 +107,13 @@ public sealed record NetworkSpec
     public IReadOnlyDictionary<string, Networks.EndpointRequest> Endpoints { get; init; } = new Dictionary<string, Networks.EndpointRequest>();
 }
 
-/// <summary>json-file log options.</summary>
+/// <summary>Log driver and rotation: "json-file" and "local" store output in the container's json log (rotated by size);
+/// "none" stores nothing and the logs cannot be read back.</summary>
 public sealed record LogSpec
 {
     public string Driver { get; init; } = "json-file";
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Stored => Driver != "none";
     public long MaxSizeBytes { get; init; } = -1;
     public int MaxFile { get; init; } = 1;
 }

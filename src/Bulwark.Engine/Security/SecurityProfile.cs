@@ -26,4 +26,6 @@ public sealed record SecurityProfile
     public bool Privileged { get; init; }
     /// <summary>Host devices passed in with --device (policy-allowed).</summary>
     public IReadOnlyList<DeviceRequest> Devices { get; init; } = [];
+    /// <summary>--device-cgroup-rule entries, allowed in the device cgroup after the default list.</summary>
+    public IReadOnlyList<DeviceCgroupRule> DeviceCgroupRules { get; init; } = [];
 }

@@ -39,6 +39,7 @@ public static class SecurityProfileBuilder
         }
 
         var devices = sec.Devices.Select(DeviceRequest.Parse).ToList();
+        var deviceCgroupRules = sec.DeviceCgroupRules.Select(DeviceCgroupRule.Parse).ToList();
         var caps = sec.Privileged
             ? host.BoundingCapabilities.OrderBy(CapabilityNames.BitOf).ToList()
             : ResolveCapabilities(sec.CapAdd, sec.CapDrop, host);
@@ -141,6 +142,7 @@ public static class SecurityProfileBuilder
             HostUserNamespace = sec.UsernsMode == "host",
             Privileged = sec.Privileged,
             Devices = devices,
+            DeviceCgroupRules = deviceCgroupRules,
         };
     }
 

@@ -16,7 +16,7 @@ public sealed class CreateRequestBuilderTests
     private static readonly HashSet<string> NotModelled =
     [
         "OnBuild", "DnsOptions", "DnsSearch", "BlkioWeight", "BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps",
-        "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps", "CpuRealtimePeriod", "CpuRealtimeRuntime", "DeviceCgroupRules",
+        "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps", "CpuRealtimePeriod", "CpuRealtimeRuntime",
         "DeviceRequests", "CpuCount", "CpuPercent", "IOMaximumIOps", "IOMaximumBandwidth",
     ];
 
@@ -42,6 +42,16 @@ public sealed class CreateRequestBuilderTests
         using var docker = JsonDocument.Parse(DockerBody);
 
         AssertSameFields(docker.RootElement, ours.RootElement, "");
+    }
+
+    [Fact]
+    public void Build_VolumesFromAndDeviceCgroupRules_AreSentAsGiven()
+    {
+        var request = CreateRequestBuilder.Build(RunCommand.ParseRunFlags(
+            ["--volumes-from", "c1:ro", "--volumes-from", "c2", "--device-cgroup-rule", "c 1:3 mr", "busybox"]), _ => null, File.ReadAllText);
+
+        Assert.Equal(["c1:ro", "c2"], request.HostConfig!.VolumesFrom);
+        Assert.Equal(["c 1:3 mr"], request.HostConfig.DeviceCgroupRules);
     }
 
     [Fact]

@@ -253,11 +253,11 @@ public sealed class VolumeLifecycleTests(SharedDaemonFixture fx)
     }
 
     [Fact]
-    public async Task VolumesFrom_IsRefusedByName()
+    public async Task VolumesFrom_AMissingContainer_IsRefusedNamingIt()
     {
         var r = await D.DockerAsync("run", "--rm", "--volumes-from", "other", Image, "true");
         Assert.Equal(125, r.ExitCode);
-        Assert.Contains("--volumes-from", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--volumes-from other: No such container: other", r.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using Bulwark.Api.Models.Containers;
 using Bulwark.Engine.Containers;
 using Bulwark.Engine.Errors;
+using Bulwark.Engine.Security;
 
 namespace Bulwark.Daemon.Api.Containers;
 
@@ -56,7 +57,7 @@ internal static class ContainerCreateMapper
             AutoRemove = hc.AutoRemove,
             Restart = MapRestart(hc.RestartPolicy, hc.AutoRemove),
             Healthcheck = MapHealthcheck(body.Healthcheck),
-            Storage = MountMapper.Map(body, hc),
+            Storage = MountMapper.Map(body, hc) with { VolumesFrom = hc.VolumesFrom ?? [] },
             Resources = new ResourceSpec
             {
                 MemoryBytes = hc.Memory > 0 ? hc.Memory : null,
@@ -87,6 +88,7 @@ internal static class ContainerCreateMapper
                 Sysctls = hc.Sysctls ?? [],
                 Init = hc.Init ?? false,
                 Isolation = MapIsolation(hc.Isolation),
+                DeviceCgroupRules = ValidDeviceCgroupRules(hc.DeviceCgroupRules),
                 Devices = [.. (hc.Devices ?? []).Select(d => $"{d.PathOnHost}:{(string.IsNullOrEmpty(d.PathInContainer) ? d.PathOnHost : d.PathInContainer)}:{(string.IsNullOrEmpty(d.CgroupPermissions) ? "rwm" : d.CgroupPermissions)}")],
             },
             Network = MapNetwork(hc.NetworkMode, body.NetworkDisabled, body.NetworkingConfig),
@@ -94,6 +96,16 @@ internal static class ContainerCreateMapper
             Log = MapLog(hc.LogConfig),
             Secrets = SecretReferenceMapper.Map(hc.BulwarkSecrets, body.Labels),
         };
+    }
+
+    // Checked here so a malformed rule is a 400 at create naming it, not a failure at start.
+    private static List<string> ValidDeviceCgroupRules(List<string>? rules)
+    {
+        foreach (string rule in rules ?? [])
+        {
+            DeviceCgroupRule.Parse(rule);
+        }
+        return rules ?? [];
     }
 
     // dockerd on Linux knows one isolation technology.
@@ -104,10 +116,6 @@ internal static class ContainerCreateMapper
 
     private static void RefuseUnsupported(ContainerCreateRequest body, HostConfig hc)
     {
-        if (hc.VolumesFrom is { Count: > 0 })
-        {
-            throw EngineException.Invalid("HostConfig.VolumesFrom (--volumes-from) is not supported: mount the same named volumes with -v NAME:/path instead");
-        }
         if (hc.VolumeDriver is { Length: > 0 } vd && vd != "local")
         {
             throw EngineException.Invalid($"HostConfig.VolumeDriver (--volume-driver) \"{vd}\" is not supported: bulwark has only the \"local\" driver");
@@ -237,9 +245,11 @@ internal static class ContainerCreateMapper
         {
             return new LogSpec();
         }
-        if (log.Type is { Length: > 0 } t && t != "json-file")
+        string driver = log.Type is { Length: > 0 } t ? t : "json-file";
+        if (driver is not ("json-file" or "local" or "none"))
         {
-            throw EngineException.Invalid($"HostConfig.LogConfig.Type \"{t}\" is not supported: only json-file");
+            // dockerd's wording for a driver it has no factory for.
+            throw EngineException.Invalid($"logger: no log driver named '{driver}' is registered");
         }
         long maxSize = -1;
         int maxFile = 1;
@@ -247,24 +257,24 @@ internal static class ContainerCreateMapper
         {
             switch (kv.Key)
             {
-                case "max-size":
+                case "max-size" when driver != "none":
                     maxSize = ParseSize(kv.Value, "max-size");
                     break;
-                case "max-file":
+                case "max-file" when driver != "none":
                     if (!int.TryParse(kv.Value, NumberStyles.None, CultureInfo.InvariantCulture, out maxFile) || maxFile < 1)
                     {
                         throw EngineException.Invalid($"invalid value for log-opt max-file: {kv.Value}");
                     }
                     break;
                 default:
-                    throw EngineException.Invalid($"unknown log opt '{kv.Key}' for json-file log driver");
+                    throw EngineException.Invalid($"unknown log opt '{kv.Key}' for {driver} log driver");
             }
         }
         if (maxFile > 1 && maxSize <= 0)
         {
             throw EngineException.Invalid("max-file cannot be set without max-size");
         }
-        return new LogSpec { MaxSizeBytes = maxSize, MaxFile = maxFile };
+        return new LogSpec { Driver = driver, MaxSizeBytes = maxSize, MaxFile = maxFile };
     }
 
     internal static long ParseSize(string value, string what)

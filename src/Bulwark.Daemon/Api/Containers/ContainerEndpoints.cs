@@ -300,6 +300,11 @@ internal static class ContainerEndpoints
     {
         var q = ctx.Request.Query;
         var record = s.Containers.Get(Id(ctx));
+        if (!record.Spec.Log.Stored)
+        {
+            // dockerd answers 501 with this text for a driver that cannot be read back (--log-driver none).
+            throw new EngineException(ErrorKind.NotImplemented, "configured logging driver does not support reading");
+        }
         bool stdout = q.Bool("stdout");
         bool stderr = q.Bool("stderr");
         if (!stdout && !stderr)

@@ -135,7 +135,7 @@ internal static class ContainerViewMapper
             ],
             LogConfig = new LogConfig
             {
-                Type = "json-file",
+                Type = s.Log.Driver,
                 Config = s.Log.MaxSizeBytes > 0
                     ? new Dictionary<string, string>
                     {
@@ -145,6 +145,8 @@ internal static class ContainerViewMapper
                     : [],
             },
             NetworkMode = s.Network.Mode,
+            VolumesFrom = s.Storage.VolumesFrom.Count > 0 ? [.. s.Storage.VolumesFrom] : null,
+            DeviceCgroupRules = s.Security.DeviceCgroupRules.Count > 0 ? [.. s.Security.DeviceCgroupRules] : null,
             PortBindings = PortMapper.Bindings(r),
             PublishAllPorts = s.Ports.PublishAll,
             RestartPolicy = new RestartPolicy { Name = s.Restart.Name, MaximumRetryCount = s.Restart.MaximumRetryCount },

@@ -34,6 +34,7 @@ internal sealed class ContainerCreator(
 {
     public async Task<(ContainerRecord Record, IReadOnlyList<string> Warnings)> CreateAsync(ContainerSpec spec, CancellationToken ct)
     {
+        spec = VolumesFrom.Expand(spec, index);
         string id = ContainerIndex.NewId();
         string name = spec.Name is { Length: > 0 } n ? ContainerIndex.ValidateName(n) : index.GenerateName(id);
         ImageRecord image = images.Resolve(spec.Image);

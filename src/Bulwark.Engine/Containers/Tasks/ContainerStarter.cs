@@ -125,7 +125,7 @@ internal sealed class ContainerStarter(
                 RuntimePath = runtimeInfo.Path,
                 RuntimeRoot = layout.RuntimeRoot,
                 StateDir = stateDir,
-                LogPath = layout.LogPath(r.Id),
+                LogPath = r.Spec.Log.Stored ? layout.LogPath(r.Id) : "none",
                 LogMaxSizeBytes = r.Spec.Log.MaxSizeBytes > 0 ? r.Spec.Log.MaxSizeBytes : options.DefaultLogMaxSize,
                 LogMaxFiles = r.Spec.Log.MaxSizeBytes > 0 ? r.Spec.Log.MaxFile : options.DefaultLogMaxFile,
                 Tty = r.Spec.Tty,

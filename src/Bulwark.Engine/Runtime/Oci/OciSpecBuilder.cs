@@ -89,6 +89,10 @@ public static class OciSpecBuilder
         {
             resources = resources with { Devices = [.. resources.Devices ?? [], .. devices.Select(d => d.Rule)] };
         }
+        if (profile.DeviceCgroupRules.Count > 0)
+        {
+            resources = resources with { Devices = [.. resources.Devices ?? [], .. profile.DeviceCgroupRules.Select(r => r.ToOci())] };
+        }
 
         return new OciSpec
         {

@@ -59,7 +59,38 @@ public sealed class ContainerCreateMapperTests
         var ex = Assert.Throws<EngineException>(() => ContainerCreateMapper.Map(Body(new HostConfig { Links = ["a:b"] }), null));
         Assert.Contains("HostConfig.Links", ex.Message, StringComparison.Ordinal);
         ex = Assert.Throws<EngineException>(() => ContainerCreateMapper.Map(Body(new HostConfig { LogConfig = new LogConfig { Type = "syslog" } }), null));
-        Assert.Contains("LogConfig.Type", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("logger: no log driver named 'syslog' is registered", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("none")]
+    [InlineData("local")]
+    [InlineData("json-file")]
+    public void Map_KnownLogDrivers_AreKept(string driver)
+    {
+        var spec = ContainerCreateMapper.Map(Body(new HostConfig { LogConfig = new LogConfig { Type = driver } }), null);
+        Assert.Equal(driver, spec.Log.Driver);
+        Assert.Equal(driver != "none", spec.Log.Stored);
+    }
+
+    [Fact]
+    public void Map_LogDriverNone_RefusesRotationOptions()
+    {
+        var ex = Assert.Throws<EngineException>(() => ContainerCreateMapper.Map(Body(new HostConfig
+        {
+            LogConfig = new LogConfig { Type = "none", Config = new() { ["max-size"] = "10m" } },
+        }), null));
+        Assert.Equal("unknown log opt 'max-size' for none log driver", ex.Message);
+    }
+
+    [Fact]
+    public void Map_DeviceCgroupRules_AreValidatedAndKept()
+    {
+        var spec = ContainerCreateMapper.Map(Body(new HostConfig { DeviceCgroupRules = ["c 1:3 mr", "a *:* m"] }), null);
+        Assert.Equal(["c 1:3 mr", "a *:* m"], spec.Security.DeviceCgroupRules);
+        var ex = Assert.Throws<EngineException>(() => ContainerCreateMapper.Map(Body(new HostConfig { DeviceCgroupRules = ["c 1:3 mrr"] }), null));
+        Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+        Assert.Contains("invalid device cgroup format 'c 1:3 mrr'", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
