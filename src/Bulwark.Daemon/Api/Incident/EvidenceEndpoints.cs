@@ -13,16 +13,16 @@ internal static class EvidenceEndpoints
 {
     public static void Map(DockerApiRouter router, DaemonServices s)
     {
-        var key = new EvidenceSigningKey(s.Options.DataRoot);
-        var collector = new EvidenceCollector(s.Containers, s.Events, key);
+        // Built at the first request: the routes are mapped before (and in tests without) the services.
+        var key = new Lazy<EvidenceSigningKey>(() => new EvidenceSigningKey(s.Options.DataRoot));
         router.Map("GET", "/bulwark/evidence/key", ctx =>
-            ctx.Response.WriteTextAsync(200, "application/x-pem-file", key.PublicKeyPem(), ctx.Aborted));
+            ctx.Response.WriteTextAsync(200, "application/x-pem-file", key.Value.PublicKeyPem(), ctx.Aborted));
         router.Map("GET", "/bulwark/containers/{id}/evidence", async ctx =>
         {
             var r = s.Containers.Get(ctx.RouteValues["id"]);
             var view = ContainerViewMapper.ToInspect(r, s.Containers.GetLogPath(r), s.SnapshotDriver, s.Containers.NetworksOf(r), s.Containers.SandboxKey(r));
             byte[] inspect = JsonSerializer.SerializeToUtf8Bytes(view, DockerJsonContext.Default.ContainerInspectResponse);
-            var bundle = await collector.CollectAsync(r.Id, inspect, ctx.Aborted).ConfigureAwait(false);
+            var bundle = await new EvidenceCollector(s.Containers, s.Events, key.Value).CollectAsync(r.Id, inspect, ctx.Aborted).ConfigureAwait(false);
             var body = await ctx.Response.StartChunkedAsync(200, "application/x-tar", ctx.Aborted).ConfigureAwait(false);
             try
             {
