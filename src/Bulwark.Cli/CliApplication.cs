@@ -67,6 +67,7 @@ internal static class CliApplication
         root.Subcommands.Add(TlsCommands.Tls(context));
         root.Subcommands.Add(AuditCommands.Audit(context));
         root.Subcommands.Add(IsolateCommand.Isolate(context));
+        root.Subcommands.Add(EvidenceCommand.Evidence(context));
         root.Subcommands.Add(TrustCommands.Trust(context));
         root.Subcommands.Add(Completion.CompletionCommands.Completion(context));
         root.Subcommands.Add(Completion.CompletionCommands.Complete(context, root));

@@ -82,6 +82,8 @@ internal static class ApiActions
         ("GET", "/bulwark/audit", "audit.read"),
         ("GET", "/bulwark/audit/verify", "audit.read"),
         ("POST", "/bulwark/containers/{id}/isolate", "container.isolate"),
+        ("GET", "/bulwark/containers/{id}/evidence", "container.evidence"),
+        ("GET", "/bulwark/evidence/key", "container.evidence"),
         .. SwarmEndpoints.Routes.Select(r => (r.Method, r.Template, r.Method == "GET" ? "swarm.inspect" : "swarm.manage")),
     ];
 

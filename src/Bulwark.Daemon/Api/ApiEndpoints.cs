@@ -33,5 +33,6 @@ internal static class ApiEndpoints
         AuditEndpoints.Map(router, audit);
         SwarmEndpoints.Map(router);
         Incident.IncidentEndpoints.Map(router, services);
+        Incident.EvidenceEndpoints.Map(router, services);
     }
 }

@@ -147,6 +147,9 @@ public sealed class ContainerService : IAsyncDisposable
         return r.State is ContainerState.Running or ContainerState.Paused ? Stats.CgroupStatsReader.Read(_layout.CgroupsPath(r.Id)) : null;
     }
 
+    /// <summary>The container's OCI bundle config.json (its effective security profile as handed to runc).</summary>
+    public string BundleConfigPath(string reference) => Path.Combine(_layout.DirectoryOf(_index.Find(reference).Id), "config.json");
+
     /// <summary>Bytes written by the container (its overlay upper directory).</summary>
     public long SizeRw(string reference) => _snapshots.DiffSize(_layout.DirectoryOf(_index.Find(reference).Id));
 

@@ -26,6 +26,7 @@ public sealed class ApiActionsTests
     [InlineData("HEAD", "/containers/abc/archive", "container.copy-from", "abc")]
     [InlineData("GET", "/containers/abc/json", "container.inspect", "abc")]
     [InlineData("POST", "/bulwark/containers/abc/isolate", "container.isolate", "abc")]
+    [InlineData("GET", "/bulwark/containers/abc/evidence", "container.evidence", "abc")]
     [InlineData("POST", "/no/such/route", ApiActions.Unclassified, "")]
     public void Classify_NamesActionAndTarget(string method, string path, string action, string target)
     {
