@@ -18,9 +18,7 @@ public sealed class AuthorizationAndAuditTests : IAsyncLifetime
         _daemon = await DaemonInstance.StartAsync($$"""
             { "authorization": { "bindings": { "uid:{{ViewerUid}}": "viewer", "cert:nobody": "operator" } } }
             """);
-        string tar = BusyboxImage.BuildRootfsTar(Path.Combine(_daemon.Root, "image"));
-        var import = await _daemon.CliAsync("import", tar, Image);
-        Assert.True(import.ExitCode == 0, import.ToString());
+        await _daemon.ImportBusyboxAsync(Image);
     }
 
     public async Task DisposeAsync() => await _daemon.DisposeAsync();

@@ -23,9 +23,7 @@ public sealed class LabelScopedRoleTests : IAsyncLifetime
                 "bindings": { "uid:{{TeamAUid}}": "team-a", "group:bulwark": "viewer" },
                 "roles": { "team-a": { "allow": ["container.*"], "labels": { "team": "a" } } } } }
             """);
-        string tar = BusyboxImage.BuildRootfsTar(Path.Combine(_daemon.Root, "image"));
-        var import = await _daemon.CliAsync("import", tar, Image);
-        Assert.True(import.ExitCode == 0, import.ToString());
+        await _daemon.ImportBusyboxAsync(Image);
     }
 
     public async Task DisposeAsync() => await _daemon.DisposeAsync();

@@ -24,9 +24,7 @@ public sealed class SshTransportTests : IAsyncLifetime
         _daemon = await DaemonInstance.StartAsync($$"""
             { "authorization": { "bindings": { "user:{{ViewerUser}}": "viewer" } } }
             """);
-        string tar = BusyboxImage.BuildRootfsTar(Path.Combine(_daemon.Root, "image"));
-        var import = await _daemon.CliAsync("import", tar, Image);
-        Assert.True(import.ExitCode == 0, import.ToString());
+        await _daemon.ImportBusyboxAsync(Image);
         _ssh = await SshServer.StartAsync(_daemon.SocketPath);
         File.CreateSymbolicLink(Path.Combine(_ssh.BinDirectory, "bulwark"), RepoPaths.Cli);
     }

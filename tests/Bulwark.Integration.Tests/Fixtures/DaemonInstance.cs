@@ -157,6 +157,14 @@ public sealed class DaemonInstance : IAsyncDisposable
 
     public Task<CommandResult> CliAsync(params string[] args) => CliWithInputAsync(null, args);
 
+    /// <summary>Builds the busybox test image (Debian's busybox-static) under this instance's root and imports it as <paramref name="image"/>.</summary>
+    public async Task ImportBusyboxAsync(string image)
+    {
+        string tar = BusyboxImage.BuildRootfsTar(Path.Combine(Root, "image"));
+        var r = await CliAsync("import", tar, image);
+        Assert.True(r.ExitCode == 0, r.ToString());
+    }
+
     public Task<CommandResult> CliWithInputAsync(string? stdin, params string[] args) =>
         ProcessRunner.RunAsync(RepoPaths.Cli, args, new Dictionary<string, string> { ["BULWARK_HOST"] = Host }, stdin);
 

@@ -15,9 +15,7 @@ public sealed class PublishedPortsDaemonConfigTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _d = await DaemonInstance.StartAsync(DaemonJson);
-        string tar = BusyboxImage.BuildRootfsTar(Path.Combine(_d.Root, "image"));
-        var import = await _d.CliAsync("import", tar, SharedDaemonFixture.Image);
-        Assert.True(import.ExitCode == 0, import.ToString());
+        await _d.ImportBusyboxAsync(SharedDaemonFixture.Image);
     }
 
     public async Task DisposeAsync() => await _d.DisposeAsync();

@@ -10,9 +10,7 @@ public sealed class DaemonRestartTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _d = await DaemonInstance.StartAsync();
-        string tar = BusyboxImage.BuildRootfsTar(Path.Combine(_d.Root, "image"));
-        var r = await _d.CliAsync("import", tar, "test/busybox:1");
-        Assert.True(r.ExitCode == 0, r.ToString());
+        await _d.ImportBusyboxAsync("test/busybox:1");
     }
 
     public async Task DisposeAsync() => await _d.DisposeAsync();

@@ -12,9 +12,7 @@ public sealed class SecretReconcileTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _d = await DaemonInstance.StartAsync();
-        string tar = BusyboxImage.BuildRootfsTar(Path.Combine(_d.Root, "image"));
-        var r = await _d.CliAsync("import", tar, Image);
-        Assert.True(r.ExitCode == 0, r.ToString());
+        await _d.ImportBusyboxAsync(Image);
     }
 
     public async Task DisposeAsync() => await _d.DisposeAsync();

@@ -10,9 +10,7 @@ public sealed class VolumeRestartTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _d = await DaemonInstance.StartAsync();
-        string tar = BusyboxImage.BuildRootfsTar(Path.Combine(_d.Root, "image"));
-        var r = await _d.CliAsync("import", tar, SharedDaemonFixture.Image);
-        Assert.True(r.ExitCode == 0, r.ToString());
+        await _d.ImportBusyboxAsync(SharedDaemonFixture.Image);
     }
 
     public async Task DisposeAsync() => await _d.DisposeAsync();

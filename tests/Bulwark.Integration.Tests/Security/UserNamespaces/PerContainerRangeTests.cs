@@ -19,9 +19,7 @@ public sealed class PerContainerRangeTests : IAsyncLifetime
     {
         _start = SubordinateIds.Add(_user, 3 * Size);
         _d = await DaemonInstance.StartAsync($$"""{ "userns-remap": "{{_user}}", "userns-ranges": "per-container" }""");
-        string tar = BusyboxImage.BuildRootfsTar(Path.Combine(_d.Root, "image"));
-        var r = await _d.CliAsync("import", tar, Image);
-        Assert.True(r.ExitCode == 0, r.ToString());
+        await _d.ImportBusyboxAsync(Image);
     }
 
     public async Task DisposeAsync()
