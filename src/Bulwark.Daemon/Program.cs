@@ -114,7 +114,8 @@ internal static partial class Program
         engineOptions = engineOptions with { IdRanges = UsernsRanges.Select(options, userns, snapshots.IdmappedLayers, logger) };
         var networks = new Engine.Networks.NetworkService(engineOptions, events, loggerFactory.CreateLogger<Engine.Networks.NetworkService>());
         await networks.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
-        var volumes = new Engine.Volumes.VolumeService(options.DataRoot, snapshots.IdmappedLayers ? null : userns, events, loggerFactory.CreateLogger<Engine.Volumes.VolumeService>());
+        var volumes = new Engine.Volumes.VolumeService(options.DataRoot, snapshots.IdmappedLayers ? null : userns, events,
+            loggerFactory.CreateLogger<Engine.Volumes.VolumeService>(), shiftedByOlderVersions: userns);
         var secrets = new Bulwark.Engine.Secrets.SecretStore(options.DataRoot);
         await using var containers = new ContainerService(engineOptions, images, snapshots, runtimeInfo, HostSecurity.ReadCurrent(), events,
             networks, volumes, loggerFactory.CreateLogger<ContainerService>(), secrets);

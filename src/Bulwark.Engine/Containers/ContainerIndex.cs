@@ -93,6 +93,10 @@ internal sealed partial class ContainerIndex(IContainerRecordStore store)
         }
     }
 
+    /// <summary>Whether a container record mounts <paramref name="layerDir"/> (a layer snapshot or a shifted copy of one).</summary>
+    public bool IsLayerDirInUse(string layerDir) =>
+        _handles.Values.Any(e => e.Record.LayerDirs.Contains(layerDir, StringComparer.Ordinal));
+
     public bool IsImageInUse(string imageId, out string? containerId)
     {
         containerId = _handles.Values.FirstOrDefault(e => e.Record.ImageId == imageId)?.Record.Id;

@@ -113,6 +113,9 @@ public sealed class ContainerService : IAsyncDisposable
 
     public bool IsImageInUse(string imageId, out string? containerId) => _index.IsImageInUse(imageId, out containerId);
 
+    /// <summary>Whether a container record mounts the layer directory (rmi and prune keep the shifted copies in use).</summary>
+    public bool IsLayerDirInUse(string layerDir) => _index.IsLayerDirInUse(layerDir);
+
     public IReadOnlyList<(NetworkRecord Network, EndpointRecord Endpoint)> NetworksOf(ContainerRecord r) => _networking.NetworksOf(r);
 
     public string SandboxKey(ContainerRecord r) => _networking.SandboxKey(r);

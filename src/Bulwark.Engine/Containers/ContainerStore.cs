@@ -33,6 +33,9 @@ internal sealed partial class ContainerStore : IContainerRecordStore
     /// </summary>
     public void Save(ContainerRecord record) => Write(record, durable: true);
 
+    /// <summary>Replaces the record atomically without the fsync (a --rm container's create: see the interface).</summary>
+    public void SaveWithoutFlush(ContainerRecord record) => Write(record, durable: false);
+
     /// <summary>
     /// Saves a run-state transition (started, exited, health) without the fsync: after a power loss no container
     /// runs anyway, and a daemon crash alone never loses page-cache writes; it keeps ~4 ms of disk flush per

@@ -8,6 +8,10 @@ internal interface IContainerRecordStore
     /// <summary>Replaces the record atomically and durably (fsync before the rename); a failure (disk full) throws.</summary>
     void Save(ContainerRecord record);
 
+    /// <summary>Replaces the record atomically without the fsync; a failure (disk full) throws. For records that a
+    /// power loss may lose (a --rm container: startup removes its directory, which is what --rm wanted).</summary>
+    void SaveWithoutFlush(ContainerRecord record);
+
     /// <summary>A run-state transition (started, exited, health): no fsync, and a failed write (disk full) is logged
     /// and reported as false instead of thrown, so the exit is still signalled.</summary>
     bool SaveRunState(ContainerRecord record);

@@ -100,13 +100,16 @@ public sealed class ImageService : IDisposable
 
     /// <summary>`docker rmi`: untags, deletes the image when its last name goes, then collects garbage.</summary>
     /// <param name="containerUsingImage">Returns the id of a container using the image id, or null.</param>
-    public IReadOnlyList<ImageDeleteItem> Remove(string reference, bool force, Func<string, string?> containerUsingImage)
+    /// <param name="layerCopyInUse">Whether a container record uses a layer directory: user-namespace shifted copies
+    /// (the fallback without idmapped mounts) no container uses go with the image too. Null keeps them.</param>
+    public IReadOnlyList<ImageDeleteItem> Remove(string reference, bool force, Func<string, string?> containerUsingImage,
+        Func<string, bool>? layerCopyInUse = null)
     {
         using var lease = store.Lock();
         var items = store.Remove(reference, force, containerUsingImage, out bool deleted);
         if (deleted)
         {
-            items.AddRange(collector.Collect().Select(chain => new ImageDeleteItem(null, chain)));
+            items.AddRange(collector.Collect(layerCopyInUse).Select(chain => new ImageDeleteItem(null, chain)));
         }
 
         return items;

@@ -16,6 +16,78 @@ namespace Bulwark.Engine.Snapshots;
 public static class IdShiftedLayers
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, int> Pins = new(StringComparer.Ordinal);
+    private static readonly Lock PinLock = new();
+
+    /// <summary>
+    /// Keeps the copies of <paramref name="layerDirs"/> for <paramref name="map"/> from the garbage collector while a
+    /// create makes or reuses them and until its record (which then holds them) is stored. Nothing when map is null.
+    /// </summary>
+    public static IDisposable Pin(IReadOnlyList<string> layerDirs, IdMapping? map)
+    {
+        var paths = map is null ? [] : layerDirs.Select(l => PathFor(l, map)).ToList();
+        lock (PinLock)
+        {
+            foreach (var p in paths)
+            {
+                Pins[p] = Pins.GetValueOrDefault(p) + 1;
+            }
+        }
+
+        return new Pinned(paths);
+    }
+
+    /// <summary>
+    /// Removes a copy no container record uses (<paramref name="recordsUse"/> false) and no create has pinned: under the
+    /// pin lock it is renamed out of its name (tmp-*, which start-up also removes), so a create that pins it afterwards
+    /// makes it anew; then it is deleted. False when it stays.
+    /// </summary>
+    public static bool RemoveIfUnused(string copyDir, Func<string, bool> recordsUse)
+    {
+        string parent = Path.GetDirectoryName(copyDir)!;
+        string trash = Path.Combine(parent, "tmp-unused-" + Guid.NewGuid().ToString("N"));
+        lock (PinLock)
+        {
+            if (Pins.ContainsKey(copyDir) || recordsUse(copyDir))
+            {
+                return false;
+            }
+
+            Directory.Move(copyDir, trash);
+        }
+
+        Directory.Delete(trash, recursive: true);
+        return true;
+    }
+
+    private sealed class Pinned(List<string> paths) : IDisposable
+    {
+        private bool _released;
+
+        public void Dispose()
+        {
+            lock (PinLock)
+            {
+                if (_released)
+                {
+                    return;
+                }
+
+                _released = true;
+                foreach (var p in paths)
+                {
+                    if (Pins[p] <= 1)
+                    {
+                        Pins.Remove(p);
+                    }
+                    else
+                    {
+                        Pins[p]--;
+                    }
+                }
+            }
+        }
+    }
 
     /// <summary>Directory of the shifted copy of <paramref name="layerDir"/> for <paramref name="map"/>.</summary>
     public static string PathFor(string layerDir, IdMapping map)
@@ -87,8 +159,15 @@ public static class IdShiftedLayers
     }
 
     /// <summary>lchown every entry under (and including) <paramref name="root"/> into the mapping; keeps modes and file capabilities.</summary>
-    public static void Shift(string root, IdMapping map, CancellationToken ct)
+    public static void Shift(string root, IdMapping map, CancellationToken ct) =>
+        Rewrite(root, map.ToHostUid, map.ToHostGid, ct);
+
+    /// <summary>lchown every entry under (and including) <paramref name="root"/> to the ids the functions give (symlinks
+    /// are never followed; setuid/setgid modes and file capabilities are put back after the chown); returns how many
+    /// entries changed owner.</summary>
+    public static int Rewrite(string root, Func<uint, uint> uid, Func<uint, uint> gid, CancellationToken ct)
     {
+        int changed = 0;
         var pending = new Stack<string>();
         pending.Push(root);
         while (pending.Count > 0)
@@ -98,11 +177,17 @@ public static class IdShiftedLayers
             Errno.ThrowIfFailed(Interop.Fstatat(Interop.AtFdCwd, path, out var st, Interop.AtSymlinkNoFollow), "lstat", path);
             uint type = st.Mode & Interop.SIfMt;
             bool isLink = type == Interop.SIfLnk;
-            byte[]? fileCaps = type == Interop.SIfReg ? Interop.Lgetxattr(path, "security.capability") : null;
-            Errno.ThrowIfFailed(
-                Interop.Fchownat(Interop.AtFdCwd, path, map.ToHostUid(st.Uid), map.ToHostGid(st.Gid), Interop.AtSymlinkNoFollow),
-                "lchown", path);
-            if (!isLink && (st.Mode & 0xC00) != 0)
+            uint newUid = uid(st.Uid);
+            uint newGid = gid(st.Gid);
+            bool chown = newUid != st.Uid || newGid != st.Gid;
+            byte[]? fileCaps = chown && type == Interop.SIfReg ? Interop.Lgetxattr(path, "security.capability") : null;
+            if (chown)
+            {
+                Errno.ThrowIfFailed(Interop.Fchownat(Interop.AtFdCwd, path, newUid, newGid, Interop.AtSymlinkNoFollow), "lchown", path);
+                changed++;
+            }
+
+            if (chown && !isLink && (st.Mode & 0xC00) != 0)
             {
                 // chown cleared setuid/setgid: put the image's mode back.
                 Errno.ThrowIfFailed(Interop.Fchmodat(Interop.AtFdCwd, path, st.Mode & 0xFFF, 0), "chmod", path);
@@ -122,5 +207,7 @@ public static class IdShiftedLayers
                 }
             }
         }
+
+        return changed;
     }
 }

@@ -12,6 +12,9 @@ public sealed record VolumeRecord
     /// <summary>Created for one container (-v /path, an image VOLUME, --mount without a source): <c>rm -v</c> and
     /// <c>--rm</c> remove it with the container, and prune (API ≥ 1.42) removes it by default.</summary>
     public bool Anonymous { get; init; }
+    /// <summary>Owners are stored as container ids (mounted idmapped into each container's range). False in records of
+    /// older versions, whose volumes were stored shifted into the shared range: converted once at first use.</summary>
+    public bool OwnersUnshifted { get; init; }
 }
 
 /// <summary>A volume as callers see it: the record, where its data is, and which containers reference it.</summary>

@@ -19,15 +19,22 @@ public sealed partial class VolumeService
     public const string AnonymousLabel = "com.docker.volume.anonymous";
 
     private readonly VolumeStore _store;
+    private readonly IdMapping? _shiftedByOlderVersions;
     private readonly EventBus _events;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, VolumeRecord> _volumes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _refs = new(StringComparer.Ordinal);
 
-    public VolumeService(string dataRoot, IdMapping? userNamespace, EventBus events, ILogger<VolumeService> logger)
+    /// <param name="userNamespace">The shared range volumes are stored shifted into (the fallback without idmapped
+    /// mounts); null when volumes hold container ids and are mounted idmapped (or without user namespaces).</param>
+    /// <param name="shiftedByOlderVersions">With idmapped volumes: the shared range older versions shifted volumes
+    /// into; such a volume is converted to container ids once, at its first use (see <see cref="VolumeStore.Unshift"/>).</param>
+    public VolumeService(string dataRoot, IdMapping? userNamespace, EventBus events, ILogger<VolumeService> logger,
+        IdMapping? shiftedByOlderVersions = null)
     {
         _store = new VolumeStore(dataRoot, userNamespace);
+        _shiftedByOlderVersions = userNamespace is null ? shiftedByOlderVersions : null;
         _events = events;
         _logger = logger;
         foreach (string leftover in _store.RemoveLeftovers())
@@ -197,6 +204,7 @@ public sealed partial class VolumeService
                     else
                     {
                         _store.AdoptIfEmpty(name);
+                        record = UnshiftIfOldLocked(record);
                     }
 
                     Reference(name, containerId);
@@ -306,7 +314,10 @@ public sealed partial class VolumeService
             allLabels[AnonymousLabel] = "";
         }
 
-        var record = new VolumeRecord { Name = name, CreatedAt = DateTimeOffset.UtcNow, Labels = allLabels, Anonymous = anonymous };
+        var record = new VolumeRecord
+        {
+            Name = name, CreatedAt = DateTimeOffset.UtcNow, Labels = allLabels, Anonymous = anonymous, OwnersUnshifted = _store.StoresUnshifted,
+        };
         if (!_store.TryCreate(record))
         {
             throw EngineException.Conflict($"create {name}: a directory of that name exists under {_store.Root} without volume metadata");
@@ -319,6 +330,30 @@ public sealed partial class VolumeService
         }
 
         return record;
+    }
+
+    /// <summary>
+    /// A volume of an older version (no <see cref="VolumeRecord.OwnersUnshifted"/>) holds owners shifted into the shared
+    /// range, which read as unmapped ids through an idmapped mount: converted once, before its first idmapped use.
+    /// A volume another container still uses (a container of the older version) is left as it is until it is free.
+    /// </summary>
+    private VolumeRecord UnshiftIfOldLocked(VolumeRecord record)
+    {
+        if (record.OwnersUnshifted || _shiftedByOlderVersions is not { } shifted)
+        {
+            return record;
+        }
+
+        if (InUseLocked(record.Name))
+        {
+            LogUnshiftDeferred(_logger, record.Name, shifted.Describe());
+            return record;
+        }
+
+        var (updated, changed) = _store.Unshift(record, shifted, CancellationToken.None);
+        _volumes[record.Name] = updated;
+        LogUnshifted(_logger, record.Name, shifted.Describe(), changed);
+        return updated;
     }
 
     private VolumeInfo InfoLocked(VolumeRecord r) =>
@@ -403,6 +438,14 @@ public sealed partial class VolumeService
 
     [LoggerMessage(EventId = 703, Level = LogLevel.Warning, Message = "removing volume {Name} failed: {Reason}")]
     private static partial void LogRemoveFailed(ILogger logger, string name, string reason);
+
+    [LoggerMessage(EventId = 705, Level = LogLevel.Information,
+        Message = "volume {Name}: owners stored shifted into {Range} by an older version converted to container ids ({Changed} entries), once, for idmapped mounts")]
+    private static partial void LogUnshifted(ILogger logger, string name, string range, int changed);
+
+    [LoggerMessage(EventId = 706, Level = LogLevel.Warning,
+        Message = "volume {Name}: owners are still shifted into {Range} (an older version's layout) and another container uses it; it is converted when no container does")]
+    private static partial void LogUnshiftDeferred(ILogger logger, string name, string range);
 
     [LoggerMessage(EventId = 704, Level = LogLevel.Warning, Message = "measuring volume {Name} failed: {Reason}")]
     private static partial void LogSizeFailed(ILogger logger, string name, string reason);

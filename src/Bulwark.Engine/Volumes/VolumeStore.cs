@@ -61,6 +61,44 @@ internal sealed class VolumeStore
         Errno.ThrowIfFailed(Interop.Fchownat(Interop.AtFdCwd, data, _map.HostUid, _map.HostGid, Interop.AtSymlinkNoFollow), "chown", data);
     }
 
+    /// <summary>Whether volumes made by this store hold container ids (no shift map): their records say so.</summary>
+    public bool StoresUnshifted => _map is null;
+
+    /// <summary>
+    /// Converts a volume an older version stored shifted into <paramref name="shifted"/> (owners 100000+) to container
+    /// ids, then records that in its metadata (replaced atomically), so it is done once. Ids outside the range stay.
+    /// Returns the updated record and how many entries changed owner. The caller makes sure no container uses it.
+    /// </summary>
+    public (VolumeRecord Record, int Changed) Unshift(VolumeRecord record, IdMapping shifted, CancellationToken ct)
+    {
+        string data = DataPath(record.Name);
+        int changed = Directory.Exists(data)
+            ? Snapshots.IdShiftedLayers.Rewrite(data, shifted.ToContainerUid, shifted.ToContainerGid, ct)
+            : 0;
+        var updated = record with { OwnersUnshifted = true };
+        WriteMetadata(Path.Combine(Root, record.Name), updated);
+        return (updated, changed);
+    }
+
+    private static void WriteMetadata(string volumeDir, VolumeRecord record)
+    {
+        string meta = Path.Combine(volumeDir, MetadataFile);
+        string tmp = meta + ".tmp";
+        using (var stream = new FileStream(tmp, new FileStreamOptions
+        {
+            Mode = FileMode.Create,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+        {
+            JsonSerializer.Serialize(stream, record, VolumeJsonContext.Default.VolumeRecord);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(tmp, meta, overwrite: true);
+        FsyncDirectory(volumeDir);
+    }
+
     /// <summary>Staging and trash directories a crash left behind: removed at start (nothing references them).</summary>
     public IReadOnlyList<string> RemoveLeftovers()
     {

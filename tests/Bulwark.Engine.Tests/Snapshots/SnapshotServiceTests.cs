@@ -116,4 +116,31 @@ public sealed class SnapshotServiceTests : IDisposable
         Assert.True(File.Exists(Path.Combine(rootfs, "f39")));
         svc.Remove(container);
     }
+
+    [Fact]
+    public async Task Remove_IdmappedRootfsWithABindSourceAndAStackedMount_DetachesEverythingAndLeavesNothing()
+    {
+        var map = new Bulwark.Engine.Security.UserNamespaces.IdMapping("t", 340000, 340000, 65536);
+        var svc = new SnapshotService(scratch.Sub("data"), NullLogger<SnapshotService>.Instance, "overlay");
+        string container = Path.Combine(scratch.Path, "containers", "mapped");
+        await svc.PrepareAsync(container, layers, CancellationToken.None);
+        string rootfs = svc.Mount(container, layers, map);
+        Assert.Equal(0, Bulwark.Native.Interop.Fstatat(Bulwark.Native.Interop.AtFdCwd, Path.Combine(rootfs, "etc/keep"), out var st, 0));
+        Assert.Equal(340000u, st.Uid); // the layer's root-owned file, seen through the range
+
+        string bindFile = Path.Combine(scratch.Sub("host"), "file");
+        File.WriteAllText(bindFile, "b");
+        File.WriteAllBytes(Path.Combine(container, "idmap", "b0"), []); // the mount point create makes for a bound file
+        Bulwark.Engine.Snapshots.Idmapped.IdmappedBindSources.Mount(container, [bindFile], map);
+        Assert.True(SnapshotService.IsMounted(Path.Combine(container, "idmap", "b0")));
+        Assert.Equal(0, Bulwark.Native.Interop.Mount("tmpfs", rootfs, "tmpfs", 0, "size=1m")); // stacked on the overlay
+
+        svc.Remove(container);
+
+        Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(container, StringComparison.Ordinal));
+        Assert.False(Directory.Exists(rootfs));
+        Assert.False(Directory.Exists(Path.Combine(container, "idmap")));
+        Assert.Equal("b", File.ReadAllText(bindFile)); // the bound host file itself is untouched
+        svc.Remove(container); // idempotent
+    }
 }

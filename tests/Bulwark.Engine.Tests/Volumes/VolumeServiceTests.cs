@@ -198,4 +198,73 @@ public sealed class VolumeServiceTests : IDisposable
         Native.Errno.ThrowIfFailed(Native.Interop.Fstatat(Native.Interop.AtFdCwd, path, out var st, Native.Interop.AtSymlinkNoFollow), "lstat", path);
         return st;
     }
+
+    [Fact]
+    public void Attach_VolumeAnOlderVersionStoredShifted_IsConvertedToContainerIdsOnce_KeepingSetuidAndForeignIds()
+    {
+        var shared = new IdMapping("remap", 100000, 100000, 65536);
+        string data = PlantVolume("old", """{"Name":"old","Driver":"local","CreatedAt":"2026-01-01T00:00:00+00:00","Labels":{},"Options":{},"Anonymous":false}""");
+        string file = Path.Combine(data, "f");
+        string setuid = Path.Combine(data, "tool");
+        string foreign = Path.Combine(data, "host-owned");
+        foreach (var (path, uid, gid) in new[] { (data, 100000u, 100000u), (file, 101000u, 102000u), (setuid, 100000u, 100000u), (foreign, 5u, 6u) })
+        {
+            if (path != data)
+            {
+                File.WriteAllText(path, "x");
+            }
+
+            Assert.Equal(0, Bulwark.Native.Interop.Fchownat(Bulwark.Native.Interop.AtFdCwd, path, uid, gid, 0));
+        }
+
+        File.SetUnixFileMode(setuid, (UnixFileMode)Convert.ToInt32("4755", 8));
+        var svc = new VolumeService(scratch.Path, null, events, NullLogger<VolumeService>.Instance, shiftedByOlderVersions: shared);
+
+        svc.Attach("c1", [new VolumeMountSpec("old", "/v", false)]);
+
+        Assert.Equal((0u, 0u), Owner(data));
+        Assert.Equal((1000u, 2000u), Owner(file));
+        Assert.Equal((0u, 0u), Owner(setuid));
+        Assert.Equal((5u, 6u), Owner(foreign));
+        Assert.Equal((UnixFileMode)Convert.ToInt32("4755", 8), File.GetUnixFileMode(setuid));
+        Assert.True(svc.Get("old").Record.OwnersUnshifted);
+        Assert.Contains("\"OwnersUnshifted\":true", File.ReadAllText(Path.Combine(scratch.Path, "volumes", "old", "volume.json")), StringComparison.Ordinal);
+
+        // Done once: a later daemon (the record says so) leaves ids in the old range alone.
+        Assert.Equal(0, Bulwark.Native.Interop.Fchownat(Bulwark.Native.Interop.AtFdCwd, file, 100007, 100007, 0));
+        var restarted = new VolumeService(scratch.Path, null, events, NullLogger<VolumeService>.Instance, shiftedByOlderVersions: shared);
+        restarted.Attach("c3", [new VolumeMountSpec("old", "/v", false)]);
+        Assert.Equal((100007u, 100007u), Owner(file));
+    }
+
+    [Fact]
+    public void Attach_ShiftedVolumeAnotherContainerUses_IsLeftAsItIs_AndNewVolumesAreMarkedUnshifted()
+    {
+        var shared = new IdMapping("remap", 100000, 100000, 65536);
+        string data = PlantVolume("busy", """{"Name":"busy","Driver":"local","CreatedAt":"2026-01-01T00:00:00+00:00"}""");
+        Assert.Equal(0, Bulwark.Native.Interop.Fchownat(Bulwark.Native.Interop.AtFdCwd, data, 100000, 100000, 0));
+        var svc = new VolumeService(scratch.Path, null, events, NullLogger<VolumeService>.Instance, shiftedByOlderVersions: shared);
+        svc.Restore("old-container", [new VolumeAttachment("busy", data, "/v", false, false, false, "")]);
+
+        svc.Attach("c1", [new VolumeMountSpec("busy", "/v", false)]);
+
+        Assert.Equal((100000u, 100000u), Owner(data));
+        Assert.False(svc.Get("busy").Record.OwnersUnshifted);
+        Assert.True(svc.Create("fresh", null, null, null).Record.OwnersUnshifted);
+        Assert.False(NewService(shared).Create("shifted", null, null, null).Record.OwnersUnshifted);
+    }
+
+    private string PlantVolume(string name, string json)
+    {
+        string dir = Path.Combine(scratch.Path, "volumes", name);
+        Directory.CreateDirectory(Path.Combine(dir, "_data"));
+        File.WriteAllText(Path.Combine(dir, "volume.json"), json);
+        return Path.Combine(dir, "_data");
+    }
+
+    private static (uint Uid, uint Gid) Owner(string path)
+    {
+        Assert.Equal(0, Bulwark.Native.Interop.Fstatat(Bulwark.Native.Interop.AtFdCwd, path, out var st, Bulwark.Native.Interop.AtSymlinkNoFollow));
+        return (st.Uid, st.Gid);
+    }
 }

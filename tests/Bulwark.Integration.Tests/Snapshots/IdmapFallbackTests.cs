@@ -1,4 +1,5 @@
 using Bulwark.Integration.Tests.Fixtures;
+using Bulwark.Integration.Tests.Volumes;
 
 namespace Bulwark.Integration.Tests.Snapshots;
 
@@ -27,5 +28,31 @@ public sealed class IdmapFallbackTests : IAsyncLifetime
         string snapshots = Path.Combine(_d.DataRoot, "snapshots");
         Assert.Contains(Directory.EnumerateDirectories(snapshots), d => Path.GetFileName(d).Contains("-uid", StringComparison.Ordinal));
         Assert.Contains("idmapped-mounts", _d.DaemonLog, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithIdmappedMountsOff_RmiRemovesTheShiftedCopiesNoContainerUses_AndKeepsTheOnesInUse()
+    {
+        string tar = BusyboxImage.BuildRootfsTar(Path.Combine(_d.Root, "image-more"));
+        await _d.OkAsync("import", "-c", "CMD [\"sh\"]", tar, "test/other:1"); // another image id on the same layer
+        await _d.OkAsync("run", "--name", "keep", "test/other:1", "true");
+        string snapshots = Path.Combine(_d.DataRoot, "snapshots");
+        string copy = Assert.Single(Directory.EnumerateDirectories(snapshots), d => Path.GetFileName(d).Contains("-uid", StringComparison.Ordinal));
+
+        await _d.OkAsync("import", "-c", "CMD [\"true\"]", tar, "test/third:1");
+        await _d.OkAsync("rmi", "test/third:1");
+        Assert.True(Directory.Exists(copy), "the copy container keep runs on was removed");
+
+        await _d.OkAsync("rm", "keep");
+        await _d.OkAsync("import", "-c", "CMD [\"id\"]", tar, "test/fourth:1");
+        await _d.OkAsync("rmi", "test/fourth:1");
+        Assert.False(Directory.Exists(copy), "the copy no container uses is still there after rmi\n" + _d.DaemonLog);
+        Assert.Contains("removed the user-namespace shifted layer copy", _d.DaemonLog, StringComparison.Ordinal);
+        Assert.DoesNotContain(Directory.EnumerateDirectories(snapshots), d => Path.GetFileName(d).StartsWith("tmp-", StringComparison.Ordinal));
+
+        // The image still works: its next container makes the copy again.
+        var again = await _d.CliAsync("run", "--rm", Image, "stat", "-c", "owner=%u:%g", "/bin/busybox");
+        Assert.Equal("owner=0:0", again.Stdout.Trim());
+        Assert.True(Directory.Exists(copy));
     }
 }

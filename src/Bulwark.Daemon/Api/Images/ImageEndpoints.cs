@@ -50,7 +50,7 @@ internal static class ImageEndpoints
             {
                 continue;
             }
-            foreach (var item in s.Images.Remove(img.Id, force: true, _ => null))
+            foreach (var item in s.Images.Remove(img.Id, force: true, _ => null, s.Containers.IsLayerDirInUse))
             {
                 deleted.Add(new ImageDeleteResponseItem { Untagged = item.Untagged, Deleted = item.Deleted });
             }
@@ -135,7 +135,7 @@ internal static class ImageEndpoints
     private static Task RemoveAsync(HttpContext ctx, DaemonServices s)
     {
         var items = s.Images.Remove(ctx.RouteValues["name"], ctx.Request.Query.Bool("force"),
-            imageId => s.Containers.IsImageInUse(imageId, out string? c) ? c : null);
+            imageId => s.Containers.IsImageInUse(imageId, out string? c) ? c : null, s.Containers.IsLayerDirInUse);
         var body = items.Select(i => new ImageDeleteResponseItem { Untagged = i.Untagged, Deleted = i.Deleted }).ToList();
         foreach (var i in items)
         {

@@ -72,6 +72,8 @@ internal sealed class ContainerCreator(
             // Secret files are owned through the container's own range, so they resolve once it is reserved.
             var secretAttachments = secrets.Resolve(spec.Secrets, userns);
             volumes = volumeService.Attach(id, VolumePlan.For(spec.Storage, image.Config.Volumes));
+            // Shifted copies (the fallback without idmapped mounts) stay pinned until the record holds them.
+            using var copies = IdShiftedLayers.Pin(images.LayerDirs(image), isolation.IdmapsLayers(userns) ? null : userns);
             IReadOnlyList<string> layers = await isolation.LayersAsync(images.LayerDirs(image), userns, ct).ConfigureAwait(false);
             Directory.CreateDirectory(dir);
             await snapshots.PrepareAsync(dir, layers, ct).ConfigureAwait(false);
@@ -130,7 +132,16 @@ internal sealed class ContainerCreator(
                 Secrets = secretAttachments,
                 ExposedPorts = exposedPorts,
             };
-            index.Store.Save(record);
+            if (spec.AutoRemove)
+            {
+                // No fsync (~3 ms of `run --rm`): a --rm container lost to a power loss is an orphan directory that
+                // startup removes, the same end as its removal.
+                index.Store.SaveWithoutFlush(record);
+            }
+            else
+            {
+                index.Store.Save(record);
+            }
             index.Add(record);
             events.Publish(record, "create");
             if (userNetwork)

@@ -13,7 +13,10 @@ namespace Bulwark.Engine.Images.Collection;
 internal sealed partial class ImageGarbageCollector(ContentStore content, ImageStore store, string snapshotsRoot, ILogger logger)
 {
     /// <summary>Collects (caller holds the write lock): returns the chain ids of removed snapshots.</summary>
-    public List<string> Collect()
+    /// <param name="copyInUse">Given: a user-namespace shifted copy (the fallback without idmapped mounts) of a layer
+    /// images still reference goes too when no container record uses it (the predicate says so) and no create has it
+    /// pinned; it is a cache that the next container of that range makes again.</param>
+    public List<string> Collect(Func<string, bool>? copyInUse = null)
     {
         var blobs = new HashSet<string>(StringComparer.Ordinal);
         var chains = new HashSet<string>(StringComparer.Ordinal);
@@ -53,6 +56,12 @@ internal sealed partial class ImageGarbageCollector(ContentStore content, ImageS
                 // Images stay referenced while a container uses them, so no running container loses its copy.
                 UnmountStale(dir);
                 Directory.Delete(dir, recursive: true);
+            }
+            else if (copyInUse is not null && name.Length > 64 && name[64] == '-' && Digest.TryParse("sha256:" + name[..64], out _)
+                && !name.StartsWith("tmp-", StringComparison.Ordinal)
+                && !Snapshots.SnapshotService.IsMounted(dir) && Snapshots.IdShiftedLayers.RemoveIfUnused(dir, copyInUse))
+            {
+                LogCopyRemoved(logger, name);
             }
         }
 
@@ -113,6 +122,9 @@ internal sealed partial class ImageGarbageCollector(ContentStore content, ImageS
             Interop.Umount2(dir, Interop.MntDetach);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "removed the user-namespace shifted layer copy {Name}: no container uses it")]
+    private static partial void LogCopyRemoved(ILogger logger, string name);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "garbage collection after a failed operation: {Error}")]
     private static partial void LogCollectFailed(ILogger logger, string error);

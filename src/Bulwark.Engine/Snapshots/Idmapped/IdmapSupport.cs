@@ -24,8 +24,8 @@ public static partial class IdmapSupport
                 Directory.CreateDirectory(d);
             }
 
-            using var userns = UserNamespaceFile.Create(map);
-            IdmappedMount.Attach(lower, mapped, userns, Interop.MountAttrRdOnly);
+            using var userns = UserNamespaceCache.Rent(map);
+            IdmappedMount.Attach(lower, mapped, userns.File, Interop.MountAttrRdOnly);
             string opts = $"lowerdir={mapped},upperdir={probe}/u,workdir={probe}/w";
             if (Interop.Mount("overlay", merged, "overlay", Interop.MsNoDev, opts) < 0)
             {

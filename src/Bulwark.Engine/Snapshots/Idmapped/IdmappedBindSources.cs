@@ -65,7 +65,7 @@ public static class IdmappedBindSources
         var mounted = MountPoints.Under(root);
         try
         {
-            using var userns = UserNamespaceFile.Create(map);
+            using var userns = UserNamespaceCache.Rent(map);
             for (int i = 0; i < sources.Count; i++)
             {
                 string target = Path.Combine(root, "b" + i.ToString(CultureInfo.InvariantCulture));
@@ -76,7 +76,7 @@ public static class IdmappedBindSources
 
                 try
                 {
-                    IdmappedMount.Attach(sources[i], target, userns, Interop.MountAttrNoSuid | Interop.MountAttrNoDev, recursive: true);
+                    IdmappedMount.Attach(sources[i], target, userns.File, Interop.MountAttrNoSuid | Interop.MountAttrNoDev, recursive: true);
                 }
                 catch (ErrnoException ex)
                 {

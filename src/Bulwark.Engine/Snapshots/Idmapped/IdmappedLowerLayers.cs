@@ -24,14 +24,14 @@ public static class IdmappedLowerLayers
         var targets = new List<string>(layerDirs.Count);
         try
         {
-            using var userns = UserNamespaceFile.Create(map);
+            using var userns = UserNamespaceCache.Rent(map);
             for (int i = 0; i < layerDirs.Count; i++)
             {
                 string target = Path.Combine(root, "l" + i.ToString(CultureInfo.InvariantCulture));
                 Directory.CreateDirectory(target);
                 if (!mounted.Contains(target))
                 {
-                    IdmappedMount.Attach(layerDirs[i], target, userns, Interop.MountAttrRdOnly | Interop.MountAttrNoDev);
+                    IdmappedMount.Attach(layerDirs[i], target, userns.File, Interop.MountAttrRdOnly | Interop.MountAttrNoDev);
                 }
 
                 targets.Add(target);
@@ -64,12 +64,10 @@ public static class IdmappedLowerLayers
             return;
         }
 
-        foreach (var target in MountPoints.Under(root).Where(t => Path.GetFileName(t).StartsWith(prefix, StringComparison.Ordinal)))
+        // The mount points are the entries of idmap/ (l<n>, b<n>): listing the directory is cheaper than the mount table.
+        foreach (var target in Directory.EnumerateFileSystemEntries(root, prefix + "*"))
         {
-            if (Interop.Umount2(target, Interop.MntDetach) < 0 && Errno.Last is not (Errno.EINVAL or Errno.ENOENT))
-            {
-                throw new ErrnoException(Errno.Last, "umount", target);
-            }
+            MountPoints.DetachAll(target);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Bulwark.Native;
 
 namespace Bulwark.Engine.Snapshots.Idmapped;
 
@@ -24,6 +25,23 @@ public static class MountPoints
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Detaches every mount stacked on <paramref name="point"/> (MNT_DETACH: busy mounts go when their last user does;
+    /// the submounts go with them) until the kernel answers that it is no mount point. Reads no mount table.
+    /// </summary>
+    public static void DetachAll(string point)
+    {
+        while (Interop.Umount2(point, Interop.MntDetach) == 0)
+        {
+        }
+
+        int e = Errno.Last;
+        if (e is not (Errno.EINVAL or Errno.ENOENT))
+        {
+            throw new ErrnoException(e, "umount", point);
+        }
     }
 
     /// <summary>mountinfo escapes space, tab, newline and backslash as \ooo.</summary>

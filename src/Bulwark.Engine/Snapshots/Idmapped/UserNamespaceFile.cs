@@ -11,7 +11,7 @@ namespace Bulwark.Engine.Snapshots.Idmapped;
 /// An open user-namespace file carrying a container's mapping, which mount_setattr(MOUNT_ATTR_IDMAP) takes. The daemon
 /// is multithreaded and cannot unshare a user namespace itself, so a short-lived child does (<c>unshare --user</c>),
 /// reports that it is inside, and the daemon writes its uid_map and gid_map, opens /proc/&lt;pid&gt;/ns/user and lets
-/// it exit; the namespace lives on as long as the file is open. Synchronous: it runs under the snapshot mount lock.
+/// it exit; the namespace lives on as long as the file is open. <see cref="UserNamespaceCache"/> keeps one per range.
 /// </summary>
 public static class UserNamespaceFile
 {

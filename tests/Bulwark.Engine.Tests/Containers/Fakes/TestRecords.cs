@@ -41,6 +41,8 @@ internal sealed class InMemoryRecordStore : IContainerRecordStore
         Saved[record.Id] = record;
     }
 
+    public void SaveWithoutFlush(ContainerRecord record) => Save(record);
+
     public bool SaveRunState(ContainerRecord record)
     {
         Save(record);
