@@ -135,7 +135,7 @@ bw() { # the CLI against our private daemon (the real docker CLI when the bulwar
     fi
 }
 
-bench_start_bulwarkd() { # starts a private bulwarkd; sets BW_PID BW_SOCK BW_DATA BW_EXEC
+bench_start_bulwarkd() { # [DIR] starts a private bulwarkd under $BENCH_TMP/DIR (default bw); sets BW_PID BW_SOCK BW_DATA BW_EXEC
     if [[ -z "$BULWARKD" || -z "$BULWARK_MONITOR" ]]; then
         echo "bench: bulwarkd or bulwark-monitor not found (set BULWARKD / BULWARK_MONITOR or build them)" >&2
         return 1
@@ -148,7 +148,7 @@ bench_start_bulwarkd() { # starts a private bulwarkd; sets BW_PID BW_SOCK BW_DAT
         BW_USES_DOCKER_CLI=1
         echo "bench: bulwark CLI not found; using $DOCKER_CLI against bulwarkd" >&2
     fi
-    local d="$BENCH_TMP/bw"
+    local d="$BENCH_TMP/${1:-bw}"
     mkdir -p "$d"
     BW_SOCK="$d/api.sock"
     BW_DATA="$d/data"

@@ -34,7 +34,7 @@ public sealed class IdmapFallbackTests : IAsyncLifetime
     public async Task WithIdmappedMountsOff_RmiRemovesTheShiftedCopiesNoContainerUses_AndKeepsTheOnesInUse()
     {
         string tar = BusyboxImage.BuildRootfsTar(Path.Combine(_d.Root, "image-more"));
-        await _d.OkAsync("import", "-c", "CMD [\"sh\"]", tar, "test/other:1"); // another image id on the same layer
+        await _d.OkAsync("import", "-c", "CMD [\"sh\"]", tar, "test/other:1"); // other, third and fourth: one layer, three image ids
         await _d.OkAsync("run", "--name", "keep", "test/other:1", "true");
         string snapshots = Path.Combine(_d.DataRoot, "snapshots");
         string copy = Assert.Single(Directory.EnumerateDirectories(snapshots), d => Path.GetFileName(d).Contains("-uid", StringComparison.Ordinal));
@@ -51,7 +51,7 @@ public sealed class IdmapFallbackTests : IAsyncLifetime
         Assert.DoesNotContain(Directory.EnumerateDirectories(snapshots), d => Path.GetFileName(d).StartsWith("tmp-", StringComparison.Ordinal));
 
         // The image still works: its next container makes the copy again.
-        var again = await _d.CliAsync("run", "--rm", Image, "stat", "-c", "owner=%u:%g", "/bin/busybox");
+        var again = await _d.CliAsync("run", "--rm", "test/other:1", "stat", "-c", "owner=%u:%g", "/bin/busybox");
         Assert.Equal("owner=0:0", again.Stdout.Trim());
         Assert.True(Directory.Exists(copy));
     }

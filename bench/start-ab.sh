@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Two bulwarkd builds side by side: wall time of "bulwark run --rm IMAGE /bin/true" against daemon A ($BULWARKD) and
+# daemon B ($BULWARKD_B), with bare "runc run" as the yardstick, interleaved round by round (rotating order), so a
+# before/after comparison holds on a machine that others load too. Same CLI and monitor for both.
+#
+#   BULWARKD_B=/path/to/other/bulwarkd bench/start-ab.sh [N]     N measured rounds (default 30), after one warm-up
+#
+# Prints figures only; it never fails on a slow result.
+set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+N=${1:-30}
+IMAGE=bench/busybox:1
+if [[ -z "${BULWARKD_B:-}" || ! -x "$BULWARKD_B" ]]; then
+    echo "bench: set BULWARKD_B to the second bulwarkd build" >&2
+    exit 1
+fi
+
+echo "== Bulwark A/B start latency ($(date -u +%Y-%m-%dT%H:%M:%SZ)) =="
+bench_machine
+echo "A: $BULWARKD"
+echo "B: $BULWARKD_B"
+echo "rounds: $N measured + 1 warm-up, A, B and runc interleaved (rotating order)"
+echo
+
+bench_make_rootfs "$BENCH_TMP/rootfs"
+
+declare -A SOCK
+start_daemon() { # start_daemon KEY BINARY DIR
+    BULWARKD=$2 bench_start_bulwarkd "$3"
+    SOCK[$1]=$BW_SOCK
+    bench_on_exit "BW_PID=$BW_PID BW_SOCK=$BW_SOCK BW_DATA=$BW_DATA BW_EXEC=$BW_EXEC bench_stop_bulwarkd"
+    bw import "$BENCH_TMP/rootfs.tar" "$IMAGE" >/dev/null
+}
+A_BIN=$BULWARKD
+start_daemon a "$A_BIN" bw-a
+start_daemon b "$BULWARKD_B" bw-b
+
+B="$BENCH_TMP/bundle"
+mkdir -p "$B" "$BENCH_TMP/runc-root"
+cp -a "$BENCH_TMP/rootfs" "$B/rootfs"
+(cd "$B" && "$RUNC" spec)
+jq '.process.args = ["/bin/true"] | .process.terminal = false | .root.readonly = true' "$B/config.json" >"$B/c.json"
+mv "$B/c.json" "$B/config.json"
+RR="$BENCH_TMP/runc-root"
+bench_on_exit 'for id in $("$RUNC" --root "$RR" list -q 2>/dev/null); do "$RUNC" --root "$RR" delete --force "$id"; done'
+
+run_once() {
+    case $1 in
+        a | b) "$BULWARK_CLI" -H "unix://${SOCK[$1]}" run --rm "$IMAGE" /bin/true ;;
+        runc) "$RUNC" --root "$RR" run --bundle "$B" "ab-$$-$2" </dev/null ;;
+    esac
+}
+
+declare -A TIMES FAILS
+ENGINES=(a b runc)
+for e in "${ENGINES[@]}"; do
+    TIMES[$e]=""
+    FAILS[$e]=0
+done
+for ((round = 0; round <= N; round++)); do
+    for ((k = 0; k < 3; k++)); do
+        e=${ENGINES[$(((round + k) % 3))]}
+        t0=$(bench_now_us)
+        if run_once "$e" "$round" >/dev/null 2>>"$BENCH_TMP/errors-$e.log"; then ok=1; else ok=0; fi
+        t1=$(bench_now_us)
+        ((round == 0)) && continue
+        if ((ok)); then TIMES[$e]+=" $((t1 - t0))"; else FAILS[$e]=$((FAILS[$e] + 1)); fi
+    done
+done
+
+# shellcheck disable=SC2086
+read -r RUNC_MED _ _ <<<"$(bench_stats ${TIMES[runc]})"
+printf '%-6s %10s %10s %12s %6s %7s\n' engine "median ms" "p90 ms" "× bare runc" runs failed
+for e in "${ENGINES[@]}"; do
+    # shellcheck disable=SC2086
+    read -r med p90 cnt <<<"$(bench_stats ${TIMES[$e]})"
+    ratio=$(awk -v a="$med" -v b="$RUNC_MED" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }')
+    printf '%-6s %10s %10s %12s %6s %7s\n' "$e" "$med" "$p90" "$ratio" "$cnt" "${FAILS[$e]}"
+done
+for e in "${ENGINES[@]}"; do
+    if [[ -s "$BENCH_TMP/errors-$e.log" ]]; then
+        echo "stderr of $e (last lines):"
+        tail -3 "$BENCH_TMP/errors-$e.log" | sed 's/^/  /'
+    fi
+done
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
