@@ -26,10 +26,11 @@ echo
 
 bench_make_rootfs "$BENCH_TMP/rootfs"
 
-declare -A SOCK
+declare -A SOCK PID CPU0
 start_daemon() { # start_daemon KEY BINARY DIR
     BULWARKD=$2 bench_start_bulwarkd "$3"
     SOCK[$1]=$BW_SOCK
+    PID[$1]=$BW_PID
     bench_on_exit "BW_PID=$BW_PID BW_SOCK=$BW_SOCK BW_DATA=$BW_DATA BW_EXEC=$BW_EXEC bench_stop_bulwarkd"
     bw import "$BENCH_TMP/rootfs.tar" "$IMAGE" >/dev/null
 }
@@ -53,6 +54,11 @@ run_once() {
     esac
 }
 
+cpu_ticks() { # cpu_ticks PID [children]: utime+stime of a process (clock ticks), or cutime+cstime (reaped children:
+    # the monitors, with the runc they ran and any other helper)
+    awk -v c="${2:-}" '{ sub(/^.*\) /, ""); print (c == "" ? $12 + $13 : $14 + $15) }' "/proc/$1/stat"
+}
+
 declare -A TIMES FAILS
 ENGINES=(a b runc)
 for e in "${ENGINES[@]}"; do
@@ -60,6 +66,12 @@ for e in "${ENGINES[@]}"; do
     FAILS[$e]=0
 done
 for ((round = 0; round <= N; round++)); do
+    if ((round == 1)); then
+        for e in a b; do
+            CPU0[$e]=$(cpu_ticks "${PID[$e]}")
+            CPU0[$e-c]=$(cpu_ticks "${PID[$e]}" children)
+        done
+    fi
     for ((k = 0; k < 3; k++)); do
         e=${ENGINES[$(((round + k) % 3))]}
         t0=$(bench_now_us)
@@ -78,6 +90,13 @@ for e in "${ENGINES[@]}"; do
     read -r med p90 cnt <<<"$(bench_stats ${TIMES[$e]})"
     ratio=$(awk -v a="$med" -v b="$RUNC_MED" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }')
     printf '%-6s %10s %10s %12s %6s %7s\n' "$e" "$med" "$p90" "$ratio" "$cnt" "${FAILS[$e]}"
+done
+HZ=$(getconf CLK_TCK)
+for e in a b; do
+    ticks=$(($(cpu_ticks "${PID[$e]}") - CPU0[$e]))
+    cticks=$(($(cpu_ticks "${PID[$e]}" children) - CPU0[$e-c]))
+    awk -v e="$e" -v t="$ticks" -v c="$cticks" -v hz="$HZ" -v n="$N" 'BEGIN {
+        printf "CPU per run, daemon %s: bulwarkd %.2f ms, its reaped children (monitor + runc + helpers) %.2f ms\n", e, t * 1000 / hz / n, c * 1000 / hz / n }'
 done
 for e in "${ENGINES[@]}"; do
     if [[ -s "$BENCH_TMP/errors-$e.log" ]]; then
