@@ -69,8 +69,15 @@ public sealed class ContainerService : IAsyncDisposable
         var monitors = new MonitorLauncher();
         var isolation = new ContainerIsolation(options, host, snapshots.Driver, snapshots.IdmappedLayers);
         CancellationToken shutdown = _shutdown.Token;
-        Func<ContainerRecord, string, CancellationToken, Task> verifyImage = (r, operation, ct) =>
-            images.Trust.VerifyLocalImageAsync(null, images.TryResolve(r.ImageId), operation, ct);
+        Func<ContainerRecord, string, CancellationToken, Task> verifyImage = async (r, operation, ct) =>
+        {
+            var image = images.TryResolve(r.ImageId);
+            await images.Trust.VerifyLocalImageAsync(null, image, operation, ct).ConfigureAwait(false);
+            if (image is not null && operation != "unpause")
+            {
+                await images.Admission.AdmitAsync(null, image, operation, ct).ConfigureAwait(false); // policy.scan
+            }
+        };
         Runtime = runtimeInfo;
         _snapshots = snapshots;
         _events = new ContainerEvents(events);
