@@ -116,7 +116,7 @@ public sealed class ContainerService : IAsyncDisposable
     public string GetLogPath(ContainerRecord record) => _layout.LogPath(record.Id);
 
     /// <summary>Names of the containers whose records use the secret (a secret in use cannot be removed).</summary>
-    public IReadOnlyList<string> SecretUsers(string secretId) => _secrets.UsersOf(secretId);
+    public IReadOnlyList<string> SecretUsers(string secretId, long? version = null) => _secrets.UsersOf(secretId, version);
 
     public bool IsImageInUse(string imageId, out string? containerId) => _index.IsImageInUse(imageId, out containerId);
 

@@ -105,7 +105,7 @@ public sealed class ScanPolicyTests(ScanPolicyFixture fx) : IClassFixture<ScanPo
     {
         string since = DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var run = await D.DockerAsync("create", ScanFixture.DebianImage, "true");
-        Assert.Equal(1, run.ExitCode);
+        Assert.NotEqual(0, run.ExitCode);
         string until = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1).ToString(CultureInfo.InvariantCulture);
 
         var events = await D.DockerAsync("events", "--since", since, "--until", until, "--filter", "type=image", "--format", "{{json .}}");
@@ -122,7 +122,7 @@ public sealed class ScanPolicyTests(ScanPolicyFixture fx) : IClassFixture<ScanPo
         var audit = await D.CliAsync("audit", "ls", "--action", "container.create", "--format", "json");
         Assert.True(audit.ExitCode == 0, audit.ToString());
         Assert.Contains(audit.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement),
-            e => e.GetProperty("Status").GetInt32() == 403);
+            e => e.TryGetProperty("status", out var status) && status.GetInt32() == 403);
     }
 
     [Fact]
