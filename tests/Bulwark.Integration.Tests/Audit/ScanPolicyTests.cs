@@ -18,7 +18,7 @@ public sealed class ScanPolicyFixture : IAsyncLifetime
     public DaemonInstance Daemon { get; private set; } = null!;
 
     public static string PolicyJson(string maxSeverity, string db) =>
-        $$"""{"policy": {"scan": {"max-severity": "{{maxSeverity}}", "db": "{{db}}"}}}""";
+        "{\"policy\": {\"scan\": {\"max-severity\": \"" + maxSeverity + "\", \"db\": \"" + db + "\"}}}";
 
     public async Task InitializeAsync()
     {
