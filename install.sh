@@ -57,6 +57,8 @@ ln -sf "$LIBDIR/bulwarkd" "$PREFIX/bin/bulwarkd"
 
 log "publishing bulwark (NativeAOT)"
 quiet dotnet publish src/Bulwark.Cli -c Release -r linux-x64 -o artifacts/cli --nologo -v quiet
-install -m 0755 artifacts/cli/bulwark "$PREFIX/bin/bulwark"
+# The CLI lives beside libe_sqlite3.so (scan reads rpm's SQLite database) and is linked into bin, as bulwarkd is.
+install -m 0755 artifacts/cli/bulwark "$LIBDIR/bulwark"
+ln -sf "$LIBDIR/bulwark" "$PREFIX/bin/bulwark"
 
 log "installed: $(command -v bulwark) $(command -v bulwarkd) $PREFIX/libexec/bulwark/bulwark-monitor"

@@ -45,6 +45,7 @@ namespace Bulwark.Api.Models;
 [JsonSerializable(typeof(SecretDto))]
 [JsonSerializable(typeof(List<SecretDto>))]
 [JsonSerializable(typeof(SecretCreateResponse))]
+[JsonSerializable(typeof(SecretRotateKeyResponse))]
 [JsonSerializable(typeof(IsolateResponse))]
 [JsonSerializable(typeof(SystemDfResponse))]
 [JsonSerializable(typeof(ContainerPathStat))]

@@ -20,4 +20,13 @@ public sealed partial class DockerClient
         GetRawJsonAsync($"/secrets/{Escape(id)}", cancellationToken);
 
     public Task SecretRemoveAsync(string id, CancellationToken cancellationToken) => DeleteAsync($"/secrets/{Escape(id)}", cancellationToken);
+
+    /// <summary>Bulwark: adds the next version of an existing secret (<c>POST /secrets/{id}/versions</c>).</summary>
+    public Task<SecretDto> SecretAddVersionAsync(string id, SecretCreateRequest request, CancellationToken cancellationToken) =>
+        PostJsonBodyAsync($"/secrets/{Escape(id)}/versions", request, DockerJsonContext.Default.SecretCreateRequest,
+            DockerJsonContext.Default.SecretDto, cancellationToken);
+
+    /// <summary>Bulwark: a new secret key; every stored version is re-encrypted under it.</summary>
+    public Task<SecretRotateKeyResponse> SecretRotateKeyAsync(CancellationToken cancellationToken) =>
+        PostJsonAsync("/secrets/rotate-key", DockerJsonContext.Default.SecretRotateKeyResponse, cancellationToken);
 }

@@ -101,6 +101,10 @@ internal static partial class Program
         images.RegistryOptions = new Bulwark.Engine.Registry.RegistryOptions { InsecureRegistries = options.InsecureRegistries };
         using var trust = new Engine.Trust.ContentTrust(options.ContentTrust, options.DataRoot, events, loggerFactory.CreateLogger("trust"));
         images.Trust = trust;
+        if (options.Policy.Scan is { } scanPolicy)
+        {
+            images.Admission = Admission.ScanAdmission.Open(scanPolicy, images, events, loggerFactory.CreateLogger("scan-policy"));
+        }
         if (options.ContentTrust.Mode != Engine.Trust.ContentTrustMode.Disabled)
         {
             LogContentTrust(logger, options.ContentTrust.Mode.ToString().ToLowerInvariant(),

@@ -121,6 +121,15 @@ internal sealed class LayerWalker
             packages.AddRange(ApkInstalledParser.Parse(apk, "/lib/apk/db/installed", os));
         }
 
+        foreach (string db in RpmDatabases)
+        {
+            if (ReadBytes(db) is { } rpmdb)
+            {
+                packages.AddRange(RpmDatabaseReader.Read(rpmdb, ReadBytes(db + "-wal"), "/" + db, os));
+                break;
+            }
+        }
+
         foreach (var file in _files.Values)
         {
             packages.AddRange(file.BinaryPackages ?? []);
@@ -129,7 +138,9 @@ internal sealed class LayerWalker
         return (os, packages);
     }
 
-    private string? ReadText(string path)
+    private string? ReadText(string path) => ReadBytes(path) is { } bytes ? System.Text.Encoding.UTF8.GetString(bytes) : null;
+
+    private byte[]? ReadBytes(string path)
     {
         for (int hop = 0; hop < 8; hop++)
         {
@@ -140,7 +151,7 @@ internal sealed class LayerWalker
 
             if (file.Content is { } content)
             {
-                return System.Text.Encoding.UTF8.GetString(content);
+                return content;
             }
 
             if (file.LinkTarget is not { } link)
@@ -155,8 +166,12 @@ internal sealed class LayerWalker
         return null;
     }
 
+    /// <summary>Where rpm keeps its SQLite database (Fedora 36+ moved it to /usr/lib/sysimage, /var/lib/rpm links there).</summary>
+    private static readonly string[] RpmDatabases = ["var/lib/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/rpmdb.sqlite"];
+
     private static bool IsDatabase(string name) =>
         name is "etc/os-release" or "usr/lib/os-release" or "var/lib/dpkg/status" or "lib/apk/db/installed"
+        || RpmDatabases.Any(db => name == db || name == db + "-wal")
         || name.StartsWith("var/lib/dpkg/status.d/", StringComparison.Ordinal);
 
     private void RemoveBelow(int layer, string path, bool includeSelf)

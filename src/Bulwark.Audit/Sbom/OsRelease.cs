@@ -39,8 +39,22 @@ public sealed record OsRelease(string Id, string VersionId, string PrettyName)
         "debian" => VersionId.Length > 0 ? "Debian:" + VersionId.Split('.')[0] : "Debian",
         "ubuntu" => VersionId.Length > 0 ? "Ubuntu:" + VersionId : "Ubuntu",
         "alpine" => VersionId.Split('.') is { Length: >= 2 } p ? $"Alpine:v{p[0]}.{p[1]}" : "Alpine",
+        "rhel" => "Red Hat:enterprise_linux:" + Major,
+        "almalinux" => VersionId.Length > 0 ? "AlmaLinux:" + Major : "AlmaLinux",
+        "rocky" => VersionId.Length > 0 ? "Rocky Linux:" + Major : "Rocky Linux",
+        "mageia" => "Mageia:" + VersionId,
+        "opensuse-leap" or "opensuse-tumbleweed" => "openSUSE:" + Strip(PrettyName, "openSUSE "),
+        "sles" or "sled" or "sle-micro" => "SUSE:" + Strip(PrettyName, "SUSE "),
         _ => "",
     };
+
+    /// <summary>Distributions whose packages are rpms (their OSV ecosystems order versions as rpm does).</summary>
+    public bool IsRpmBased => Id is "rhel" or "almalinux" or "rocky" or "mageia" or "opensuse-leap" or "opensuse-tumbleweed" or "sles" or "sled" or "sle-micro"
+        or "fedora" or "centos" or "ol" or "amzn";
+
+    private string Major => VersionId.Split('.')[0];
+
+    private static string Strip(string text, string prefix) => text.StartsWith(prefix, StringComparison.Ordinal) ? text[prefix.Length..] : text;
 
     /// <summary>"debian-12" as purl's distro qualifier.</summary>
     public string PurlDistro => VersionId.Length > 0 ? $"{Id}-{VersionId}" : Id;

@@ -5,6 +5,7 @@ public enum PackageKind
 {
     Deb,
     Apk,
+    Rpm,
     GoModule,
     RustCrate,
 }

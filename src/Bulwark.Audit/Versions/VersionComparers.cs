@@ -12,6 +12,7 @@ public static class VersionComparers
         {
             "Debian" or "Ubuntu" => DebianVersionComparer.Instance,
             "Alpine" => ApkVersionComparer.Instance,
+            "Red Hat" or "AlmaLinux" or "Rocky Linux" or "openSUSE" or "SUSE" or "Mageia" or "Photon OS" => RpmVersionComparer.Instance,
             "Go" or "crates.io" or "npm" => SemanticVersionComparer.Instance,
             _ => null,
         };

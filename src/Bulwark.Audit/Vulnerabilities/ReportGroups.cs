@@ -11,7 +11,7 @@ internal static class ReportGroups
     {
         var bill = report.Bill;
         var groups = new List<Group>();
-        var os = bill.Packages.Where(p => p.Kind is PackageKind.Deb or PackageKind.Apk).ToList();
+        var os = bill.Packages.Where(p => p.Kind is PackageKind.Deb or PackageKind.Apk or PackageKind.Rpm).ToList();
         if (os.Count > 0 || bill.Os is not null)
         {
             string osName = bill.Os is { } r ? $" ({r.Id} {r.VersionId})".Replace(" )", ")", StringComparison.Ordinal) : "";

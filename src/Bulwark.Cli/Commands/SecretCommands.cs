@@ -4,7 +4,10 @@ using Bulwark.Cli.Output;
 
 namespace Bulwark.Cli.Commands;
 
-/// <summary><c>secret create|ls|inspect|rm</c>: bulwarkd keeps secrets encrypted at rest and never returns their data.</summary>
+/// <summary>
+/// <c>secret create|ls|inspect|rm|rotate-key</c>: bulwarkd keeps secrets encrypted at rest, in versions (<c>NAME</c> is
+/// the latest, <c>NAME@N</c> one version), and never returns their data.
+/// </summary>
 internal static class SecretCommands
 {
     /// <summary>Docker's limit for a secret's data (500 KiB).</summary>
@@ -17,6 +20,7 @@ internal static class SecretCommands
         command.Subcommands.Add(List(context));
         command.Subcommands.Add(Inspect(context));
         command.Subcommands.Add(Remove(context));
+        command.Subcommands.Add(RotateKey(context));
         return command;
     }
 
@@ -52,13 +56,23 @@ internal static class SecretCommands
             }
 
             using var client = context.CreateClient(result);
-            var created = await client.SecretCreateAsync(new SecretCreateRequest
+            var request = new SecretCreateRequest
             {
                 Name = result.GetValue(name),
                 Labels = KeyValues.Parse(result.GetValue(labels), "--label"),
                 Data = Convert.ToBase64String(data),
-            }, ct).ConfigureAwait(false);
-            await context.Out.WriteLineAsync(created.ID).ConfigureAwait(false);
+            };
+            try
+            {
+                var created = await client.SecretCreateAsync(request, ct).ConfigureAwait(false);
+                await context.Out.WriteLineAsync(created.ID).ConfigureAwait(false);
+            }
+            catch (Bulwark.Client.DockerApiException ex) when (ex.StatusCode == 409)
+            {
+                // The name exists: this value becomes its next version.
+                var updated = await client.SecretAddVersionAsync(request.Name!, request, ct).ConfigureAwait(false);
+                await context.Out.WriteLineAsync($"{updated.Spec.Name}@{updated.Version.Index}").ConfigureAwait(false);
+            }
             return 0;
         }));
         return command;
@@ -86,7 +100,7 @@ internal static class SecretCommands
             }
 
             var custom = ListFormat.Parse(result.GetValue(format))
-                ?? ListFormat.Parse("table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.CreatedAt}}\t{{.UpdatedAt}}")!;
+                ?? ListFormat.Parse("table {{.ID}}\t{{.Name}}\t{{.Version}}\t{{.Versions}}\t{{.Driver}}\t{{.CreatedAt}}\t{{.UpdatedAt}}")!;
             await context.Out.WriteAsync(custom.Render(ListRows.Secrets(list, DateTimeOffset.UtcNow), ListRows.SecretHeaders)).ConfigureAwait(false);
             return 0;
         }));
@@ -110,7 +124,7 @@ internal static class SecretCommands
     private static Command Remove(CliContext context)
     {
         var names = new Argument<string[]>("SECRET") { Arity = ArgumentArity.OneOrMore };
-        var command = new Command("rm", "Remove one or more secrets") { names };
+        var command = new Command("rm", "Remove one or more secrets (NAME: every version; NAME@N: that version)") { names };
         command.Aliases.Add("remove");
         command.SetAction((result, ct) => context.GuardAsync(async () =>
         {
@@ -120,6 +134,20 @@ internal static class SecretCommands
                 await client.SecretRemoveAsync(n, ct).ConfigureAwait(false);
                 return n;
             }).ConfigureAwait(false);
+        }));
+        return command;
+    }
+
+    private static Command RotateKey(CliContext context)
+    {
+        var command = new Command("rotate-key", "Replace the daemon's secret key and re-encrypt every version of every secret under it");
+        command.SetAction((result, ct) => context.GuardAsync(async () =>
+        {
+            using var client = context.CreateClient(result);
+            var rotated = await client.SecretRotateKeyAsync(ct).ConfigureAwait(false);
+            await context.Out.WriteLineAsync($"Re-encrypted {rotated.Reencrypted} secret version{(rotated.Reencrypted == 1 ? "" : "s")} under a new key")
+                .ConfigureAwait(false);
+            return 0;
         }));
         return command;
     }

@@ -42,6 +42,7 @@ internal static class ListRows
     public static readonly IReadOnlyDictionary<string, string> SecretHeaders = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["ID"] = "ID", ["Name"] = "NAME", ["Driver"] = "DRIVER", ["CreatedAt"] = "CREATED", ["UpdatedAt"] = "UPDATED", ["Labels"] = "LABELS",
+        ["Version"] = "VERSION", ["Versions"] = "VERSIONS",
     };
 
     public static List<JsonElement> Containers(IReadOnlyList<ContainerSummary> list, bool noTrunc, DateTimeOffset now) =>
@@ -116,6 +117,8 @@ internal static class ListRows
             .Add("Labels", Labels(s.Spec.Labels))
             .Add("Name", s.Spec.Name)
             .Add("UpdatedAt", Since(s.UpdatedAt, now))
+            .Add("Version", s.Version.Index.ToString(CultureInfo.InvariantCulture))
+            .Add("Versions", string.Join(",", s.Versions.Select(v => v.Index.ToString(CultureInfo.InvariantCulture))))
             .Build())];
 
     /// <summary>"2 minutes ago" for an RFC 3339 time, or the text itself when it is not one.</summary>

@@ -78,6 +78,8 @@ internal static class ApiActions
         ("GET", "/secrets/{id}", "secret.read-metadata"),
         ("POST", "/secrets/create", "secret.create"),
         ("POST", "/secrets/{id}/update", "secret.update"),
+        ("POST", "/secrets/{id}/versions", "secret.update"),
+        ("POST", "/secrets/rotate-key", "secret.rotate-key"),
         ("DELETE", "/secrets/{id}", "secret.remove"),
         ("GET", "/bulwark/audit", "audit.read"),
         ("GET", "/bulwark/audit/verify", "audit.read"),

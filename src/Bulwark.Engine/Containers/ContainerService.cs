@@ -69,8 +69,15 @@ public sealed class ContainerService : IAsyncDisposable
         var monitors = new MonitorLauncher();
         var isolation = new ContainerIsolation(options, host, snapshots.Driver, snapshots.IdmappedLayers);
         CancellationToken shutdown = _shutdown.Token;
-        Func<ContainerRecord, string, CancellationToken, Task> verifyImage = (r, operation, ct) =>
-            images.Trust.VerifyLocalImageAsync(null, images.TryResolve(r.ImageId), operation, ct);
+        Func<ContainerRecord, string, CancellationToken, Task> verifyImage = async (r, operation, ct) =>
+        {
+            var image = images.TryResolve(r.ImageId);
+            await images.Trust.VerifyLocalImageAsync(null, image, operation, ct).ConfigureAwait(false);
+            if (image is not null && operation != "unpause")
+            {
+                await images.Admission.AdmitAsync(null, image, operation, ct).ConfigureAwait(false); // policy.scan
+            }
+        };
         Runtime = runtimeInfo;
         _snapshots = snapshots;
         _events = new ContainerEvents(events);
@@ -109,7 +116,7 @@ public sealed class ContainerService : IAsyncDisposable
     public string GetLogPath(ContainerRecord record) => _layout.LogPath(record.Id);
 
     /// <summary>Names of the containers whose records use the secret (a secret in use cannot be removed).</summary>
-    public IReadOnlyList<string> SecretUsers(string secretId) => _secrets.UsersOf(secretId);
+    public IReadOnlyList<string> SecretUsers(string secretId, long? version = null) => _secrets.UsersOf(secretId, version);
 
     public bool IsImageInUse(string imageId, out string? containerId) => _index.IsImageInUse(imageId, out containerId);
 

@@ -58,6 +58,9 @@ public sealed class ImageService : IDisposable
     /// <summary>daemon.json "content-trust": consulted before every pull, create, start and load (Trust/ContentTrust.cs).</summary>
     public Trust.ContentTrust Trust { get; set; } = Engine.Trust.ContentTrust.Disabled;
 
+    /// <summary>Checked after content trust at create, start and restart (daemon.json "policy.scan"; Security/Admission).</summary>
+    public Security.Admission.IImageAdmission Admission { get; set; } = Security.Admission.AdmitAll.Instance;
+
     internal string TempRoot { get; }
 
     internal ContentStore Content { get; }

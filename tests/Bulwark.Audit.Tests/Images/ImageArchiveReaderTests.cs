@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using Bulwark.Audit.Images;
+using Bulwark.Audit.Sbom;
 using Bulwark.Audit.Tests.Sbom;
 
 namespace Bulwark.Audit.Tests.Images;
@@ -94,6 +95,20 @@ public sealed class ImageArchiveReaderTests
 
         Assert.Equal("Alpine:v3.19", os!.OsvEcosystem);
         Assert.Equal(["musl Apk /lib/apk/db/installed", "stdlib GoModule /usr/local/bin/app"], packages.Select(p => $"{p.Name} {p.Kind} {p.Location}"));
+    }
+
+    [Fact]
+    public async Task Read_RpmSqliteDatabase_UnderUsrLibSysimage_Found()
+    {
+        var rpmdb = TestRpmDb.Bytes(new TestRpmDb.Package("bash", "5.2.26", "3.fc40", null, "x86_64", "bash-5.2.26-3.fc40.src.rpm"));
+        var layer = Layer(true,
+            File("etc/os-release", "ID=almalinux\nVERSION_ID=\"9.4\"\n"),
+            File("usr/lib/sysimage/rpm/rpmdb.sqlite", rpmdb));
+
+        var (_, packages) = await ImageArchiveReader.ReadAsync(Archive(("l1/layer.tar", layer)), CancellationToken.None);
+
+        var bash = Assert.Single(packages);
+        Assert.Equal(("bash", "5.2.26-3.fc40", PackageKind.Rpm, "/usr/lib/sysimage/rpm/rpmdb.sqlite", "AlmaLinux:9"), (bash.Name, bash.Version, bash.Kind, bash.Location, bash.Ecosystem));
     }
 
     [Fact]

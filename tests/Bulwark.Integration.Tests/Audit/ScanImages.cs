@@ -57,9 +57,19 @@ public sealed class ScanFixture : IAsyncLifetime
         }
     }
 
-    private async Task ImportAsync(string image, string dir, Dictionary<string, string> files, params (string Path, string HostFile)[] copies)
+    private Task ImportAsync(string image, string dir, Dictionary<string, string> files, params (string Path, string HostFile)[] copies) =>
+        ScanImageBuilder.ImportAsync(Daemon, image, dir, files, copies);
+
+    public async Task DisposeAsync() => await Daemon.DisposeAsync();
+}
+
+/// <summary>Builds the scan tests' images: busybox plus package databases.</summary>
+internal static class ScanImageBuilder
+{
+    /// <summary>busybox plus <paramref name="files"/> (and copies of host files), imported into <paramref name="daemon"/> as <paramref name="image"/>.</summary>
+    public static async Task ImportAsync(DaemonInstance daemon, string image, string dir, Dictionary<string, string> files, params (string Path, string HostFile)[] copies)
     {
-        string work = Path.Combine(Daemon.Root, dir);
+        string work = Path.Combine(daemon.Root, dir);
         BusyboxImage.BuildRootfsTar(work);
         string rootfs = Path.Combine(work, "rootfs");
         foreach (var (path, content) in files)
@@ -77,11 +87,10 @@ public sealed class ScanFixture : IAsyncLifetime
         string tar = Path.Combine(work, "image.tar");
         var r = await ProcessRunner.RunAsync("tar", ["--numeric-owner", "-C", rootfs, "-cf", tar, "."]);
         Assert.True(r.ExitCode == 0, r.ToString());
-        var imported = await Daemon.CliAsync("import", tar, image);
-        Assert.True(imported.ExitCode == 0, imported + "\n" + Daemon.DaemonLog);
+        var imported = await daemon.CliAsync("import", tar, image);
+        Assert.True(imported.ExitCode == 0, imported + "\n" + daemon.DaemonLog);
     }
 
-    public async Task DisposeAsync() => await Daemon.DisposeAsync();
 }
 
 /// <summary>OSV records written for these tests.</summary>

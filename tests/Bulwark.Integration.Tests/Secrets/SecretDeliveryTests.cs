@@ -124,7 +124,7 @@ public sealed class SecretDeliveryTests(SharedDaemonFixture fx)
 
     [Theory]
     [InlineData("no-such-secret-x", "secret no-such-secret-x not found")]
-    [InlineData("{0}@7", "has no version 7 (its current version is 1)")]
+    [InlineData("{0}@7", "has no version 7 (versions: 1)")]
     [InlineData("{0},target=../etc/passwd", "must be a file name")]
     [InlineData("{0};{0}", "two secrets target the same file")]
     public async Task Create_BadSecretRequest_ClearErrorAndNoContainerLeft(string request, string expected)

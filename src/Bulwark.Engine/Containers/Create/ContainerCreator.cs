@@ -39,6 +39,7 @@ internal sealed class ContainerCreator(
         string name = spec.Name is { Length: > 0 } n ? ContainerIndex.ValidateName(n) : index.GenerateName(id);
         ImageRecord image = images.Resolve(spec.Image);
         await images.Trust.VerifyLocalImageAsync(spec.Image, image, "create", ct).ConfigureAwait(false);
+        await images.Admission.AdmitAsync(spec.Image, image, "create", ct).ConfigureAwait(false); // policy.scan
 
         // Policy and profile first: a refused request leaves nothing behind.
         SecurityProfile profile = isolation.BuildProfile(spec, image.Config.User);

@@ -46,15 +46,17 @@ internal sealed class ContainerSecrets(EngineOptions options, ContainerIndex ind
             try
             {
                 secret = store.Get(want.Secret);
+                if (want.Version is long v)
+                {
+                    secret = store.Get(secret.Id + "@" + v.ToString(CultureInfo.InvariantCulture)); // pinned: NAME@N
+                }
             }
             catch (EngineException ex) when (ex.Kind == ErrorKind.NotFound)
             {
                 // 400, not 404: a 404 from create reads as "image missing" to clients.
-                throw EngineException.Invalid($"secret {want.Secret} not found: create it first with `bulwark secret create {want.Secret} FILE`");
-            }
-            if (want.Version is long v && v != secret.Version)
-            {
-                throw EngineException.Invalid($"secret {secret.Name} has no version {v} (its current version is {secret.Version})");
+                throw EngineException.Invalid(ex.Message.Contains("has no version", StringComparison.Ordinal)
+                    ? ex.Message
+                    : $"secret {want.Secret} not found: create it first with `bulwark secret create {want.Secret} FILE`");
             }
             int mode = want.Mode ?? DefaultMode;
             if (mode is < 0 or > 0x1FF)
@@ -87,9 +89,9 @@ internal sealed class ContainerSecrets(EngineOptions options, ContainerIndex ind
         return result;
     }
 
-    /// <summary>The names of the containers whose records use the secret (any state).</summary>
-    public IReadOnlyList<string> UsersOf(string secretId) =>
-        [.. index.List().Where(r => r.Secrets.Any(s => s.SecretId == secretId)).Select(r => r.Name)];
+    /// <summary>The names of the containers whose records use the secret (any state), or one version of it.</summary>
+    public IReadOnlyList<string> UsersOf(string secretId, long? version = null) =>
+        [.. index.List().Where(r => r.Secrets.Any(s => s.SecretId == secretId && (version is null || s.Version == version))).Select(r => r.Name)];
 
     /// <summary>Mounts a fresh tmpfs with the container's secrets and makes it read-only (the caller holds the gate).</summary>
     public void Deliver(ContainerRecord r)
@@ -109,16 +111,14 @@ internal sealed class ContainerSecrets(EngineOptions options, ContainerIndex ind
         {
             foreach (var a in r.Secrets)
             {
-                SecretRecord current;
                 try
                 {
-                    current = store.Get(a.SecretId);
+                    values.Add((a, store.Reveal(a.SecretId, a.Version))); // the version resolved at create
                 }
                 catch (EngineException ex) when (ex.Kind == ErrorKind.NotFound)
                 {
-                    throw EngineException.Conflict($"container {r.Name}: secret {a.Name} ({a.SecretId}) no longer exists");
+                    throw EngineException.Conflict($"container {r.Name}: secret {a.Name}@{a.Version} ({a.SecretId}) no longer exists");
                 }
-                values.Add((a, store.Reveal(current.Id)));
             }
             long size = SlackBytes + values.Sum(x => (x.Value.Length + 4095L) / 4096 * 4096);
             Directory.CreateDirectory(Root);

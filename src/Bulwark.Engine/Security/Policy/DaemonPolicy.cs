@@ -53,6 +53,9 @@ public sealed record DaemonPolicy
     /// <summary>published-ports: host addresses, host-port ranges and privileged ports -p may use.</summary>
     public Ports.PublishedPortsPolicy PublishedPorts { get; init; } = new();
 
+    /// <summary>scan: refuse images with vulnerabilities above a severity (null = no scan policy).</summary>
+    public ScanPolicy? Scan { get; init; }
+
     /// <summary>The capability allowlist in force for a host bounding set.</summary>
     public IReadOnlySet<string> EffectiveCapabilitiesAllowed(HostSecurity host)
     {
@@ -78,6 +81,11 @@ public sealed record DaemonPolicy
         parts.Add("require-memory-limit=" + Lower(RequireMemoryLimit));
         parts.Add("capabilities-allowed=" + (CapabilitiesAllowed is null ? "default" : "custom"));
         parts.Add("allowed-devices=" + AllowedDevices.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (Scan is not null)
+        {
+            parts.Add("scan-max-severity=" + Scan.MaxSeverity);
+        }
+
         return string.Join(',', parts);
     }
 

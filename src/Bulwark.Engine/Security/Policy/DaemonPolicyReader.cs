@@ -28,6 +28,7 @@ public static class DaemonPolicyReader
                 "forbidden-bind-sources" => p with { ForbiddenBindSources = AbsolutePaths(prop) },
                 "allowed-devices" => p with { AllowedDevices = AbsolutePaths(prop) },
                 "unmapped-binds" => p with { UnmappedBinds = Bool(prop) },
+                "scan" => p with { Scan = ScanPolicyReader.Read(prop.Value) },
                 "published-ports" => p with { PublishedPorts = Ports.PublishedPortsPolicyReader.Read(prop.Value) },
                 _ => throw EngineException.Invalid($"unknown policy key \"{prop.Name}\""),
             };

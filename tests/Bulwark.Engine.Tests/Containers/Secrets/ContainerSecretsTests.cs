@@ -44,7 +44,7 @@ public sealed class ContainerSecretsTests : IDisposable
 
     [Theory]
     [InlineData("missing", null, null, null, "secret missing not found")]
-    [InlineData("db", 2L, null, null, "secret db has no version 2 (its current version is 1)")]
+    [InlineData("db", 2L, null, null, "secret db has no version 2 (versions: 1)")]
     [InlineData("db", null, "../etc/passwd", null, "must be a file name")]
     [InlineData("db", null, "/etc/shadow", null, "must be a file name")]
     [InlineData("db", null, "/run/secrets/a/b", null, "must be a file name")]
