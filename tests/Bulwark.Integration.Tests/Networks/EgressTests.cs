@@ -1,0 +1,111 @@
+using System.Text.Json;
+using Bulwark.Integration.Tests.Fixtures;
+
+namespace Bulwark.Integration.Tests.Networks;
+
+/// <summary>
+/// Opt-in egress (com.bulwark.network.egress / .egress.allow) proven from inside busybox containers against an
+/// "outside" that is a network namespace the test creates (<see cref="OutsideNamespace"/>): no other address is ever
+/// contacted. Dropped connections time out (the firewall drops, it does not reject), so they use short timeouts.
+/// </summary>
+[Collection(DaemonCollection.Name)]
+public sealed class EgressTests(SharedDaemonFixture fx)
+{
+    private const string Image = SharedDaemonFixture.Image;
+
+    private DaemonInstance D => fx.Daemon;
+
+    private static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..6];
+
+    /// <summary>Prints "NAME:" followed by the body or wget's error, for each URL.</summary>
+    private static string Probe(params (string Name, string Url)[] urls) =>
+        string.Join("; ", urls.Select(u => $"echo {u.Name}:$(wget -q -T 3 -O - {u.Url} 2>&1)"));
+
+    [Fact]
+    public async Task EgressNetwork_ReachesOnlyAllowedDestinationPorts_CountsBoth_AndOtherNetworksHaveNoEgress()
+    {
+        await using var outside = await OutsideNamespace.CreateAsync();
+        string egress = Unique("eg"), plain = Unique("pl");
+        try
+        {
+            await MustAsync("network", "create", "-o", "com.bulwark.network.egress=true",
+                "-o", $"com.bulwark.network.egress.allow={outside.Server}/32:8080,9999", egress);
+            await MustAsync("network", "create", plain);
+
+            var r = await D.DockerAsync("run", "--rm", "--network", egress, Image, "sh", "-c",
+                Probe(("ALLOWED", $"http://{outside.Server}:8080/f"), ("OTHERPORT", $"http://{outside.Server}:8081/f"),
+                    ("OTHERADDR", $"http://{outside.OtherServer}:8080/f"), ("HOSTADDR", $"http://{outside.Prefix}.1:8080/f")) + "; ip route");
+            Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.Contains("ALLOWED:outside-8080", r.Stdout, StringComparison.Ordinal);
+            Assert.Contains("OTHERPORT:wget: download timed out", r.Stdout, StringComparison.Ordinal);
+            Assert.Contains("OTHERADDR:wget: download timed out", r.Stdout, StringComparison.Ordinal);
+            // The host's own addresses (other than the gateway) are not a way around the allowlist.
+            Assert.Contains("HOSTADDR:wget: download timed out", r.Stdout, StringComparison.Ordinal);
+            Assert.Contains("default via", r.Stdout, StringComparison.Ordinal);
+
+            using var inspect = JsonDocument.Parse(await MustAsync("network", "inspect", egress));
+            var e = inspect.RootElement[0].GetProperty("BulwarkEgress");
+            Assert.Equal($"{outside.Server}/32:8080,9999/tcp", e.GetProperty("Allow")[0].GetString());
+            Assert.True(e.GetProperty("Allowed").GetProperty("Packets").GetUInt64() >= 3, e.ToString());
+            Assert.True(e.GetProperty("Allowed").GetProperty("Bytes").GetUInt64() > 100, e.ToString());
+            // At least the SYN of each of the three refused connections.
+            Assert.True(e.GetProperty("Dropped").GetProperty("Packets").GetUInt64() >= 3, e.ToString());
+
+            // A network without the option: no route out at all.
+            var p = await D.DockerAsync("run", "--rm", "--network", plain, Image, "sh", "-c", Probe(("PLAIN", $"http://{outside.Server}:8080/f")));
+            Assert.Contains("PLAIN:wget: can't connect to remote host", p.Stdout, StringComparison.Ordinal);
+            Assert.Contains("Network is unreachable", p.Stdout, StringComparison.Ordinal);
+            using var plainInspect = JsonDocument.Parse(await MustAsync("network", "inspect", plain));
+            Assert.False(plainInspect.RootElement[0].TryGetProperty("BulwarkEgress", out _));
+
+            string id12 = inspect.RootElement[0].GetProperty("Id").GetString()![..12];
+            Assert.Contains("chain fwd_" + id12, await NftTableAsync(), StringComparison.Ordinal);
+            await MustAsync("network", "rm", egress);
+            Assert.DoesNotContain(id12, await NftTableAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await D.DockerAsync("network", "rm", egress, plain);
+        }
+    }
+
+    [Theory]
+    [InlineData("com.bulwark.network.egres=true", "unknown network option com.bulwark.network.egres")]
+    [InlineData("com.bulwark.network.egress=true", "needs com.bulwark.network.egress.allow")]
+    [InlineData("com.bulwark.network.egress.allow=10.99.0.0/24:80", "needs com.bulwark.network.egress=true")]
+    [InlineData("com.bulwark.network.egress=yes", "expected true or false")]
+    [InlineData("com.bulwark.network.rate=fast", "invalid com.bulwark.network.rate=\"fast\"")]
+    [InlineData("com.docker.network.bridge.enable_ip_masquerade=true", "unless created with com.bulwark.network.egress=true")]
+    public async Task BadBulwarkNetworkOption_IsRefusedByName_AndNothingIsCreated(string option, string expected)
+    {
+        string n = Unique("bad");
+        var r = await D.DockerAsync("network", "create", "-o", option, n);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains(expected, r.Stderr, StringComparison.Ordinal);
+        var ls = await MustAsync("network", "ls", "--format", "{{.Name}}");
+        Assert.DoesNotContain(n, ls, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BadAllowlistEntry_IsRefusedNamingIt()
+    {
+        var r = await D.DockerAsync("network", "create", "-o", "com.bulwark.network.egress=true",
+            "-o", "com.bulwark.network.egress.allow=10.99.0.0/24:70000", Unique("bad"));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("\"70000\" is not a port", r.Stderr, StringComparison.Ordinal);
+        var internalAndEgress = await D.DockerAsync("network", "create", "--internal", "-o", "com.bulwark.network.egress=true",
+            "-o", "com.bulwark.network.egress.allow=10.99.0.0/24", Unique("bad"));
+        Assert.Equal(1, internalAndEgress.ExitCode);
+        Assert.Contains("contradict", internalAndEgress.Stderr, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> NftTableAsync() =>
+        (await ProcessRunner.RunAsync("nft", ["list", "table", "inet", "bulwark"])).Stdout;
+
+    private async Task<string> MustAsync(params string[] args)
+    {
+        var r = await D.DockerAsync(args);
+        Assert.True(r.ExitCode == 0, $"docker {string.Join(' ', args)}: {r}");
+        return r.Stdout;
+    }
+}
