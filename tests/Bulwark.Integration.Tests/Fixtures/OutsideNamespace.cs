@@ -76,9 +76,8 @@ public sealed class OutsideNamespace : IAsyncDisposable
         {
             while (true)
             {
-                var r = await ProcessRunner.RunAsync("ip", ["netns", "exec", Name, "busybox", "wget", "-q", "-T", "2", "-O", "-",
-                    $"http://{Server}:{port.ToString(CultureInfo.InvariantCulture)}/f"]);
-                if (r.ExitCode == 0)
+                var r = await ProcessRunner.RunAsync("ip", ["netns", "exec", Name, "sh", "-c", Get(Server, port, "busybox nc")]);
+                if (r.Stdout.Contains("outside-", StringComparison.Ordinal))
                 {
                     break;
                 }
@@ -90,6 +89,10 @@ public sealed class OutsideNamespace : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>A shell command printing the last line of GET /f from host:port (the body), or nc's error.</summary>
+    public static string Get(string host, int port, string nc = "nc") =>
+        $"printf 'GET /f HTTP/1.0\\r\\n\\r\\n' | {nc} -w 3 {host} {port.ToString(CultureInfo.InvariantCulture)} 2>&1 | tail -n 1";
 
     private static async Task MustAsync(params string[] args)
     {

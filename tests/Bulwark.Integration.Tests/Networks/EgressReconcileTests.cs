@@ -46,7 +46,7 @@ public sealed class EgressReconcileTests : IAsyncLifetime
             Assert.DoesNotContain(orphan, table, StringComparison.Ordinal);
             Assert.Equal(1, CountOf(table, $"chain fwd_{id12} "));
             Assert.Equal(1, CountOf(table, $"counter name \"allowed_{id12}\""));
-            var r = await _d.DockerAsync("exec", c, "wget", "-q", "-T", "3", "-O", "-", $"http://{outside.Server}:8080/f");
+            var r = await _d.DockerAsync("exec", c, "sh", "-c", OutsideNamespace.Get(outside.Server, 8080));
             Assert.True(r.ExitCode == 0, r.ToString());
             Assert.Contains("outside-8080", r.Stdout, StringComparison.Ordinal);
 
