@@ -51,6 +51,10 @@ public sealed class EgressTests(SharedDaemonFixture fx)
             // At least the SYN of each of the three refused connections.
             Assert.True(e.GetProperty("Dropped").GetProperty("Packets").GetUInt64() >= 3, e.ToString());
 
+            // Our CLI shows the same key (inspect prints the daemon's JSON).
+            var ours = await D.CliAsync("network", "inspect", "-f", "{{.BulwarkEgress.Dropped.Packets}}", egress);
+            Assert.True(ours.ExitCode == 0 && ulong.Parse(ours.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture) >= 3, ours.ToString());
+
             // A network without the option: no route out at all.
             var p = await D.DockerAsync("run", "--rm", "--network", plain, Image, "sh", "-c", Probe(("PLAIN", outside.Server, 8080)));
             Assert.Contains($"PLAIN:nc: can't connect to remote host ({outside.Server}): Network is unreachable", p.Stdout, StringComparison.Ordinal);

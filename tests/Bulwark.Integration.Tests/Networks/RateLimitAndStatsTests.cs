@@ -104,6 +104,9 @@ public sealed partial class RateLimitAndStatsTests(SharedDaemonFixture fx)
 
             var cli = await MustAsync("stats", "--no-stream", "--format", "{{.NetIO}}", client);
             Assert.Matches(@"^1\.\d+MB / \d", cli.Trim());
+            var ours = await D.CliAsync("stats", "--no-stream", "--format", "{{.NetIO}}", client);
+            Assert.True(ours.ExitCode == 0, ours.ToString());
+            Assert.Matches(@"^1\.\d+MB / \d", ours.Stdout.Trim());
         }
         finally
         {
