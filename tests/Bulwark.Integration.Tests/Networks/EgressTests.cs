@@ -72,6 +72,32 @@ public sealed class EgressTests(SharedDaemonFixture fx)
         }
     }
 
+    [Fact]
+    public async Task EgressToEverywhere_StillNeverForwardsIntoAnotherBulwarkNetwork()
+    {
+        string open = Unique("eo"), isolated = Unique("is"), server = Unique("iss");
+        try
+        {
+            await MustAsync("network", "create", "-o", "com.bulwark.network.egress=true", "-o", "com.bulwark.network.egress.allow=0.0.0.0/0", open);
+            await MustAsync("network", "create", isolated);
+            await MustAsync("run", "-d", "--name", server, "--network", isolated, Image, "sh", "-c",
+                "mkdir /w && echo isolated > /w/f && exec httpd -f -p 8080 -h /w");
+            string ip = (await MustAsync("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{isolated}\").IPAddress}}}}", server)).Trim();
+            var r = await D.DockerAsync("run", "--rm", "--network", open, Image, "sh", "-c", Probe(("ISOLATED", ip, 8080)));
+            Assert.Contains("ISOLATED:nc: timed out", r.Stdout, StringComparison.Ordinal);
+            // The SYN was dropped by our rule, not let through and lost on the way back.
+            using var inspect = JsonDocument.Parse(await MustAsync("network", "inspect", open));
+            var e = inspect.RootElement[0].GetProperty("BulwarkEgress");
+            Assert.Equal(0UL, e.GetProperty("Allowed").GetProperty("Packets").GetUInt64());
+            Assert.True(e.GetProperty("Dropped").GetProperty("Packets").GetUInt64() >= 1, e.ToString());
+        }
+        finally
+        {
+            await D.DockerAsync("rm", "-f", server);
+            await D.DockerAsync("network", "rm", open, isolated);
+        }
+    }
+
     [Theory]
     [InlineData("com.bulwark.network.egres=true", "unknown network option com.bulwark.network.egres")]
     [InlineData("com.bulwark.network.egress=true", "needs com.bulwark.network.egress.allow")]

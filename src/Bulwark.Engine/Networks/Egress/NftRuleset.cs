@@ -31,6 +31,9 @@ internal static class NftRuleset
         string fwd = $"add rule {Table} fwd_{id} ";
         // Traffic between containers of the network (seen here only when br_netfilter is loaded) is not egress.
         sb.Append(fwd).Append($"iifname \"{br}\" oifname \"{br}\" accept\n");
+        // Other bulwark networks are never a destination, whatever the allowlist says (0.0.0.0/0 included): their
+        // isolation does not depend on them having rules of their own.
+        sb.Append(fwd).Append($"iifname \"{br}\" oifname \"bw-*\" counter name \"dropped_{id}\" drop\n");
         foreach (var rule in policy.Allow)
         {
             sb.Append(fwd).Append($"iifname \"{br}\" {rule.NftMatch()} counter name \"allowed_{id}\" accept\n");

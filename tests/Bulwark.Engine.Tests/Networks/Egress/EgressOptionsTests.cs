@@ -74,6 +74,8 @@ public sealed class EgressOptionsTests
         Assert.Contains("add rule inet bulwark nat_0123456789ab ip saddr 172.30.1.0/24 oifname != \"bw-0123456789ab\" masquerade", script, StringComparison.Ordinal);
         Assert.Contains("in_0123456789ab iifname \"bw-0123456789ab\" ip daddr != 172.30.1.1 counter name \"dropped_0123456789ab\" drop", script, StringComparison.Ordinal);
         Assert.Contains("oifname \"bw-0123456789ab\" ct state established,related accept", script, StringComparison.Ordinal);
+        int otherBridges = Array.FindIndex(lines, l => l.EndsWith("iifname \"bw-0123456789ab\" oifname \"bw-*\" counter name \"dropped_0123456789ab\" drop", StringComparison.Ordinal));
+        Assert.True(otherBridges > 0 && otherBridges < allow, script);
         string remove = NftRuleset.Remove("0123456789ab");
         Assert.Contains("delete chain inet bulwark fwd_0123456789ab", remove, StringComparison.Ordinal);
         Assert.Contains("delete counter inet bulwark dropped_0123456789ab", remove, StringComparison.Ordinal);
