@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 
-PACKAGES=(runc crun conmon busybox-static tini catatonit gcc make libc6-dev iproute2 procps util-linux ca-certificates)
+PACKAGES=(runc crun conmon busybox-static tini catatonit gcc make libc6-dev iproute2 nftables procps util-linux ca-certificates)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,7 +8,7 @@ ROOT=$(pwd)
 # Test-only tools: the Docker SDK for Python and docker-compose drive bulwarkd in the compatibility tests;
 # docker-registry (distribution 2.8) is the local registry of the pull/push tests; notary (notary-server 0.7) the trust server of the content-trust tests.
 # openssh-server: the sshd that the ssh:// host tests start on 127.0.0.1 (their own config, key and port).
-TEST_PACKAGES=(python3-docker docker-compose docker-registry skopeo notary openssl openssh-server)
+TEST_PACKAGES=(python3-docker docker-compose docker-registry skopeo notary openssl openssh-server nftables)
 missing=()
 for p in "${TEST_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -59,6 +59,9 @@ public sealed record NetworkDto
     public IReadOnlyDictionary<string, NetworkContainerDto> Containers { get; init; } = new Dictionary<string, NetworkContainerDto>();
     public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    /// <summary>Egress allowlist and counters (bulwark only; absent on networks without egress).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public NetworkEgressDto? BulwarkEgress { get; init; }
 }
 
 public sealed record ConfigFromDto

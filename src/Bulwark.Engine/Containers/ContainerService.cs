@@ -154,7 +154,9 @@ public sealed class ContainerService : IAsyncDisposable
     public Stats.StatsSample? ReadStats(string reference)
     {
         var r = _index.Find(reference).Record;
-        return r.State is ContainerState.Running or ContainerState.Paused ? Stats.CgroupStatsReader.Read(_layout.CgroupsPath(r.Id)) : null;
+        return r.State is ContainerState.Running or ContainerState.Paused
+            ? Stats.CgroupStatsReader.Read(_layout.CgroupsPath(r.Id)) with { Networks = Stats.NetworkDevStatsReader.Read(r.Pid) }
+            : null;
     }
 
     /// <summary>The container's OCI bundle config.json (its effective security profile as handed to runc).</summary>

@@ -7,9 +7,10 @@ namespace Bulwark.Engine.Networks;
 /// <summary>
 /// Realises networks on the host with iproute2 and util-linux: one Linux bridge per network carrying the gateway
 /// address, one veth pair per endpoint, and each container's network namespace (made by runc, wired by a
-/// createRuntime hook) pinned at <c>&lt;exec-root&gt;/netns/&lt;id&gt;</c>. Nothing here creates NAT, iptables rules or
-/// default routes: the kernel never forwards a packet that arrives on a bulwark bridge (per-interface forwarding=0),
-/// and containers only have their subnet routes.
+/// createRuntime hook) pinned at <c>&lt;exec-root&gt;/netns/&lt;id&gt;</c>. A network without egress gets no NAT and no
+/// default route: the kernel never forwards a packet that arrives on its bridge (per-interface forwarding=0), and
+/// containers only have their subnet routes. An egress network's bridge forwards and its containers get a default
+/// route; <see cref="Egress.EgressFirewall"/> decides what passes. Rate limits are tc qdiscs on the veth pair.
 /// </summary>
 internal sealed class LinuxBridge
 {
@@ -45,7 +46,9 @@ internal sealed class LinuxBridge
             await HostCommand.RunAsync("ip", ["link", "add", br, "type", "bridge"], null, ct).ConfigureAwait(false);
         }
         WriteSysctl($"/proc/sys/net/ipv6/conf/{br}/disable_ipv6", "1");
-        WriteSysctl($"/proc/sys/net/ipv4/conf/{br}/forwarding", "0");
+        // Only an egress network's bridge forwards (its nftables chains decide what); any other never does.
+        bool egress = NetworkOptionNames.Parse(n.Options).Egress.Enabled;
+        WriteSysctl($"/proc/sys/net/ipv4/conf/{br}/forwarding", egress ? "1" : "0");
         var subnet = n.ParsedSubnet;
         string addr = n.Gateway + "/" + subnet.PrefixLength.ToString(CultureInfo.InvariantCulture);
         string shown = await HostCommand.RunAsync("ip", ["-4", "-o", "addr", "show", "dev", br], null, ct).ConfigureAwait(false);
@@ -89,6 +92,7 @@ internal sealed class LinuxBridge
         sb.Append(CultureInfo.InvariantCulture, $": > {Q(ns)}\n");
         sb.Append(CultureInfo.InvariantCulture, $"{Q(mount)} --bind \"$ns\" {Q(ns)}\n");
         sb.Append(CultureInfo.InvariantCulture, $"{Q(nsenter)} --net=\"$ns\" /bin/sh -c {Q(NetnsInitScript(ip))}\n");
+        bool routed = false;
         foreach (var (n, e) in endpoints)
         {
             string hv = e.HostVeth;
@@ -101,6 +105,14 @@ internal sealed class LinuxBridge
             sb.Append(CultureInfo.InvariantCulture,
                 $"{Q(nsenter)} --net=\"$ns\" {Q(ip)} addr add {Q(e.IPv4Address + "/" + prefix.ToString(CultureInfo.InvariantCulture))} dev {Q(e.Interface)}\n");
             sb.Append(CultureInfo.InvariantCulture, $"{Q(nsenter)} --net=\"$ns\" {Q(ip)} link set {Q(e.Interface)} up\n");
+            var options = NetworkOptionNames.Parse(n.Options);
+            sb.Append(RateLimits.TrafficShaper.Script(options.Rate, hv, e.Interface, Q));
+            if (options.Egress.Enabled && !routed)
+            {
+                // The first egress network carries the default route; its firewall decides what leaves.
+                sb.Append(CultureInfo.InvariantCulture, $"{Q(nsenter)} --net=\"$ns\" {Q(ip)} route add default via {Q(n.Gateway)} dev {Q(e.Interface)}\n");
+                routed = true;
+            }
         }
         return sb.ToString();
     }
@@ -150,6 +162,14 @@ internal sealed class LinuxBridge
         await HostCommand.RunAsync("nsenter", ["--net=" + netnsPath, HostCommand.Locate("ip"), "-b", "-"],
             $"addr add {e.IPv4Address}/{prefix.ToString(CultureInfo.InvariantCulture)} dev {e.Interface}\nlink set {e.Interface} up\n", ct)
             .ConfigureAwait(false);
+        var options = NetworkOptionNames.Parse(n.Options);
+        await RateLimits.TrafficShaper.ApplyAsync(options.Rate, hv, e.Interface, netnsPath, ct).ConfigureAwait(false);
+        if (options.Egress.Enabled)
+        {
+            // Fails when another egress network already carries the default route: that one keeps it.
+            await HostCommand.TryRunAsync("nsenter", ["--net=" + netnsPath, HostCommand.Locate("ip"), "route", "add", "default", "via", n.Gateway, "dev", e.Interface], null, ct)
+                .ConfigureAwait(false);
+        }
     }
 
     /// <summary>Deletes the endpoint's veth pair (both ends go together); idempotent.</summary>

@@ -14,7 +14,7 @@ public sealed record NetworkRecord
     public required DateTimeOffset Created { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get; init; } = ImmutableDictionary<string, string>.Empty;
     public IReadOnlyDictionary<string, string> Options { get; init; } = ImmutableDictionary<string, string>.Empty;
-    /// <summary>What the caller asked for; every bulwark network is internal in effect (no egress, no forwarding).</summary>
+    /// <summary>What the caller asked for; a bulwark network is internal in effect unless created with egress (see Egress/).</summary>
     public bool Internal { get; init; }
     public required string Subnet { get; init; }
     public required string Gateway { get; init; }

@@ -22,6 +22,7 @@ public sealed partial class NetworkService
     private static readonly Regex ValidName = new(@"^[^\x00-\x1f\x7f]{1,255}$", RegexOptions.CultureInvariant);
     private readonly NetworkStore _store;
     private readonly LinuxBridge _bridge;
+    private readonly Egress.EgressFirewall _egress = new();
     private readonly EventBus _events;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, NetworkRecord> _networks = new(StringComparer.Ordinal);
@@ -88,6 +89,15 @@ public sealed partial class NetworkService
     public async Task<(NetworkRecord Network, string Warning)> CreateAsync(NetworkCreateSpec spec, CancellationToken ct)
     {
         ValidateSpec(spec);
+        var bulwarkOptions = NetworkOptionNames.Parse(spec.Options);
+        if (bulwarkOptions.Egress.Enabled)
+        {
+            if (spec.Internal)
+            {
+                throw EngineException.Invalid($"--internal and {NetworkOptionNames.EgressKey}=true contradict each other: choose one");
+            }
+            Egress.EgressFirewall.RequireHostSupport();
+        }
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
@@ -152,16 +162,21 @@ public sealed partial class NetworkService
             try
             {
                 await _bridge.EnsureBridgeAsync(record, ct).ConfigureAwait(false);
+                if (bulwarkOptions.Egress.Enabled)
+                {
+                    await _egress.ApplyAsync(record, bulwarkOptions.Egress, ct).ConfigureAwait(false);
+                }
             }
             catch
             {
                 _store.Delete(record.Id);
+                await _egress.RemoveAsync(record, CancellationToken.None).ConfigureAwait(false);
                 await _bridge.DeleteBridgeAsync(record, CancellationToken.None).ConfigureAwait(false);
                 throw;
             }
             _networks[id] = record;
             Publish(record, "create");
-            string warning = spec.Internal
+            string warning = spec.Internal || bulwarkOptions.Egress.Enabled
                 ? ""
                 : "bulwark networks are internal: containers reach each other and the gateway, but there is no egress (no NAT, no forwarding, no default route)";
             return (record, warning);
@@ -206,7 +221,8 @@ public sealed partial class NetworkService
         {
             if (key.StartsWith("com.docker.network.bridge.enable_ip_masquerade", StringComparison.Ordinal) && spec.Options[key] == "true")
             {
-                throw EngineException.Invalid($"driver option {key}=true is not supported: bulwark networks provide no egress");
+                throw EngineException.Invalid(
+                    $"driver option {key}=true is not supported: bulwark networks have no egress unless created with {NetworkOptionNames.EgressKey}=true");
             }
         }
     }
@@ -232,6 +248,7 @@ public sealed partial class NetworkService
 
     private async Task RemoveLockedAsync(NetworkRecord n, CancellationToken ct)
     {
+        await _egress.RemoveAsync(n, ct).ConfigureAwait(false);
         await _bridge.DeleteBridgeAsync(n, ct).ConfigureAwait(false);
         _store.Delete(n.Id);
         _networks.TryRemove(n.Id, out _);
@@ -402,7 +419,19 @@ public sealed partial class NetworkService
                 LogBridgeFailed(_logger, record.Name, ex.Message);
             }
         }
+        try
+        {
+            await _egress.ReconcileAsync([.. _networks.Values], ct).ConfigureAwait(false);
+        }
+        catch (EngineException ex)
+        {
+            LogBridgeFailed(_logger, "(egress firewall)", ex.Message);
+        }
     }
+
+    /// <summary>An egress network's nftables counters; null for a network without egress (or when its rules are missing).</summary>
+    public async Task<Egress.EgressCounters?> ReadEgressCountersAsync(NetworkRecord n, CancellationToken ct) =>
+        NetworkOptionNames.Parse(n.Options).Egress.Enabled ? await _egress.ReadCountersAsync(n, ct).ConfigureAwait(false) : null;
 
     /// <summary>Daemon start: endpoints of containers that no longer exist (removed mid-crash) free their addresses.</summary>
     public async Task ForgetEndpointsExceptAsync(IReadOnlySet<string> knownContainers, CancellationToken ct)

@@ -22,6 +22,8 @@ public sealed record StatsSample
     public ulong PidsLimit { get; init; }
     public IReadOnlyList<BlkioEntry> IoServiceBytes { get; init; } = [];
     public int CgroupVersion { get; init; }
+    /// <summary>Interface name inside the container → counters (no loopback); empty on no network.</summary>
+    public IReadOnlyDictionary<string, InterfaceCounters> Networks { get; init; } = new Dictionary<string, InterfaceCounters>();
 }
 
 public sealed record BlkioEntry(ulong Major, ulong Minor, string Op, ulong Value);

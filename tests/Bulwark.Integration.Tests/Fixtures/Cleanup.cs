@@ -53,7 +53,27 @@ public static class Cleanup
             {
                 ProcessRunner.RunAsync("ip", ["link", "del", bridge], timeout: TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
             }
+            RemoveEgressRules(Path.GetFileNameWithoutExtension(file)[..12]);
         }
+    }
+
+    /// <summary>Deletes an egress network's chains and counters from nftables' table inet bulwark (if nft and they exist).</summary>
+    public static void RemoveEgressRules(string id12)
+    {
+        if (!File.Exists("/usr/sbin/nft"))
+        {
+            return;
+        }
+        var script = new System.Text.StringBuilder("add table inet bulwark\n");
+        foreach (string chain in new[] { "fwd_", "in_", "nat_" })
+        {
+            script.Append($"add chain inet bulwark {chain}{id12}\nflush chain inet bulwark {chain}{id12}\ndelete chain inet bulwark {chain}{id12}\n");
+        }
+        foreach (string counter in new[] { "allowed_", "dropped_" })
+        {
+            script.Append($"add counter inet bulwark {counter}{id12}\ndelete counter inet bulwark {counter}{id12}\n");
+        }
+        ProcessRunner.RunAsync("/usr/sbin/nft", ["-f", "-"], stdin: script.ToString(), timeout: TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
     }
 
     private static void TryRmdir(string dir)

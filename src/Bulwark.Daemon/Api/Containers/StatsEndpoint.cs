@@ -108,6 +108,25 @@ internal static class StatsEndpoint
                 w.WriteNumber("limit", cur.MemoryLimit);
             }
             w.WriteEndObject();
+            if (cur is { Networks.Count: > 0 })
+            {
+                // Docker's shape: one object per interface of the container's namespace.
+                w.WriteStartObject("networks");
+                foreach (var (name, c) in cur.Networks)
+                {
+                    w.WriteStartObject(name);
+                    w.WriteNumber("rx_bytes", c.RxBytes);
+                    w.WriteNumber("rx_packets", c.RxPackets);
+                    w.WriteNumber("rx_errors", c.RxErrors);
+                    w.WriteNumber("rx_dropped", c.RxDropped);
+                    w.WriteNumber("tx_bytes", c.TxBytes);
+                    w.WriteNumber("tx_packets", c.TxPackets);
+                    w.WriteNumber("tx_errors", c.TxErrors);
+                    w.WriteNumber("tx_dropped", c.TxDropped);
+                    w.WriteEndObject();
+                }
+                w.WriteEndObject();
+            }
             w.WriteString("name", "/" + r.Name);
             w.WriteString("id", r.Id);
             w.WriteEndObject();

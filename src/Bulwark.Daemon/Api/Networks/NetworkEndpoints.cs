@@ -20,8 +20,11 @@ internal static class NetworkEndpoints
     public static void Map(DockerApiRouter router, DaemonServices s)
     {
         router.Map("GET", "/networks", ctx => ListAsync(ctx, s));
-        router.Map("GET", "/networks/{id}", ctx =>
-            ctx.Response.WriteJsonAsync(200, Find(ctx.RouteValues["id"], s), DockerJsonContext.Default.NetworkDto, ctx.Aborted));
+        router.Map("GET", "/networks/{id}", async ctx =>
+        {
+            var dto = await NetworkEgressView.AddAsync(Find(ctx.RouteValues["id"], s), s, ctx.Aborted).ConfigureAwait(false);
+            await ctx.Response.WriteJsonAsync(200, dto, DockerJsonContext.Default.NetworkDto, ctx.Aborted).ConfigureAwait(false);
+        });
         router.Map("POST", "/networks/create", ctx => CreateAsync(ctx, s));
         router.Map("DELETE", "/networks/{id}", async ctx =>
         {
