@@ -133,6 +133,37 @@ internal sealed class LinuxBridge
         }
     }
 
+    /// <summary>
+    /// Pins a running container's namespace at <see cref="NetnsPath"/> and locks it down as the start hook would have
+    /// (a container started without networks has neither); nothing to do when it is pinned already.
+    /// </summary>
+    public async Task PinAsync(string containerId, int pid, CancellationToken ct)
+    {
+        string path = NetnsPath(containerId);
+        if (IsNsfsMount(path))
+        {
+            return;
+        }
+        if (pid <= 0)
+        {
+            throw new EngineException(ErrorKind.Conflict, $"container {containerId} has no process to connect");
+        }
+        EnsureNetnsDirectory();
+        File.WriteAllBytes(path, []);
+        try
+        {
+            string source = "/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/ns/net";
+            await HostCommand.RunAsync("mount", ["--bind", source, path], null, ct).ConfigureAwait(false);
+            await HostCommand.RunAsync("nsenter", ["--net=" + path, "/bin/sh", "-c", NetnsInitScript(HostCommand.Locate("ip"))], null, ct)
+                .ConfigureAwait(false);
+        }
+        catch
+        {
+            RemoveNetns(containerId);
+            throw;
+        }
+    }
+
     /// <summary>Adds one endpoint: a veth pair, the host side on the bridge, the container side with its address.</summary>
     public async Task AttachAsync(string netnsPath, NetworkRecord n, EndpointRecord e, CancellationToken ct)
     {

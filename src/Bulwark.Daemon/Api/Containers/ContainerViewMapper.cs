@@ -217,7 +217,8 @@ internal static class ContainerViewMapper
         })];
 
     private static Dictionary<string, EndpointSettings> Networks(ContainerRecord r, IReadOnlyList<(NetworkRecord Network, EndpointRecord Endpoint)>? endpoints) =>
-        !ContainerService.IsUserNetwork(r.Spec.Network.Mode)
+        // A container created without a network shows its mode until it is connected, then its networks (as dockerd).
+        !ContainerService.IsUserNetwork(r.Spec.Network.Mode) && endpoints is not { Count: > 0 }
             ? new() { [r.Spec.Network.Mode] = new EndpointSettings() }
             : (endpoints ?? []).ToDictionary(x => x.Network.Name, x => new EndpointSettings
             {

@@ -28,13 +28,14 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
 
     /// <summary>The container's namespace file while it runs on a user network, else "".</summary>
     public string SandboxKey(ContainerRecord r) =>
-        IsUserNetwork(r.Spec.Network.Mode) && r.State is ContainerState.Running or ContainerState.Paused ? networks.Bridge.NetnsPath(r.Id) : "";
+        r.Spec.Network.Mode != "host" && r.State is ContainerState.Running or ContainerState.Paused && File.Exists(networks.Bridge.NetnsPath(r.Id))
+            ? networks.Bridge.NetnsPath(r.Id) : "";
 
 
     /// <summary>Create time: the primary network and every EndpointsConfig entry get an endpoint; the etc files are written.</summary>
     public async Task AttachAtCreateAsync(string id, string name, ContainerSpec spec, CancellationToken ct)
     {
-        var wanted = new List<string> { spec.Network.Mode };
+        var wanted = IsUserNetwork(spec.Network.Mode) ? new List<string> { spec.Network.Mode } : [];
         wanted.AddRange(spec.Network.Endpoints.Keys.Where(k => !networks.TryGet(k, out var n) || !wanted.Contains(n.Name)));
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (string reference in wanted)
@@ -72,7 +73,9 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
             networks.Bridge.EnsureNetnsDirectory();
             networks.Bridge.RemoveNetns(r.Id);
             string script = layout.NetworkSetupScriptPath(r.Id);
-            await File.WriteAllTextAsync(script, networks.Bridge.RenderSetupScript(r.Id, endpoints), ct).ConfigureAwait(false);
+            // Not connected anywhere (the default): loopback only, nothing to pin; a later connect pins the namespace.
+            string body = endpoints.Count == 0 ? "read -r state || true\n" : networks.Bridge.RenderSetupScript(r.Id, endpoints);
+            await File.WriteAllTextAsync(script, body, ct).ConfigureAwait(false);
             File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
         catch
@@ -119,17 +122,20 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
         RefreshHosts(ids, exceptContainer: id);
     }
 
-    /// <summary><c>docker network connect</c>: created or stopped containers get the endpoint at their next start, running ones at once.</summary>
+    /// <summary>
+    /// <c>docker network connect</c>: created or stopped containers get the endpoint at their next start, running ones at
+    /// once. A container created without a network (loopback only) can be connected too: its namespace is pinned and
+    /// locked down at its first running connect.
+    /// </summary>
     public async Task ConnectAsync(string containerReference, string networkReference, EndpointRequest request, CancellationToken ct)
     {
         var network = networks.Get(networkReference);
         var entry = index.Find(containerReference);
         var r = entry.Record;
-        if (!IsUserNetwork(r.Spec.Network.Mode))
+        if (r.Spec.Network.Mode == "host")
         {
-            throw EngineException.Invalid(
-                $"container {r.Name} uses network mode \"{r.Spec.Network.Mode}\" and cannot be connected to network {network.Name}: " +
-                "create it with --network <name> to use networks");
+            // dockerd's wording.
+            throw EngineException.Invalid("container cannot be disconnected from host network or connected to host network");
         }
         using (await entry.LockAsync(ct).ConfigureAwait(false))
         {
@@ -143,6 +149,7 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
                 try
                 {
                     await networks.Bridge.EnsureBridgeAsync(updated, ct).ConfigureAwait(false);
+                    await networks.Bridge.PinAsync(r.Id, r.Pid, ct).ConfigureAwait(false);
                     await networks.Bridge.AttachAsync(networks.Bridge.NetnsPath(r.Id), updated, endpoint, ct).ConfigureAwait(false);
                 }
                 catch
@@ -230,7 +237,7 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
                 await TearDownNetworkingAsync(id).ConfigureAwait(false);
             }
         }
-        foreach (var entry in index.Handles.Where(e => IsUserNetwork(e.Record.Spec.Network.Mode)))
+        foreach (var entry in index.Handles.Where(e => e.Record.Spec.Network.Mode != "host"))
         {
             WriteHostsOf(entry.Record);
         }
@@ -239,7 +246,7 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
     /// <summary>After a rename: the container's endpoints carry the new name and every peer's hosts file says so.</summary>
     public async Task RenameAsync(ContainerRecord r, CancellationToken ct)
     {
-        if (IsUserNetwork(r.Spec.Network.Mode))
+        if (r.Spec.Network.Mode != "host")
         {
             await networks.RenameEndpointsAsync(r.Id, r.Name, ct).ConfigureAwait(false);
             RefreshHosts(networks.EndpointsOf(r.Id).Select(x => x.Network.Id).ToList(), exceptContainer: null);
