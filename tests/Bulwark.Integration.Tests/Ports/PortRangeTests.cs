@@ -52,7 +52,7 @@ public sealed class PortRangeTests(SharedDaemonFixture fx)
             Assert.NotEqual(0, run.ExitCode);
             Assert.Contains($"127.0.0.1:{port}-{port + 1}", run.Stderr, StringComparison.Ordinal);
             Assert.Contains("port is already allocated", run.Stderr, StringComparison.Ordinal);
-            Assert.Equal("exited", (await D.DockerAsync("inspect", "--format", "{{.State.Status}}", name)).Stdout.Trim());
+            Assert.Equal("false", (await D.DockerAsync("inspect", "--format", "{{.State.Running}}", name)).Stdout.Trim());
         }
         finally
         {

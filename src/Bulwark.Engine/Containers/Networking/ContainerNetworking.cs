@@ -49,6 +49,7 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
                 ?? spec.Network.Endpoints.GetValueOrDefault(network.Name)
                 ?? spec.Network.Endpoints.GetValueOrDefault(network.Id)
                 ?? new EndpointRequest();
+            CheckLinkTargets(request);
             await networks.AllocateAsync(network.Id, id, name, request, ct).ConfigureAwait(false);
         }
         await File.WriteAllTextAsync(layout.ResolvConfPath(id), ResolvConf, ct).ConfigureAwait(false);
@@ -137,6 +138,7 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
             // dockerd's wording.
             throw EngineException.Invalid("container cannot be disconnected from host network or connected to host network");
         }
+        CheckLinkTargets(request);
         using (await entry.LockAsync(ct).ConfigureAwait(false))
         {
             if (r.State is ContainerState.Removing or ContainerState.Dead)
@@ -182,6 +184,23 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
         WriteHostsOf(r);
     }
 
+    /// <summary>A --link must name an existing container (dockerd's words; a 400, so the docker CLI does not read it as a missing image).</summary>
+    private void CheckLinkTargets(EndpointRequest request)
+    {
+        foreach (string link in request.Links)
+        {
+            string target = EndpointLinks.Target(EndpointLinks.Normalize(link));
+            try
+            {
+                _ = index.Find(target);
+            }
+            catch (EngineException ex) when (ex.Kind == ErrorKind.NotFound)
+            {
+                throw EngineException.Invalid($"could not get container for {target}");
+            }
+        }
+    }
+
     /// <summary>Rewrites the hosts file of every container on the given networks (in place: they are bind-mounted).</summary>
     public void RefreshHosts(IEnumerable<string> networkIds, string? exceptContainer)
     {
@@ -210,10 +229,16 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
             return;
         }
         var mine = networks.EndpointsOf(r.Id);
-        var own = mine.Select(x => new HostsEntry(x.Endpoint.IPv4Address, [r.Hostname, r.Name, .. x.Endpoint.Aliases]));
+        var own = mine.SelectMany(x => AddressesOf(x.Endpoint).Select(a => new HostsEntry(a, [r.Hostname, r.Name, .. x.Endpoint.Aliases])));
         var peers = mine.SelectMany(x => x.Network.Endpoints.Values
             .Where(p => p.ContainerId != r.Id)
-            .Select(p => new HostsEntry(p.IPv4Address, [p.ContainerName, p.ContainerId[..12], .. p.Aliases])));
+            .SelectMany(p => AddressesOf(p).Select(a => new HostsEntry(a, [p.ContainerName, p.ContainerId[..12], .. p.Aliases]))));
+        // --link name:alias: the alias resolves for this container only, to the target's address on the same network.
+        var linked = mine.SelectMany(x => x.Endpoint.Links.SelectMany(link => x.Network.Endpoints.Values
+            .Where(p => p.ContainerId != r.Id && (p.ContainerName == EndpointLinks.Target(link) || p.ContainerId.StartsWith(EndpointLinks.Target(link), StringComparison.Ordinal)))
+            .Take(1)
+            .Select(p => new HostsEntry(p.IPv4Address, [EndpointLinks.Alias(link)]))));
+        peers = linked.Concat(peers);
         try
         {
             HostsFile.WriteInPlace(path, HostsFile.Render(own, peers));
@@ -223,6 +248,8 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
             ContainerLog.CleanupFailed(logger, r.Id, "hosts file: " + ex.Message);
         }
     }
+
+    private static IEnumerable<string> AddressesOf(EndpointRecord e) => e.IPv6Address is { } v6 ? [e.IPv4Address, v6] : [e.IPv4Address];
 
     /// <summary>Daemon start: namespaces of containers that are not running (or unknown) are removed.</summary>
     public async Task ReconcileAsync()
