@@ -34,7 +34,8 @@ public sealed record NetworkRecord
 
     public Ipv4Subnet ParsedSubnet => Ipv4Subnet.Parse(Subnet, "subnet");
 
-    /// <summary>The IPv6 subnet, or null on an IPv4-only network.</summary>
+    /// <summary>The IPv6 subnet, or null on an IPv4-only network (computed, not stored).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public Ipv6Subnet? ParsedSubnet6 => Subnet6 is { } s ? Ipv6Subnet.Parse(s, "subnet") : null;
 }
 
