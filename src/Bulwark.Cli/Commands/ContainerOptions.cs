@@ -28,6 +28,11 @@ internal sealed class ContainerOptions
     public Option<string[]> CapDrop { get; } = Many("--cap-drop", null, "Drop Linux capabilities");
     public Option<string[]> SecurityOpt { get; } = Many("--security-opt", null, "Security Options");
     public Option<string> Network { get; } = new("--network", "--net") { Description = "Connect a container to a network (none|host)" };
+    public Option<string[]> NetworkAlias { get; } = Many("--network-alias", null, "Add network-scoped alias for the container");
+    public Option<string> Ip { get; } = new("--ip") { Description = "IPv4 address (e.g., 172.30.100.104)" };
+    public Option<string> Ip6 { get; } = new("--ip6") { Description = "IPv6 address (e.g., 2001:db8::33)" };
+    public Option<string> MacAddress { get; } = new("--mac-address") { Description = "Container MAC address (e.g., 92:d0:c6:0a:29:33)" };
+    public Option<string[]> Link { get; } = Many("--link", null, "Add link to another container (NAME[:ALIAS]; user networks)");
     public Option<string[]> Publish { get; } = Many("--publish", "-p", "Publish a container's port to the host ([hostip:][hostport:]containerport[/tcp|udp]; host address default 127.0.0.1)");
     public Option<bool> PublishAll { get; } = new("--publish-all", "-P") { Description = "Publish all exposed ports to kernel-chosen host ports" };
     public Option<string[]> Expose { get; } = Many("--expose", null, "Expose a port or a range of ports");
@@ -72,7 +77,7 @@ internal sealed class ContainerOptions
         Option[] all =
         [
             Remove, Name, Env, EnvFile, Workdir, User, Volume, Tmpfs, ReadOnly, Memory, MemorySwap, MemoryReservation, Cpus,
-            CpuShares, CpusetCpus, CpusetMems, PidsLimit, CapAdd, CapDrop, SecurityOpt, Network, Publish, PublishAll, Expose, Privileged, Hostname,
+            CpuShares, CpusetCpus, CpusetMems, PidsLimit, CapAdd, CapDrop, SecurityOpt, Network, NetworkAlias, Ip, Ip6, MacAddress, Link, Publish, PublishAll, Expose, Privileged, Hostname,
             Interactive, Tty, Label, Entrypoint, Ulimit, Init, LogDriver, LogOpt, Userns, StopSignal, StopTimeout, ShmSize,
             OomScoreAdj, OomKillDisable, Sysctl, Device, DeviceCgroupRule, VolumesFrom, Restart, Pid, Ipc, Uts, Runtime, GroupAdd, Secret,
         ];
@@ -111,6 +116,11 @@ internal sealed class ContainerOptions
         CapDrop = result.GetValue(CapDrop) ?? [],
         SecurityOpt = result.GetValue(SecurityOpt) ?? [],
         Network = result.GetValue(Network),
+        NetworkAliases = result.GetValue(NetworkAlias) ?? [],
+        Ip = result.GetValue(Ip),
+        Ip6 = result.GetValue(Ip6),
+        MacAddress = result.GetValue(MacAddress),
+        Links = result.GetValue(Link) ?? [],
         Publish = result.GetValue(Publish) ?? [],
         PublishAll = result.GetValue(PublishAll),
         Expose = result.GetValue(Expose) ?? [],

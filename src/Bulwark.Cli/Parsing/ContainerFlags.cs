@@ -27,6 +27,12 @@ internal sealed record ContainerFlags
     public IReadOnlyList<string> CapDrop { get; init; } = [];
     public IReadOnlyList<string> SecurityOpt { get; init; } = [];
     public string? Network { get; init; }
+    public IReadOnlyList<string> NetworkAliases { get; init; } = [];
+    public string? Ip { get; init; }
+    public string? Ip6 { get; init; }
+    public string? MacAddress { get; init; }
+    /// <summary>--link NAME[:ALIAS].</summary>
+    public IReadOnlyList<string> Links { get; init; } = [];
     /// <summary>-p: [hostip:][hostport:]containerport[/protocol].</summary>
     public IReadOnlyList<string> Publish { get; init; } = [];
     /// <summary>-P: every exposed port on a kernel-chosen host port.</summary>

@@ -101,6 +101,7 @@ internal static class CreateRequestBuilder
             LogConfig = new LogConfig { Type = flags.LogDriver ?? "", Config = ParseMap(flags.LogOpts, "--log-opt") },
             NetworkMode = string.IsNullOrEmpty(flags.Network) ? "default" : flags.Network,
             PortBindings = portBindings,
+            Links = flags.Links.Count > 0 ? [.. flags.Links] : null,
             PublishAllPorts = flags.PublishAll,
             RestartPolicy = ParseRestart(flags.Restart),
             AutoRemove = flags.Remove,
@@ -169,7 +170,34 @@ internal static class CreateRequestBuilder
             StopSignal = string.IsNullOrEmpty(flags.StopSignal) ? null : flags.StopSignal,
             StopTimeout = flags.StopTimeout,
             HostConfig = host,
-            NetworkingConfig = new Bulwark.Api.Models.Networks.NetworkingConfig { EndpointsConfig = [] },
+            NetworkingConfig = new Bulwark.Api.Models.Networks.NetworkingConfig { EndpointsConfig = EndpointsConfig(flags) },
+        };
+    }
+
+    /// <summary>
+    /// --network-alias, --ip, --ip6, --mac-address and --link as the docker CLI sends them: one EndpointsConfig entry
+    /// for the network of --network ("default" without one).
+    /// </summary>
+    private static Dictionary<string, Bulwark.Api.Models.Networks.EndpointConfig?> EndpointsConfig(ContainerFlags flags)
+    {
+        if (flags.NetworkAliases.Count == 0 && string.IsNullOrEmpty(flags.Ip) && string.IsNullOrEmpty(flags.Ip6)
+            && string.IsNullOrEmpty(flags.MacAddress) && flags.Links.Count == 0)
+        {
+            return [];
+        }
+        var ipam = string.IsNullOrEmpty(flags.Ip) && string.IsNullOrEmpty(flags.Ip6)
+            ? null
+            : new Bulwark.Api.Models.Networks.EndpointIpamConfig { IPv4Address = flags.Ip, IPv6Address = flags.Ip6 };
+        string network = string.IsNullOrEmpty(flags.Network) ? "default" : flags.Network;
+        return new(StringComparer.Ordinal)
+        {
+            [network] = new Bulwark.Api.Models.Networks.EndpointConfig
+            {
+                IPAMConfig = ipam,
+                Aliases = flags.NetworkAliases.Count > 0 ? [.. flags.NetworkAliases] : null,
+                MacAddress = string.IsNullOrEmpty(flags.MacAddress) ? null : flags.MacAddress,
+                Links = flags.Links.Count > 0 ? [.. flags.Links] : null,
+            },
         };
     }
 

@@ -20,13 +20,15 @@ internal static class PublishParser
         var exposed = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (string spec in publish)
         {
-            var (key, binding) = ParsePublish(spec);
-            exposed[key] = EmptyObject;
-            if (!bindings.TryGetValue(key, out var list) || list is null)
+            foreach (var (key, binding) in ParsePublish(spec))
             {
-                bindings[key] = list = [];
+                exposed[key] = EmptyObject;
+                if (!bindings.TryGetValue(key, out var list) || list is null)
+                {
+                    bindings[key] = list = [];
+                }
+                list.Add(binding);
             }
-            list.Add(binding);
         }
         foreach (string spec in expose)
         {
@@ -38,7 +40,12 @@ internal static class PublishParser
         return (bindings, exposed.Count > 0 ? exposed : null);
     }
 
-    private static (string Key, PortBindingDto Binding) ParsePublish(string spec)
+    /// <summary>
+    /// One -p value: a container port range is published pairwise onto an equally long host range
+    /// (<c>8000-8001:80-81</c>); one container port with a host range takes a free port of it at start
+    /// (<c>8000-8010:80</c>, sent as Docker does, the range as the host port).
+    /// </summary>
+    private static List<(string Key, PortBindingDto Binding)> ParsePublish(string spec)
     {
         string rest = spec;
         string protocol = "tcp";
@@ -92,12 +99,39 @@ internal static class PublishParser
         {
             throw Flag(spec, $"\"{hostIp}\" is not an IP address");
         }
-        int port = Port(containerPort, spec, "container port");
-        if (hostPort.Length > 0)
+        var (first, last) = PortRange(containerPort, spec, "container port");
+        var (hostFirst, hostLast) = hostPort.Length > 0 ? PortRange(hostPort, spec, "host port") : (0, 0);
+        if (hostPort.Length > 0 && last - first != hostLast - hostFirst && last != first)
         {
-            Port(hostPort, spec, "host port");
+            // docker CLI's words (go-connections nat.ParsePortSpec).
+            throw new CliException(125, $"invalid ranges specified for container and host Ports: {containerPort} and {hostPort}");
         }
-        return ($"{port.ToString(CultureInfo.InvariantCulture)}/{protocol}", new PortBindingDto { HostIp = hostIp, HostPort = hostPort });
+        var result = new List<(string, PortBindingDto)>();
+        for (int port = first; port <= last; port++)
+        {
+            string host = hostPort.Length == 0 ? ""
+                : last != first ? (hostFirst + port - first).ToString(CultureInfo.InvariantCulture)
+                : hostPort;
+            result.Add(($"{port.ToString(CultureInfo.InvariantCulture)}/{protocol}", new PortBindingDto { HostIp = hostIp, HostPort = host }));
+        }
+        return result;
+    }
+
+    private static (int First, int Last) PortRange(string text, string spec, string what)
+    {
+        int dash = text.IndexOf('-', StringComparison.Ordinal);
+        if (dash < 0)
+        {
+            int port = Port(text, spec, what);
+            return (port, port);
+        }
+        int first = Port(text[..dash], spec, what);
+        int last = Port(text[(dash + 1)..], spec, what);
+        if (last < first)
+        {
+            throw Flag(spec, $"invalid range {text}: it ends before it starts");
+        }
+        return (first, last);
     }
 
     private static IEnumerable<string> ParseExpose(string spec)
@@ -130,7 +164,7 @@ internal static class PublishParser
         {
             return port;
         }
-        throw new CliException(125, $"invalid argument \"{spec}\" for \"{flag}\" flag: {what} \"{text}\" is not a port number (1-65535; ranges are not supported)");
+        throw new CliException(125, $"invalid argument \"{spec}\" for \"{flag}\" flag: {what} \"{text}\" is not a port number (1-65535)");
     }
 
     private static CliException Flag(string spec, string reason) =>

@@ -105,6 +105,8 @@ public sealed record NetworkSpec
     public string Mode { get; init; } = "none";
     /// <summary>Per-network endpoint requests (aliases, fixed address) by network name or id (Docker's EndpointsConfig).</summary>
     public IReadOnlyDictionary<string, Networks.EndpointRequest> Endpoints { get; init; } = new Dictionary<string, Networks.EndpointRequest>();
+    /// <summary>HostConfig.Links as given (on a user network they are links of the primary endpoint).</summary>
+    public IReadOnlyList<string> Links { get; init; } = [];
 }
 
 /// <summary>Log driver and rotation: "json-file" and "local" store output in the container's json log (rotated by size);

@@ -37,15 +37,42 @@ internal sealed class LinuxBridge
 
     public static bool LinkExists(string name) => Directory.Exists("/sys/class/net/" + name);
 
-    /// <summary>Creates the bridge (or completes a half-made one): no IPv6, forwarding off, gateway address, up.</summary>
+    /// <summary>
+    /// Creates the bridge (or completes a half-made one): forwarding off, gateway address, up; IPv6 only on an IPv6
+    /// network, and then without router advertisements or autoconfiguration (a container must not be able to give the
+    /// host a route).
+    /// </summary>
     public async Task EnsureBridgeAsync(NetworkRecord n, CancellationToken ct)
     {
         string br = n.BridgeName;
+        if (n.Subnet6 is not null && HostForwardsIpv6())
+        {
+            throw EngineException.Invalid(
+                $"network {n.Name}: this host forwards IPv6 (net.ipv6.conf.all.forwarding=1), so an IPv6 network would be routed to its " +
+                "other interfaces; bulwarkd leaves host sysctls alone: turn IPv6 forwarding off or create the network without --ipv6");
+        }
         if (!LinkExists(br))
         {
             await HostCommand.RunAsync("ip", ["link", "add", br, "type", "bridge"], null, ct).ConfigureAwait(false);
         }
-        WriteSysctl($"/proc/sys/net/ipv6/conf/{br}/disable_ipv6", "1");
+        if (n.Subnet6 is { } subnet6)
+        {
+            WriteSysctl($"/proc/sys/net/ipv6/conf/{br}/accept_ra", "0");
+            WriteSysctl($"/proc/sys/net/ipv6/conf/{br}/autoconf", "0");
+            WriteSysctl($"/proc/sys/net/ipv6/conf/{br}/accept_redirects", "0");
+            WriteSysctl($"/proc/sys/net/ipv6/conf/{br}/forwarding", "0");
+            WriteSysctl($"/proc/sys/net/ipv6/conf/{br}/disable_ipv6", "0");
+            string addr6 = n.Gateway6 + "/" + n.ParsedSubnet6!.Value.PrefixLength.ToString(CultureInfo.InvariantCulture);
+            string shown6 = await HostCommand.RunAsync("ip", ["-6", "-o", "addr", "show", "dev", br], null, ct).ConfigureAwait(false);
+            if (!shown6.Contains(" " + addr6 + " ", StringComparison.Ordinal))
+            {
+                await HostCommand.RunAsync("ip", ["-6", "addr", "add", addr6, "dev", br, "nodad"], null, ct).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            WriteSysctl($"/proc/sys/net/ipv6/conf/{br}/disable_ipv6", "1");
+        }
         // Only an egress network's bridge forwards (its nftables chains decide what); any other never does.
         bool egress = NetworkOptionNames.Parse(n.Options).Egress.Enabled;
         WriteSysctl($"/proc/sys/net/ipv4/conf/{br}/forwarding", egress ? "1" : "0");
@@ -104,6 +131,11 @@ internal sealed class LinuxBridge
             sb.Append(CultureInfo.InvariantCulture, $"{Q(ip)} link set {Q(hv)} master {Q(n.BridgeName)} up\n");
             sb.Append(CultureInfo.InvariantCulture,
                 $"{Q(nsenter)} --net=\"$ns\" {Q(ip)} addr add {Q(e.IPv4Address + "/" + prefix.ToString(CultureInfo.InvariantCulture))} dev {Q(e.Interface)}\n");
+            if (Ipv6Commands(n, e) is { } v6)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"{Q(nsenter)} --net=\"$ns\" /bin/sh -c {Q(v6.Sysctls)}\n");
+                sb.Append(CultureInfo.InvariantCulture, $"{Q(nsenter)} --net=\"$ns\" {Q(ip)} -6 addr add {Q(v6.Address)} dev {Q(e.Interface)} nodad\n");
+            }
             sb.Append(CultureInfo.InvariantCulture, $"{Q(nsenter)} --net=\"$ns\" {Q(ip)} link set {Q(e.Interface)} up\n");
             var options = NetworkOptionNames.Parse(n.Options);
             sb.Append(RateLimits.TrafficShaper.Script(options.Rate, hv, e.Interface, Q));
@@ -145,6 +177,37 @@ internal sealed class LinuxBridge
         }
     }
 
+    /// <summary>
+    /// Pins a running container's namespace at <see cref="NetnsPath"/> and locks it down as the start hook would have
+    /// (a container started without networks has neither); nothing to do when it is pinned already.
+    /// </summary>
+    public async Task PinAsync(string containerId, int pid, CancellationToken ct)
+    {
+        string path = NetnsPath(containerId);
+        if (IsNsfsMount(path))
+        {
+            return;
+        }
+        if (pid <= 0)
+        {
+            throw new EngineException(ErrorKind.Conflict, $"container {containerId} has no process to connect");
+        }
+        EnsureNetnsDirectory();
+        File.WriteAllBytes(path, []);
+        try
+        {
+            string source = "/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/ns/net";
+            await HostCommand.RunAsync("mount", ["--bind", source, path], null, ct).ConfigureAwait(false);
+            await HostCommand.RunAsync("nsenter", ["--net=" + path, "/bin/sh", "-c", NetnsInitScript(HostCommand.Locate("ip"))], null, ct)
+                .ConfigureAwait(false);
+        }
+        catch
+        {
+            RemoveNetns(containerId);
+            throw;
+        }
+    }
+
     /// <summary>Adds one endpoint: a veth pair, the host side on the bridge, the container side with its address.</summary>
     public async Task AttachAsync(string netnsPath, NetworkRecord n, EndpointRecord e, CancellationToken ct)
     {
@@ -159,8 +222,13 @@ internal sealed class LinuxBridge
         WriteSysctl($"/proc/sys/net/ipv6/conf/{hv}/disable_ipv6", "1");
         await HostCommand.RunAsync("ip", ["-b", "-"], $"link set {hv} master {n.BridgeName}\nlink set {hv} up\n", ct).ConfigureAwait(false);
         int prefix = n.ParsedSubnet.PrefixLength;
-        await HostCommand.RunAsync("nsenter", ["--net=" + netnsPath, HostCommand.Locate("ip"), "-b", "-"],
-            $"addr add {e.IPv4Address}/{prefix.ToString(CultureInfo.InvariantCulture)} dev {e.Interface}\nlink set {e.Interface} up\n", ct)
+        string batch = $"addr add {e.IPv4Address}/{prefix.ToString(CultureInfo.InvariantCulture)} dev {e.Interface}\n";
+        if (Ipv6Commands(n, e) is { } v6)
+        {
+            await HostCommand.RunAsync("nsenter", ["--net=" + netnsPath, "/bin/sh", "-c", v6.Sysctls], null, ct).ConfigureAwait(false);
+            batch += $"-6 addr add {v6.Address} dev {e.Interface} nodad\n";
+        }
+        await HostCommand.RunAsync("nsenter", ["--net=" + netnsPath, HostCommand.Locate("ip"), "-b", "-"], batch + $"link set {e.Interface} up\n", ct)
             .ConfigureAwait(false);
         var options = NetworkOptionNames.Parse(n.Options);
         await RateLimits.TrafficShaper.ApplyAsync(options.Rate, hv, e.Interface, netnsPath, ct).ConfigureAwait(false);
@@ -171,6 +239,25 @@ internal sealed class LinuxBridge
                 .ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// For an endpoint with an IPv6 address: the sysctls that turn IPv6 on for its interface only (no router
+    /// advertisements, no autoconfiguration: peers cannot give it routes) and its address with prefix.
+    /// </summary>
+    private static (string Sysctls, string Address)? Ipv6Commands(NetworkRecord n, EndpointRecord e)
+    {
+        if (e.IPv6Address is null || n.ParsedSubnet6 is not { } subnet)
+        {
+            return null;
+        }
+        string conf = "/proc/sys/net/ipv6/conf/" + e.Interface + "/";
+        string sysctls = $"echo 0 > {conf}accept_ra && echo 0 > {conf}autoconf && echo 0 > {conf}accept_redirects && echo 0 > {conf}disable_ipv6";
+        return (sysctls, e.IPv6Address + "/" + subnet.PrefixLength.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>net.ipv6.conf.all.forwarding of the host (bulwarkd never changes it).</summary>
+    private static bool HostForwardsIpv6() =>
+        File.Exists("/proc/sys/net/ipv6/conf/all/forwarding") && File.ReadAllText("/proc/sys/net/ipv6/conf/all/forwarding").Trim() == "1";
 
     /// <summary>Deletes the endpoint's veth pair (both ends go together); idempotent.</summary>
     public async Task DetachAsync(EndpointRecord e, CancellationToken ct)

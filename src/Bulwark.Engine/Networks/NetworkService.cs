@@ -145,6 +145,7 @@ public sealed partial class NetworkService
                 range = parsed.ToString();
             }
 
+            var (subnet6, gateway6) = spec.EnableIPv6 ? PlanIpv6(spec) : (null, null);
             var record = new NetworkRecord
             {
                 Id = id,
@@ -157,6 +158,9 @@ public sealed partial class NetworkService
                 Gateway = Ipv4Subnet.Format(gateway),
                 IpRange = range,
                 UserSubnet = spec.Subnet is not null,
+                EnableIPv6 = spec.EnableIPv6,
+                Subnet6 = subnet6,
+                Gateway6 = gateway6,
             };
             _store.Save(record);
             try
@@ -187,6 +191,22 @@ public sealed partial class NetworkService
         }
     }
 
+    /// <summary>The IPv6 subnet (given or a random unique local /64, not overlapping another network's) and gateway.</summary>
+    private (string Subnet, string Gateway) PlanIpv6(NetworkCreateSpec spec)
+    {
+        var subnet = spec.Subnet6 is { } given ? Ipv6Subnet.Parse(given, "subnet") : Ipv6Subnet.RandomUniqueLocal();
+        if (_networks.Values.Select(n => n.ParsedSubnet6).FirstOrDefault(other => other is { } o && o.Overlaps(subnet)) is { } clash)
+        {
+            throw EngineException.Invalid($"invalid pool request: Pool overlaps with other one on this address space ({subnet} overlaps {clash})");
+        }
+        var gateway = spec.Gateway6 is { Length: > 0 } gw ? Ipv6Subnet.ParseAddress(gw, "gateway") : subnet.At(1);
+        if (!subnet.IsHostAddress(gateway))
+        {
+            throw EngineException.Invalid($"invalid gateway {gateway}: not a host address of subnet {subnet}");
+        }
+        return (subnet.ToString(), gateway.ToString());
+    }
+
     private static void ValidateSpec(NetworkCreateSpec spec)
     {
         if (PredefinedNames.Contains(spec.Name))
@@ -204,10 +224,6 @@ public sealed partial class NetworkService
         if (spec.IpamDriver is not ("default" or ""))
         {
             throw EngineException.Invalid($"IPAM driver \"{spec.IpamDriver}\" is not supported: only the default IPAM driver is available");
-        }
-        if (spec.EnableIPv6)
-        {
-            throw EngineException.Invalid("EnableIPv6 (--ipv6) is not supported: bulwark networks are IPv4 only");
         }
         if (spec.IpamConfigCount > 1)
         {
@@ -311,6 +327,12 @@ public sealed partial class NetworkService
                 address = FirstFree(subnet, range, used)
                     ?? throw new EngineException(ErrorKind.Unavailable, $"no available IPv4 addresses on network {n.Name} ({n.Subnet})");
             }
+            string? v6 = AllocateIpv6(n, request);
+            string mac = request.MacAddress is { Length: > 0 } wantedMac ? MacAddresses.Parse(wantedMac) : MacFor(address);
+            if (request.MacAddress is { Length: > 0 } && n.Endpoints.Values.FirstOrDefault(e => e.MacAddress == mac) is { } holder)
+            {
+                throw EngineException.Conflict($"MAC address {mac} is already in use on network {n.Name} (by {holder.ContainerName})");
+            }
             var taken = EndpointsOf(containerId).Select(x => x.Endpoint.Interface).ToHashSet(StringComparer.Ordinal);
             string iface = Enumerable.Range(0, 64).Select(i => "eth" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .First(i => !taken.Contains(i));
@@ -320,9 +342,13 @@ public sealed partial class NetworkService
                 ContainerName = containerName,
                 EndpointId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
                 IPv4Address = Ipv4Subnet.Format(address),
-                MacAddress = MacFor(address),
+                MacAddress = mac,
+                RequestedMac = request.MacAddress is { Length: > 0 },
+                Links = [.. request.Links.Select(EndpointLinks.Normalize).Distinct(StringComparer.Ordinal)],
                 Aliases = [.. request.Aliases.Where(a => a.Length > 0).Distinct(StringComparer.Ordinal)],
                 RequestedAddress = request.IPv4Address is { Length: > 0 } ? Ipv4Subnet.Format(address) : null,
+                IPv6Address = v6,
+                RequestedIPv6Address = request.IPv6Address is { Length: > 0 } ? v6 : null,
                 Interface = iface,
                 Attached = DateTimeOffset.UtcNow,
             };
@@ -340,6 +366,32 @@ public sealed partial class NetworkService
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>The endpoint's IPv6 address: the one asked for (--ip6) or the first free one; null on an IPv4-only network.</summary>
+    private static string? AllocateIpv6(NetworkRecord n, EndpointRequest request)
+    {
+        if (n.ParsedSubnet6 is not { } subnet)
+        {
+            return request.IPv6Address is { Length: > 0 } asked
+                ? throw EngineException.Invalid($"invalid IPv6 address {asked}: network {n.Name} has no IPv6 subnet (create it with --ipv6)")
+                : null;
+        }
+        var used = n.Endpoints.Values.Where(e => e.IPv6Address is not null).Select(e => e.IPv6Address!).ToHashSet(StringComparer.Ordinal);
+        used.Add(n.Gateway6!);
+        if (request.IPv6Address is { Length: > 0 } wanted)
+        {
+            var address = Ipv6Subnet.ParseAddress(wanted, "IPv6 address");
+            if (!subnet.IsHostAddress(address))
+            {
+                throw EngineException.Invalid($"invalid IPv6 address {wanted}: it is not a host address of network {n.Name} ({subnet})");
+            }
+            return used.Contains(address.ToString())
+                ? throw EngineException.Conflict($"Address already in use: {wanted} on network {n.Name}")
+                : address.ToString();
+        }
+        return subnet.FirstFree(used)?.ToString()
+            ?? throw new EngineException(ErrorKind.Unavailable, $"no available IPv6 addresses on network {n.Name} ({subnet})");
     }
 
     /// <summary>Forgets the endpoint (its address becomes free). Idempotent.</summary>

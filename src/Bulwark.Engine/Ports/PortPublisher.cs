@@ -48,7 +48,7 @@ public sealed class PortPublisher(IPAddress defaultHostIp, PublishedPortsPolicy 
                     : new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
                 try
                 {
-                    socket.Bind(new IPEndPoint(ip, b.HostPort));
+                    BindFirstFree(socket, ip, b);
                     if (b.Protocol == "tcp")
                     {
                         socket.Listen(512);
@@ -128,9 +128,27 @@ public sealed class PortPublisher(IPAddress defaultHostIp, PublishedPortsPolicy 
         _active[containerId] = reservation;
     }
 
+    /// <summary>Binds the host port, or the first port of a range that is free (the last one's error when none is).</summary>
+    private static void BindFirstFree(Socket socket, IPAddress ip, PortBindingSpec b)
+    {
+        int last = b.IsRange ? b.HostPortLast : b.HostPort;
+        for (int port = b.HostPort; ; port++)
+        {
+            try
+            {
+                socket.Bind(new IPEndPoint(ip, port));
+                return;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse && port < last)
+            {
+                // taken: the next one
+            }
+        }
+    }
+
     private static EngineException BindFailed(PortBindingSpec b, SocketException ex)
     {
-        string address = b.HostIp.Contains(':', StringComparison.Ordinal) ? $"[{b.HostIp}]:{b.HostPort}" : $"{b.HostIp}:{b.HostPort}";
+        string address = b.HostIp.Contains(':', StringComparison.Ordinal) ? $"[{b.HostIp}]:{b.HostPortText}" : $"{b.HostIp}:{b.HostPortText}";
         return ex.SocketErrorCode == SocketError.AddressAlreadyInUse
             ? EngineException.Conflict($"cannot publish {address}->{b.Key}: Bind for {address} failed: port is already allocated")
             : EngineException.Invalid($"cannot publish {address}->{b.Key}: listen {b.Protocol} {address}: bind: {ex.Message}");

@@ -27,7 +27,7 @@ public sealed record PublishedPortsPolicy
     {
         foreach (var b in plan)
         {
-            string what = $"-p {b.HostIp}:{(b.HostPort == 0 ? "" : b.HostPort.ToString(CultureInfo.InvariantCulture))}:{b.Key}";
+            string what = $"-p {b.HostIp}:{b.HostPortText}:{b.Key}";
             var ip = IPAddress.Parse(b.HostIp);
             var allowed = AllowedHostIps ?? [IPNetwork.Parse("127.0.0.0/8"), IPNetwork.Parse("::1/128"), new IPNetwork(defaultHostIp, defaultHostIp.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)];
             if (!allowed.Any(n => n.Contains(ip)))
@@ -42,9 +42,13 @@ public sealed record PublishedPortsPolicy
             {
                 throw Refuse("allow-privileged-ports", what, $"host port {b.HostPort} is a privileged port (below 1024)");
             }
-            if (AllowedRanges is { } ranges && !ranges.Any(r => b.HostPort >= r.First && b.HostPort <= r.Last))
+            // A range is allowed when every port of it is: whichever one the start takes must be allowed.
+            int last = b.IsRange ? b.HostPortLast : b.HostPort;
+            if (AllowedRanges is { } ranges
+                && Enumerable.Range(b.HostPort, last - b.HostPort + 1).FirstOrDefault(p => !ranges.Any(r => p >= r.First && p <= r.Last)) is > 0 and var outside)
             {
-                throw Refuse("allowed-ranges", what, $"host port {b.HostPort} is outside the allowed ranges ({string.Join(", ", ranges.Select(r => $"{r.First}-{r.Last}"))})");
+                string port = b.IsRange ? $"{b.HostPortText} (port {outside})" : b.HostPort.ToString(CultureInfo.InvariantCulture);
+                throw Refuse("allowed-ranges", what, $"host port {port} is outside the allowed ranges ({string.Join(", ", ranges.Select(r => $"{r.First}-{r.Last}"))})");
             }
         }
     }

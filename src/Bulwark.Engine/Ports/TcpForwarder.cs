@@ -8,7 +8,7 @@ namespace Bulwark.Engine.Ports;
 /// <summary>
 /// One published TCP port: accepts on the host address, and for each connection opens one from inside the
 /// container's network namespace to the container port on its loopback, then copies bytes both ways (a half-close
-/// is passed on). A refused inner connection closes the outer one.
+/// is passed on) with splice(2) on two threads of the connection's own. A refused inner connection closes the outer one.
 /// </summary>
 internal sealed class TcpForwarder(Socket listener, int containerPort, NetnsSocketFactory sockets, ILogger logger)
 {
@@ -45,8 +45,9 @@ internal sealed class TcpForwarder(Socket listener, int containerPort, NetnsSock
             backend = await sockets.CreateAsync(SocketType.Stream, ProtocolType.Tcp).ConfigureAwait(false);
             backend.NoDelay = true;
             await backend.ConnectAsync(new IPEndPoint(IPAddress.Loopback, containerPort), ct).ConfigureAwait(false);
-            var up = CopyAsync(client, backend, ct);
-            var down = CopyAsync(backend, client, ct);
+            // splice(2) keeps the bytes in the kernel; without a pipe (descriptors exhausted) the async copy does.
+            var up = SocketSplice.TryStart(client, backend, ct) ?? CopyAsync(client, backend, ct);
+            var down = SocketSplice.TryStart(backend, client, ct) ?? CopyAsync(backend, client, ct);
             await Task.WhenAll(up, down).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)

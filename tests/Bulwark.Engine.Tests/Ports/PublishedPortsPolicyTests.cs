@@ -29,6 +29,17 @@ public sealed class PublishedPortsPolicyTests
     }
 
     [Fact]
+    public void AllowedRanges_AllowAHostPortRangeOnlyWhenEveryPortOfItIs()
+    {
+        var policy = new PublishedPortsPolicy { AllowedRanges = [(8000, 8005)] };
+        policy.Check([new PortBindingSpec(80, "tcp", "127.0.0.1", 8000, 8005)], Default);
+        var ex = Assert.Throws<EngineException>(() => policy.Check([new PortBindingSpec(80, "tcp", "127.0.0.1", 8004, 8010)], Default));
+        Assert.Equal("published-ports.allowed-ranges", ex.Rule);
+        Assert.Contains("-p 127.0.0.1:8004-8010:80/tcp", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("host port 8004-8010 (port 8006) is outside the allowed ranges (8000-8005)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DaemonIp_IsAllowedByDefault()
     {
         new PublishedPortsPolicy().Check([Bind(("0.0.0.0", 8080))], IPAddress.Any);

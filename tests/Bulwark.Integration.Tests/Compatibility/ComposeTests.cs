@@ -56,6 +56,25 @@ public sealed class ComposeTests(SharedDaemonFixture fx)
             command: ["sleep", "300"]
         """;
 
+    // Two services on two user networks: compose creates each container on its first network and connects the
+    // others before starting it; the client reaches the web service by its service name.
+    private const string TwoServices = """
+        version: "2.4"
+        services:
+          web:
+            image: test/busybox:1
+            command: ["sh", "-c", "mkdir /w && echo hello-compose > /w/f && exec httpd -f -p 8080 -h /w"]
+            networks: [back]
+          client:
+            image: test/busybox:1
+            command: ["sh", "-c", "ip -o link | grep -c eth; for i in $$(seq 1 50); do wget -q -O - http://web:8080/f && exec sleep 300; sleep 0.2; done; echo unreachable"]
+            networks: [front, back]
+            depends_on: [web]
+        networks:
+          front: {}
+          back: {}
+        """;
+
     private DaemonInstance D => fx.Daemon;
 
     [Fact]
@@ -177,6 +196,28 @@ public sealed class ComposeTests(SharedDaemonFixture fx)
         finally
         {
             await ComposeAsync(dir, "-p", "bwnet", "down", "-t", "0");
+        }
+    }
+
+    [Fact]
+    public async Task ComposeUp_TwoServicesOnTwoNetworks_ClientReachesTheWebServiceByName()
+    {
+        string dir = WriteProject("twoservices", TwoServices);
+        try
+        {
+            var up = await ComposeAsync(dir, "-p", "bwtest", "up", "-d");
+            Assert.True(up.ExitCode == 0, up.ToString());
+            var logs = await WaitForLogAsync(dir, "hello-compose");
+            Assert.DoesNotContain("unreachable", logs.Stdout, StringComparison.Ordinal);
+            Assert.Matches(new System.Text.RegularExpressions.Regex(@"client_1\s*\|\s*2\s*$", System.Text.RegularExpressions.RegexOptions.Multiline), logs.Stdout); // eth0 and eth1
+            var nets = await D.DockerAsync("inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}", "bwtest_client_1");
+            Assert.Equal("bwtest_back bwtest_front", nets.Stdout.Trim());
+            var down = await ComposeAsync(dir, "-p", "bwtest", "down", "-t", "0");
+            Assert.True(down.ExitCode == 0, down.ToString());
+        }
+        finally
+        {
+            await ComposeAsync(dir, "-p", "bwtest", "down", "-t", "0");
         }
     }
 

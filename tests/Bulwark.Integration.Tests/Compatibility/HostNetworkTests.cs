@@ -19,4 +19,24 @@ public sealed class HostNetworkTests(PermissiveProbeDaemonFixture fx) : IClassFi
         var inspectNone = await fx.Daemon.DockerAsync("run", "--rm", ProbeImage.Name, "cat", "/proc/net/dev");
         Assert.Equal(["lo"], Interfaces(inspectNone.Stdout));
     }
+
+    [Fact]
+    public async Task NetworkConnect_OfAHostNetworkContainer_IsRefusedInDockersWords()
+    {
+        string n = "hn-" + Guid.NewGuid().ToString("N")[..6], c = "hc-" + Guid.NewGuid().ToString("N")[..6];
+        try
+        {
+            Assert.Equal(0, (await fx.Daemon.DockerAsync("network", "create", n)).ExitCode);
+            var create = await fx.Daemon.DockerAsync("create", "--name", c, "--network", "host", ProbeImage.Name, "true");
+            Assert.True(create.ExitCode == 0, create.ToString());
+            var connect = await fx.Daemon.DockerAsync("network", "connect", n, c);
+            Assert.Equal(1, connect.ExitCode);
+            Assert.Contains("container cannot be disconnected from host network or connected to host network", connect.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await fx.Daemon.DockerAsync("rm", "-f", c);
+            await fx.Daemon.DockerAsync("network", "rm", n);
+        }
+    }
 }

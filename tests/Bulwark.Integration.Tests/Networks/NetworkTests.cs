@@ -179,9 +179,9 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
             Assert.Contains("Pool overlaps with other one on this address space", overlapHost.Stderr, StringComparison.Ordinal);
             var overlapNet = await D.DockerAsync("network", "create", "--subnet", subnet.Split(' ')[0], Unique("bad"));
             Assert.Contains("Pool overlaps with other one on this address space", overlapNet.Stderr, StringComparison.Ordinal);
-            var v6 = await D.DockerAsync("network", "create", "--ipv6", "--subnet", "fd00:99::/64", Unique("bad"));
+            var v6 = await D.DockerAsync("network", "create", "--ipv6", "--subnet", "fd00:99::/64", "--subnet", "fd00:98::/64", Unique("bad"));
             Assert.Equal(1, v6.ExitCode);
-            Assert.Contains("IPv6", v6.Stderr, StringComparison.Ordinal);
+            Assert.Contains("only one IPv6 subnet per network", v6.Stderr, StringComparison.Ordinal);
             var overlay = await D.DockerAsync("network", "create", "-d", "overlay", Unique("bad"));
             Assert.Equal(1, overlay.ExitCode);
             Assert.Contains("\"overlay\"", overlay.Stderr, StringComparison.Ordinal);

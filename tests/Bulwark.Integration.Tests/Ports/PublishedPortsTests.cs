@@ -181,7 +181,7 @@ public sealed class PublishedPortsTests(SharedDaemonFixture fx)
 
     [Theory]
     [InlineData("127.0.0.1::80/sctp", "protocol \"sctp\" is not supported")]
-    [InlineData("127.0.0.1:8000-8010:80", "host port ranges")]
+    [InlineData("127.0.0.1:8000-8002:80-81", "invalid ranges specified for container and host Ports: 80-81 and 8000-8002")]
     public async Task DockerRun_UnsupportedPublishSpec_IsAClearError(string publish, string message)
     {
         var run = await D.DockerAsync("run", "-d", "-p", publish, SharedDaemonFixture.Image, "true");

@@ -91,7 +91,7 @@ internal static class ContainerCreateMapper
                 DeviceCgroupRules = ValidDeviceCgroupRules(hc.DeviceCgroupRules),
                 Devices = [.. (hc.Devices ?? []).Select(d => $"{d.PathOnHost}:{(string.IsNullOrEmpty(d.PathInContainer) ? d.PathOnHost : d.PathInContainer)}:{(string.IsNullOrEmpty(d.CgroupPermissions) ? "rwm" : d.CgroupPermissions)}")],
             },
-            Network = MapNetwork(hc.NetworkMode, body.NetworkDisabled, body.NetworkingConfig),
+            Network = MapNetwork(hc.NetworkMode, body.NetworkDisabled, body.NetworkingConfig, hc.Links),
             Ports = PortMapper.Map(body, hc),
             Log = MapLog(hc.LogConfig),
             Secrets = SecretReferenceMapper.Map(hc.BulwarkSecrets, body.Labels),
@@ -119,10 +119,6 @@ internal static class ContainerCreateMapper
         if (hc.VolumeDriver is { Length: > 0 } vd && vd != "local")
         {
             throw EngineException.Invalid($"HostConfig.VolumeDriver (--volume-driver) \"{vd}\" is not supported: bulwark has only the \"local\" driver");
-        }
-        if (hc.Links is { Count: > 0 })
-        {
-            throw EngineException.Invalid("HostConfig.Links (--link) is not supported");
         }
         if (hc.Runtime is { Length: > 0 } rt && rt is not ("runc" or "crun"))
         {
@@ -194,10 +190,11 @@ internal static class ContainerCreateMapper
         return new RestartPolicySpec { Name = name, MaximumRetryCount = retries };
     }
 
-    private static NetworkSpec MapNetwork(string? mode, bool? disabled, Bulwark.Api.Models.Networks.NetworkingConfig? networking)
+    private static NetworkSpec MapNetwork(string? mode, bool? disabled, Bulwark.Api.Models.Networks.NetworkingConfig? networking, List<string>? hostLinks)
     {
         if (disabled == true)
         {
+            RefuseEndpointOptions("none", networking, hostLinks);
             return new NetworkSpec { Mode = "none" };
         }
         string resolved = mode switch
@@ -213,30 +210,43 @@ internal static class ContainerCreateMapper
         };
         if (!ContainerService.IsUserNetwork(resolved))
         {
+            RefuseEndpointOptions(resolved, networking, hostLinks);
             return new NetworkSpec { Mode = resolved };
         }
         var endpoints = new Dictionary<string, Bulwark.Engine.Networks.EndpointRequest>(StringComparer.Ordinal);
         foreach (var (network, config) in networking?.EndpointsConfig ?? [])
         {
-            if (config?.Links is { Count: > 0 })
-            {
-                throw EngineException.Invalid($"NetworkingConfig.EndpointsConfig[{network}].Links (--link) is not supported: use network aliases");
-            }
-            if (config?.IPAMConfig?.IPv6Address is { Length: > 0 } v6)
-            {
-                throw EngineException.Invalid($"NetworkingConfig.EndpointsConfig[{network}].IPAMConfig.IPv6Address (--ip6 {v6}) is not supported: bulwark networks are IPv4 only");
-            }
-            if (config?.MacAddress is { Length: > 0 })
-            {
-                throw EngineException.Invalid($"NetworkingConfig.EndpointsConfig[{network}].MacAddress (--mac-address) is not supported");
-            }
+            // The docker CLI sends --link both as HostConfig.Links and as the primary network's EndpointsConfig links.
+            var links = (config?.Links ?? []).Concat(network == resolved ? hostLinks ?? [] : []).Distinct(StringComparer.Ordinal).ToList();
             endpoints[network] = new Bulwark.Engine.Networks.EndpointRequest
             {
                 Aliases = config?.Aliases ?? [],
                 IPv4Address = NullIfEmpty(config?.IPAMConfig?.IPv4Address),
+                IPv6Address = NullIfEmpty(config?.IPAMConfig?.IPv6Address),
+                MacAddress = NullIfEmpty(config?.MacAddress),
+                Links = links,
             };
         }
-        return new NetworkSpec { Mode = resolved, Endpoints = endpoints };
+        if (hostLinks is { Count: > 0 } && !endpoints.ContainsKey(resolved))
+        {
+            endpoints[resolved] = new Bulwark.Engine.Networks.EndpointRequest { Links = hostLinks };
+        }
+        return new NetworkSpec { Mode = resolved, Endpoints = endpoints, Links = hostLinks ?? [] };
+    }
+
+    /// <summary>--link and --mac-address describe an endpoint on a user network: without one there is nothing to apply them to.</summary>
+    private static void RefuseEndpointOptions(string mode, Bulwark.Api.Models.Networks.NetworkingConfig? networking, List<string>? hostLinks)
+    {
+        if (hostLinks is { Count: > 0 } || networking?.EndpointsConfig?.Values.Any(c => c?.Links is { Count: > 0 }) == true)
+        {
+            throw EngineException.Invalid(
+                $"--link needs a user network (--network NAME): network mode \"{mode}\" has no peers to link to (there is no default bridge network)");
+        }
+        if (networking?.EndpointsConfig?.Values.Any(c => c?.MacAddress is { Length: > 0 }) == true)
+        {
+            // dockerd's words for a MAC address with a network mode that has no interface of its own.
+            throw EngineException.Invalid($"conflicting options: mac-address and the network mode: --mac-address needs a user network (--network NAME), not \"{mode}\"");
+        }
     }
 
     private static LogSpec MapLog(LogConfig? log)

@@ -145,6 +145,7 @@ internal static class ContainerViewMapper
                     : [],
             },
             NetworkMode = s.Network.Mode,
+            Links = s.Network.Links.Count > 0 ? [.. s.Network.Links] : null,
             VolumesFrom = s.Storage.VolumesFrom.Count > 0 ? [.. s.Storage.VolumesFrom] : null,
             DeviceCgroupRules = s.Security.DeviceCgroupRules.Count > 0 ? [.. s.Security.DeviceCgroupRules] : null,
             PortBindings = PortMapper.Bindings(r),
@@ -217,18 +218,25 @@ internal static class ContainerViewMapper
         })];
 
     private static Dictionary<string, EndpointSettings> Networks(ContainerRecord r, IReadOnlyList<(NetworkRecord Network, EndpointRecord Endpoint)>? endpoints) =>
-        !ContainerService.IsUserNetwork(r.Spec.Network.Mode)
+        // A container created without a network shows its mode until it is connected, then its networks (as dockerd).
+        !ContainerService.IsUserNetwork(r.Spec.Network.Mode) && endpoints is not { Count: > 0 }
             ? new() { [r.Spec.Network.Mode] = new EndpointSettings() }
             : (endpoints ?? []).ToDictionary(x => x.Network.Name, x => new EndpointSettings
             {
-                IPAMConfig = x.Endpoint.RequestedAddress is { } ip ? new Bulwark.Api.Models.Networks.EndpointIpamConfig { IPv4Address = ip } : null,
+                IPAMConfig = x.Endpoint.RequestedAddress is null && x.Endpoint.RequestedIPv6Address is null
+                    ? null
+                    : new Bulwark.Api.Models.Networks.EndpointIpamConfig { IPv4Address = x.Endpoint.RequestedAddress, IPv6Address = x.Endpoint.RequestedIPv6Address },
                 Aliases = x.Endpoint.Aliases.Count > 0 ? x.Endpoint.Aliases : null,
+                Links = x.Endpoint.Links.Count > 0 ? x.Endpoint.Links : null,
                 NetworkID = x.Network.Id,
                 EndpointID = x.Endpoint.EndpointId,
                 Gateway = x.Network.Gateway,
                 IPAddress = x.Endpoint.IPv4Address,
                 IPPrefixLen = x.Network.ParsedSubnet.PrefixLength,
                 MacAddress = x.Endpoint.MacAddress,
+                GlobalIPv6Address = x.Endpoint.IPv6Address ?? "",
+                GlobalIPv6PrefixLen = x.Endpoint.IPv6Address is null ? 0 : x.Network.ParsedSubnet6!.Value.PrefixLength,
+                IPv6Gateway = x.Endpoint.IPv6Address is null ? "" : x.Network.Gateway6 ?? "",
             }, StringComparer.Ordinal);
 
     public static string StateName(ContainerState s) => s switch

@@ -20,16 +20,13 @@ internal static class PortMapper
             var (port, protocol) = PortKey.Parse(key);
             foreach (var h in hosts is { Count: > 0 } ? hosts : [new PortBindingDto()])
             {
-                if (h.HostPort.Contains('-', StringComparison.Ordinal))
-                {
-                    throw EngineException.Invalid($"HostConfig.PortBindings[\"{key}\"]: host port ranges (\"{h.HostPort}\") are not supported: give one port, or none for a kernel-chosen one");
-                }
                 string ip = h.HostIp.Trim('[', ']');
                 if (ip.Length > 0 && !System.Net.IPAddress.TryParse(ip, out _))
                 {
                     throw EngineException.Invalid($"HostConfig.PortBindings[\"{key}\"]: \"{h.HostIp}\" is not an IP address");
                 }
-                bindings.Add(new PortBindingSpec(port, protocol, ip, PortKey.ParsePort(h.HostPort, key, allowZero: true)));
+                var (first, last) = HostPortRange(h.HostPort, key);
+                bindings.Add(new PortBindingSpec(port, protocol, ip, first, last));
             }
         }
         var exposed = (body.ExposedPorts?.Keys ?? Enumerable.Empty<string>())
@@ -38,11 +35,28 @@ internal static class PortMapper
         return new PortSpec { Bindings = bindings, PublishAll = hc.PublishAllPorts, Exposed = exposed };
     }
 
+    /// <summary>"8000" or "8000-8010" (dockerd takes a free port of the range); a range must not run backwards.</summary>
+    private static (int First, int Last) HostPortRange(string text, string key)
+    {
+        int dash = text.IndexOf('-', StringComparison.Ordinal);
+        if (dash < 0)
+        {
+            return (PortKey.ParsePort(text, key, allowZero: true), 0);
+        }
+        int first = PortKey.ParsePort(text[..dash], key, allowZero: false);
+        int last = PortKey.ParsePort(text[(dash + 1)..], key, allowZero: false);
+        if (last < first)
+        {
+            throw EngineException.Invalid($"invalid hostPort: {text}: the range ends before it starts");
+        }
+        return (first, last == first ? 0 : last);
+    }
+
     /// <summary>HostConfig.PortBindings as asked (host port "" when kernel-chosen); null without any.</summary>
     public static Dictionary<string, List<PortBindingDto>?>? Bindings(ContainerRecord r) =>
         r.Spec.Ports.Bindings.Count == 0 ? null : r.Spec.Ports.Bindings
             .GroupBy(b => b.Key, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (List<PortBindingDto>?)[.. g.Select(b => new PortBindingDto { HostIp = b.HostIp, HostPort = HostPort(b.HostPort) })], StringComparer.Ordinal);
+            .ToDictionary(g => g.Key, g => (List<PortBindingDto>?)[.. g.Select(b => new PortBindingDto { HostIp = b.HostIp, HostPort = b.HostPortText })], StringComparer.Ordinal);
 
     /// <summary>NetworkSettings.Ports: while running, every exposed port with its bindings (null when unpublished); {} otherwise.</summary>
     public static Dictionary<string, IReadOnlyList<PortBindingDto>?> Published(ContainerRecord r)

@@ -106,7 +106,18 @@ internal static class NetworkEndpoints
         {
             throw EngineException.Invalid($"scope \"{scope}\" is not supported: networks are local");
         }
-        var config = body.IPAM?.Config ?? [];
+        var all = body.IPAM?.Config ?? [];
+        // One IPv4 and (with --ipv6) one IPv6 entry: Docker's dual-stack network.
+        var config = all.Where(c => c.Subnet?.Contains(':', StringComparison.Ordinal) != true).ToList();
+        var v6 = all.Where(c => c.Subnet?.Contains(':', StringComparison.Ordinal) == true).ToList();
+        if (v6.Count > 1)
+        {
+            throw EngineException.Invalid("IPAM.Config: only one IPv6 subnet per network is supported");
+        }
+        if (v6.FirstOrDefault() is { IPRange.Length: > 0 } r6)
+        {
+            throw EngineException.Invalid($"IPAM.Config: --ip-range {r6.IPRange} for the IPv6 subnet is not supported");
+        }
         var first = config.FirstOrDefault();
         var spec = new NetworkCreateSpec
         {
@@ -115,7 +126,9 @@ internal static class NetworkEndpoints
             Labels = body.Labels ?? [],
             Options = body.Options ?? [],
             Internal = body.Internal,
-            EnableIPv6 = body.EnableIPv6 == true || config.Any(c => c.Subnet?.Contains(':', StringComparison.Ordinal) == true),
+            EnableIPv6 = body.EnableIPv6 == true || v6.Count > 0,
+            Subnet6 = NullIfEmpty(v6.FirstOrDefault()?.Subnet),
+            Gateway6 = NullIfEmpty(v6.FirstOrDefault()?.Gateway),
             Subnet = NullIfEmpty(first?.Subnet),
             Gateway = NullIfEmpty(first?.Gateway),
             IpRange = NullIfEmpty(first?.IPRange),
@@ -125,10 +138,6 @@ internal static class NetworkEndpoints
         if (first?.AuxiliaryAddresses is { Count: > 0 })
         {
             throw EngineException.Invalid("IPAM.Config.AuxiliaryAddresses (--aux-address) is not supported");
-        }
-        if (spec.EnableIPv6 && config.FirstOrDefault(c => c.Subnet?.Contains(':', StringComparison.Ordinal) == true) is { } v6)
-        {
-            throw EngineException.Invalid($"IPv6 is not supported on bulwark networks: subnet {v6.Subnet} is an IPv6 subnet; use one IPv4 subnet");
         }
         var (network, warning) = await s.Containers.Networks.CreateAsync(spec, ctx.Aborted).ConfigureAwait(false);
         await ctx.Response.WriteJsonAsync(201, new NetworkCreateResponse(network.Id, warning), DockerJsonContext.Default.NetworkCreateResponse, ctx.Aborted)
@@ -142,15 +151,14 @@ internal static class NetworkEndpoints
         string id = ctx.RouteValues["id"];
         RefusePredefined(id, s, "connected to");
         var ep = body.EndpointConfig;
-        if (ep?.IPAMConfig?.IPv6Address is { Length: > 0 } v6)
+        var request = new EndpointRequest
         {
-            throw EngineException.Invalid($"EndpointConfig.IPAMConfig.IPv6Address (--ip6 {v6}) is not supported: bulwark networks are IPv4 only");
-        }
-        if (ep?.Links is { Count: > 0 })
-        {
-            throw EngineException.Invalid("EndpointConfig.Links (--link) is not supported: use network aliases");
-        }
-        var request = new EndpointRequest { Aliases = ep?.Aliases ?? [], IPv4Address = NullIfEmpty(ep?.IPAMConfig?.IPv4Address) };
+            Aliases = ep?.Aliases ?? [],
+            IPv4Address = NullIfEmpty(ep?.IPAMConfig?.IPv4Address),
+            IPv6Address = NullIfEmpty(ep?.IPAMConfig?.IPv6Address),
+            MacAddress = NullIfEmpty(ep?.MacAddress),
+            Links = ep?.Links ?? [],
+        };
         await s.Containers.ConnectAsync(container, id, request, ctx.Aborted).ConfigureAwait(false);
         await ctx.Response.WriteEmptyAsync(200, ctx.Aborted).ConfigureAwait(false);
     }
@@ -205,8 +213,11 @@ internal static class NetworkEndpoints
             {
                 Driver = "default",
                 Options = [],
-                Config = [new IpamConfigDto { Subnet = n.Subnet, Gateway = n.Gateway, IPRange = n.IpRange }],
+                Config = n.Subnet6 is null
+                    ? [new IpamConfigDto { Subnet = n.Subnet, Gateway = n.Gateway, IPRange = n.IpRange }]
+                    : [new IpamConfigDto { Subnet = n.Subnet, Gateway = n.Gateway, IPRange = n.IpRange }, new IpamConfigDto { Subnet = n.Subnet6, Gateway = n.Gateway6 }],
             },
+            EnableIPv6 = n.EnableIPv6,
             Internal = n.Internal,
             Containers = withContainers
                 ? n.Endpoints.Values.ToDictionary(e => e.ContainerId, e => new NetworkContainerDto
@@ -215,6 +226,9 @@ internal static class NetworkEndpoints
                     EndpointID = e.EndpointId,
                     MacAddress = e.MacAddress,
                     IPv4Address = e.IPv4Address + "/" + prefix.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    IPv6Address = e.IPv6Address is { } a6
+                        ? a6 + "/" + n.ParsedSubnet6!.Value.PrefixLength.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                        : "",
                 }, StringComparer.Ordinal)
                 : new Dictionary<string, NetworkContainerDto>(),
             Options = n.Options,

@@ -57,6 +57,9 @@ internal sealed class ContainerCreator(
             _ = networking.Ports.Plan(spec.Ports, exposedPorts); // policy.published-ports: refused before anything exists
         }
         bool userNetwork = ContainerNetworking.IsUserNetwork(spec.Network.Mode);
+        // Every container with a namespace of its own (the default included) gets the wiring hook and bulwarkd's etc
+        // files, so it can be connected to a network later (docker-py and compose create first and connect after).
+        bool privateNetwork = spec.Network.Mode != "host";
         if (userNetwork && !networks.TryGet(spec.Network.Mode, out _))
         {
             // A 400, not a 404: clients (the docker CLI) read a 404 from create as "image missing" and start a pull.
@@ -81,7 +84,7 @@ internal sealed class ContainerCreator(
             isolation.PrepareRootfs(dir, userns);
             string rootfs = snapshots.Mount(dir, layers, isolation.IdmapsLayers(userns) ? userns : null);
             string hostname = spec.Hostname is { Length: > 0 } h ? h : id[..12];
-            if (userNetwork)
+            if (privateNetwork)
             {
                 await networking.AttachAtCreateAsync(id, name, spec, ct).ConfigureAwait(false);
             }
@@ -90,9 +93,9 @@ internal sealed class ContainerCreator(
                 UidMappings = userns?.UidMappings,
                 GidMappings = userns?.GidMappings,
                 InitBinary = isolation.InitBinary,
-                NetworkSetupScript = userNetwork ? layout.NetworkSetupScriptPath(id) : null,
-                HostsFile = userNetwork ? layout.HostsPath(id) : null,
-                ResolvConfFile = userNetwork ? layout.ResolvConfPath(id) : null,
+                NetworkSetupScript = privateNetwork ? layout.NetworkSetupScriptPath(id) : null,
+                HostsFile = privateNetwork ? layout.HostsPath(id) : null,
+                ResolvConfFile = privateNetwork ? layout.ResolvConfPath(id) : null,
                 Volumes = volumes,
                 SecretsDir = secretAttachments.Count > 0 ? secrets.MountDir(id) : null,
             };
@@ -145,7 +148,7 @@ internal sealed class ContainerCreator(
             }
             index.Add(record);
             events.Publish(record, "create");
-            if (userNetwork)
+            if (privateNetwork)
             {
                 networking.RefreshHosts(networks.EndpointsOf(id).Select(x => x.Network.Id), exceptContainer: null);
             }
@@ -153,7 +156,7 @@ internal sealed class ContainerCreator(
         }
         catch
         {
-            if (userNetwork)
+            if (privateNetwork)
             {
                 await networking.ReleaseNetworksAsync(id).ConfigureAwait(false);
             }

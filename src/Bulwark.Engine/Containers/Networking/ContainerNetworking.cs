@@ -28,13 +28,14 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
 
     /// <summary>The container's namespace file while it runs on a user network, else "".</summary>
     public string SandboxKey(ContainerRecord r) =>
-        IsUserNetwork(r.Spec.Network.Mode) && r.State is ContainerState.Running or ContainerState.Paused ? networks.Bridge.NetnsPath(r.Id) : "";
+        r.Spec.Network.Mode != "host" && r.State is ContainerState.Running or ContainerState.Paused && File.Exists(networks.Bridge.NetnsPath(r.Id))
+            ? networks.Bridge.NetnsPath(r.Id) : "";
 
 
     /// <summary>Create time: the primary network and every EndpointsConfig entry get an endpoint; the etc files are written.</summary>
     public async Task AttachAtCreateAsync(string id, string name, ContainerSpec spec, CancellationToken ct)
     {
-        var wanted = new List<string> { spec.Network.Mode };
+        var wanted = IsUserNetwork(spec.Network.Mode) ? new List<string> { spec.Network.Mode } : [];
         wanted.AddRange(spec.Network.Endpoints.Keys.Where(k => !networks.TryGet(k, out var n) || !wanted.Contains(n.Name)));
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (string reference in wanted)
@@ -48,6 +49,7 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
                 ?? spec.Network.Endpoints.GetValueOrDefault(network.Name)
                 ?? spec.Network.Endpoints.GetValueOrDefault(network.Id)
                 ?? new EndpointRequest();
+            CheckLinkTargets(request);
             await networks.AllocateAsync(network.Id, id, name, request, ct).ConfigureAwait(false);
         }
         await File.WriteAllTextAsync(layout.ResolvConfPath(id), ResolvConf, ct).ConfigureAwait(false);
@@ -72,7 +74,9 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
             networks.Bridge.EnsureNetnsDirectory();
             networks.Bridge.RemoveNetns(r.Id);
             string script = layout.NetworkSetupScriptPath(r.Id);
-            await File.WriteAllTextAsync(script, networks.Bridge.RenderSetupScript(r.Id, endpoints), ct).ConfigureAwait(false);
+            // Not connected anywhere (the default): loopback only, nothing to pin; a later connect pins the namespace.
+            string body = endpoints.Count == 0 ? "read -r state || true\n" : networks.Bridge.RenderSetupScript(r.Id, endpoints);
+            await File.WriteAllTextAsync(script, body, ct).ConfigureAwait(false);
             File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
         catch
@@ -119,18 +123,22 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
         RefreshHosts(ids, exceptContainer: id);
     }
 
-    /// <summary><c>docker network connect</c>: created or stopped containers get the endpoint at their next start, running ones at once.</summary>
+    /// <summary>
+    /// <c>docker network connect</c>: created or stopped containers get the endpoint at their next start, running ones at
+    /// once. A container created without a network (loopback only) can be connected too: its namespace is pinned and
+    /// locked down at its first running connect.
+    /// </summary>
     public async Task ConnectAsync(string containerReference, string networkReference, EndpointRequest request, CancellationToken ct)
     {
         var network = networks.Get(networkReference);
         var entry = index.Find(containerReference);
         var r = entry.Record;
-        if (!IsUserNetwork(r.Spec.Network.Mode))
+        if (r.Spec.Network.Mode == "host")
         {
-            throw EngineException.Invalid(
-                $"container {r.Name} uses network mode \"{r.Spec.Network.Mode}\" and cannot be connected to network {network.Name}: " +
-                "create it with --network <name> to use networks");
+            // dockerd's wording.
+            throw EngineException.Invalid("container cannot be disconnected from host network or connected to host network");
         }
+        CheckLinkTargets(request);
         using (await entry.LockAsync(ct).ConfigureAwait(false))
         {
             if (r.State is ContainerState.Removing or ContainerState.Dead)
@@ -143,6 +151,7 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
                 try
                 {
                     await networks.Bridge.EnsureBridgeAsync(updated, ct).ConfigureAwait(false);
+                    await networks.Bridge.PinAsync(r.Id, r.Pid, ct).ConfigureAwait(false);
                     await networks.Bridge.AttachAsync(networks.Bridge.NetnsPath(r.Id), updated, endpoint, ct).ConfigureAwait(false);
                 }
                 catch
@@ -175,6 +184,23 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
         WriteHostsOf(r);
     }
 
+    /// <summary>A --link must name an existing container (dockerd's words; a 400, so the docker CLI does not read it as a missing image).</summary>
+    private void CheckLinkTargets(EndpointRequest request)
+    {
+        foreach (string link in request.Links)
+        {
+            string target = EndpointLinks.Target(EndpointLinks.Normalize(link));
+            try
+            {
+                _ = index.Find(target);
+            }
+            catch (EngineException ex) when (ex.Kind == ErrorKind.NotFound)
+            {
+                throw EngineException.Invalid($"could not get container for {target}");
+            }
+        }
+    }
+
     /// <summary>Rewrites the hosts file of every container on the given networks (in place: they are bind-mounted).</summary>
     public void RefreshHosts(IEnumerable<string> networkIds, string? exceptContainer)
     {
@@ -203,10 +229,16 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
             return;
         }
         var mine = networks.EndpointsOf(r.Id);
-        var own = mine.Select(x => new HostsEntry(x.Endpoint.IPv4Address, [r.Hostname, r.Name, .. x.Endpoint.Aliases]));
+        var own = mine.SelectMany(x => AddressesOf(x.Endpoint).Select(a => new HostsEntry(a, [r.Hostname, r.Name, .. x.Endpoint.Aliases])));
         var peers = mine.SelectMany(x => x.Network.Endpoints.Values
             .Where(p => p.ContainerId != r.Id)
-            .Select(p => new HostsEntry(p.IPv4Address, [p.ContainerName, p.ContainerId[..12], .. p.Aliases])));
+            .SelectMany(p => AddressesOf(p).Select(a => new HostsEntry(a, [p.ContainerName, p.ContainerId[..12], .. p.Aliases]))));
+        // --link name:alias: the alias resolves for this container only, to the target's address on the same network.
+        var linked = mine.SelectMany(x => x.Endpoint.Links.SelectMany(link => x.Network.Endpoints.Values
+            .Where(p => p.ContainerId != r.Id && (p.ContainerName == EndpointLinks.Target(link) || p.ContainerId.StartsWith(EndpointLinks.Target(link), StringComparison.Ordinal)))
+            .Take(1)
+            .Select(p => new HostsEntry(p.IPv4Address, [EndpointLinks.Alias(link)]))));
+        peers = linked.Concat(peers);
         try
         {
             HostsFile.WriteInPlace(path, HostsFile.Render(own, peers));
@@ -216,6 +248,8 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
             ContainerLog.CleanupFailed(logger, r.Id, "hosts file: " + ex.Message);
         }
     }
+
+    private static IEnumerable<string> AddressesOf(EndpointRecord e) => e.IPv6Address is { } v6 ? [e.IPv4Address, v6] : [e.IPv4Address];
 
     /// <summary>Daemon start: namespaces of containers that are not running (or unknown) are removed.</summary>
     public async Task ReconcileAsync()
@@ -230,7 +264,7 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
                 await TearDownNetworkingAsync(id).ConfigureAwait(false);
             }
         }
-        foreach (var entry in index.Handles.Where(e => IsUserNetwork(e.Record.Spec.Network.Mode)))
+        foreach (var entry in index.Handles.Where(e => e.Record.Spec.Network.Mode != "host"))
         {
             WriteHostsOf(entry.Record);
         }
@@ -239,7 +273,7 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
     /// <summary>After a rename: the container's endpoints carry the new name and every peer's hosts file says so.</summary>
     public async Task RenameAsync(ContainerRecord r, CancellationToken ct)
     {
-        if (IsUserNetwork(r.Spec.Network.Mode))
+        if (r.Spec.Network.Mode != "host")
         {
             await networks.RenameEndpointsAsync(r.Id, r.Name, ct).ConfigureAwait(false);
             RefreshHosts(networks.EndpointsOf(r.Id).Select(x => x.Network.Id).ToList(), exceptContainer: null);

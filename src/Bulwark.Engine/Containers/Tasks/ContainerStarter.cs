@@ -113,7 +113,7 @@ internal sealed class ContainerStarter(
         try
         {
             secrets.Deliver(r);
-            if (ContainerNetworking.IsUserNetwork(r.Spec.Network.Mode))
+            if (r.Spec.Network.Mode != "host")
             {
                 await networking.SetUpNetworkingAsync(r, ct).ConfigureAwait(false);
             }

@@ -57,7 +57,7 @@ public sealed class ContainerCreateMapperTests
     public void Map_UnsupportedOptions_AreRefusedNamingTheField()
     {
         var ex = Assert.Throws<EngineException>(() => ContainerCreateMapper.Map(Body(new HostConfig { Links = ["a:b"] }), null));
-        Assert.Contains("HostConfig.Links", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("--link needs a user network", ex.Message, StringComparison.Ordinal);
         ex = Assert.Throws<EngineException>(() => ContainerCreateMapper.Map(Body(new HostConfig { LogConfig = new LogConfig { Type = "syslog" } }), null));
         Assert.Equal("logger: no log driver named 'syslog' is registered", ex.Message);
     }
@@ -102,5 +102,31 @@ public sealed class ContainerCreateMapperTests
         }), null);
         Assert.Equal(10 * 1024 * 1024, spec.Log.MaxSizeBytes);
         Assert.Equal(3, spec.Log.MaxFile);
+    }
+
+    [Fact]
+    public void Map_LinksOnAUserNetwork_GoToThePrimaryEndpoint_AndHostConfigKeepsThem()
+    {
+        var body = Body(new HostConfig { NetworkMode = "appnet", Links = ["db:database"] });
+        body.NetworkingConfig = new Bulwark.Api.Models.Networks.NetworkingConfig
+        {
+            EndpointsConfig = new() { ["appnet"] = new Bulwark.Api.Models.Networks.EndpointConfig { Links = ["db:database"], MacAddress = "02:42:00:00:00:09" } },
+        };
+        var spec = ContainerCreateMapper.Map(body, null);
+        Assert.Equal(["db:database"], spec.Network.Links);
+        Assert.Equal(["db:database"], spec.Network.Endpoints["appnet"].Links);
+        Assert.Equal("02:42:00:00:00:09", spec.Network.Endpoints["appnet"].MacAddress);
+    }
+
+    [Fact]
+    public void Map_MacAddressWithoutAUserNetwork_IsDockersConflictingOptionsError()
+    {
+        var body = Body();
+        body.NetworkingConfig = new Bulwark.Api.Models.Networks.NetworkingConfig
+        {
+            EndpointsConfig = new() { ["default"] = new Bulwark.Api.Models.Networks.EndpointConfig { MacAddress = "02:42:00:00:00:09" } },
+        };
+        var ex = Assert.Throws<EngineException>(() => ContainerCreateMapper.Map(body, null));
+        Assert.StartsWith("conflicting options: mac-address and the network mode", ex.Message, StringComparison.Ordinal);
     }
 }

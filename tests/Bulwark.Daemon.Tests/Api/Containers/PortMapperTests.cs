@@ -39,7 +39,8 @@ public sealed class PortMapperTests
     }
 
     [Theory]
-    [InlineData("80/tcp", "8000-8010", "", "host port ranges")]
+    [InlineData("80/tcp", "8010-8000", "", "the range ends before it starts")]
+    [InlineData("80/tcp", "8000-", "", "not a port number")]
     [InlineData("80/tcp", "", "localhost", "\"localhost\" is not an IP address")]
     [InlineData("80/tcp", "99999", "", "not a port number")]
     [InlineData("80/sctp", "", "", "protocol \"sctp\" is not supported")]
@@ -49,5 +50,15 @@ public sealed class PortMapperTests
         var ex = Assert.Throws<EngineException>(() => PortMapper.Map(new ContainerCreateRequest { Image = "busybox", HostConfig = hc }, hc));
         Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
         Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Map_HostPortRange_IsKeptAsARange_AndShownAsGiven()
+    {
+        var hc = new HostConfig { PortBindings = new() { ["80/tcp"] = [new PortBindingDto { HostPort = "8000-8010" }], ["81/tcp"] = [new PortBindingDto { HostPort = "9000-9000" }] } };
+        var spec = PortMapper.Map(new ContainerCreateRequest { Image = "busybox", HostConfig = hc }, hc);
+        Assert.Equal([new PortBindingSpec(80, "tcp", "", 8000, 8010), new PortBindingSpec(81, "tcp", "", 9000)], spec.Bindings);
+        Assert.Equal("8000-8010", spec.Bindings[0].HostPortText);
+        Assert.Equal("9000", spec.Bindings[1].HostPortText);
     }
 }
