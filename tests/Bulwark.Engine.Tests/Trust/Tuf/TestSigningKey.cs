@@ -5,6 +5,7 @@ using Bulwark.Engine.Trust.Tuf;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Security;
+using Bulwark.Tuf;
 
 namespace Bulwark.Engine.Tests.Trust.Tuf;
 
