@@ -26,8 +26,8 @@ public sealed class TufSigningKey(ECDsa key, TufKey publicKey) : IDisposable
 }
 
 /// <summary>
-/// Writes Notary metadata as its Go client does: the whole file <c>{"signed":…,"signatures":[{"keyid","method","sig"}]}</c> in
-/// canonical JSON. notary-server re-serialises what it stores before hashing it into the timestamp, so any other byte form
+/// Writes Notary metadata as its Go client does: <c>{"signed":&lt;canonical&gt;,"signatures":[{"keyid","method","sig"}]}</c>, compact,
+/// in that order. notary-server re-serialises what it stores before hashing it into the timestamp, so any other byte form
 /// leaves the repository with a timestamp pointing at a checksum that was never stored (research/trust.md §1.3).
 /// </summary>
 public static class MetadataWriter
@@ -47,8 +47,14 @@ public static class MetadataWriter
             });
         }
 
-        var file = new JsonObject { ["signed"] = JsonNode.Parse(canonical), ["signatures"] = new JsonArray([.. signatures]) };
-        return Canonical(file);
+        // Go's struct order, not canonical order: "signed" first, then "signatures" (canonical sorting would swap them).
+        using var file = new MemoryStream();
+        file.Write("{\"signed\":"u8);
+        file.Write(canonical);
+        file.Write(",\"signatures\":"u8);
+        file.Write(Canonical(new JsonArray([.. signatures])));
+        file.Write("}"u8);
+        return file.ToArray();
     }
 
     /// <summary>The canonical bytes of <paramref name="node"/>.</summary>

@@ -9,12 +9,14 @@ namespace Bulwark.Cli.Trust;
 /// </summary>
 internal sealed class PublishedRepository
 {
-    private PublishedRepository(string gun, SignedMetadata? root, SignedMetadata? targets, Dictionary<string, SignedMetadata?> delegations)
+    private PublishedRepository(
+        string gun, SignedMetadata? root, SignedMetadata? targets, Dictionary<string, SignedMetadata?> delegations, Dictionary<string, int> stale)
     {
         Gun = gun;
         Root = root;
         Targets = targets;
         Delegations = delegations;
+        StaleDelegations = stale;
     }
 
     public string Gun { get; }
@@ -24,8 +26,14 @@ internal sealed class PublishedRepository
 
     public SignedMetadata? Targets { get; }
 
-    /// <summary>Every delegation targets.json declares, with its current file (null when none was published yet).</summary>
+    /// <summary>Every delegation targets.json declares, with its current file (null when none was published yet, or when it is stale).</summary>
     public IReadOnlyDictionary<string, SignedMetadata?> Delegations { get; }
+
+    /// <summary>
+    /// Delegations whose published file is no longer signed by the keys targets.json lists for them (a removed signer signed it),
+    /// with that file's version: its tags count for nobody, so a new signature starts the role afresh at the next version.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> StaleDelegations { get; }
 
     public bool Initialized => Root is not null;
 
@@ -36,7 +44,7 @@ internal sealed class PublishedRepository
         byte[]? rootBytes = await server.GetRoleAsync(gun, "root", ct).ConfigureAwait(false);
         if (rootBytes is null)
         {
-            return new PublishedRepository(gun, null, null, []);
+            return new PublishedRepository(gun, null, null, [], []);
         }
 
         try
@@ -50,20 +58,42 @@ internal sealed class PublishedRepository
             targets.VerifyThreshold(keys, roles["targets"].KeyIds, roles["targets"].Threshold);
             var (_, delegationKeys, delegationRoles) = TufRoles.Targets(targets);
             var delegations = new Dictionary<string, SignedMetadata?>(StringComparer.Ordinal);
+            var stale = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var role in delegationRoles)
             {
                 byte[]? bytes = await server.GetRoleAsync(gun, role.Name, ct).ConfigureAwait(false);
                 SignedMetadata? file = bytes is null ? null : SignedMetadata.Parse(role.Name, bytes);
-                file?.VerifyThreshold(delegationKeys, role.Keys.KeyIds, role.Keys.Threshold);
-                delegations[role.Name] = file;
+                try
+                {
+                    file?.VerifyThreshold(delegationKeys, role.Keys.KeyIds, role.Keys.Threshold);
+                    delegations[role.Name] = file;
+                }
+                catch (TufException) when (role.Keys.KeyIds.Count > 0 && file is not null)
+                {
+                    delegations[role.Name] = null;
+                    stale[role.Name] = file.Version;
+                }
             }
 
-            return new PublishedRepository(gun, root, targets, delegations);
+            return new PublishedRepository(gun, root, targets, delegations, stale);
         }
         catch (TufException ex)
         {
             throw new CliException(1, $"the trust data of {gun} on {server.Endpoint.Url} does not verify: {ex.Message}");
         }
+    }
+
+    /// <summary>The delegation's signed part to edit: its current file, or an empty role that continues a stale file's versions.</summary>
+    public JsonObject EditableDelegation(string role)
+    {
+        if (Delegations[role] is { } current)
+        {
+            return Editable(current);
+        }
+
+        var empty = EmptyTargets();
+        empty["version"] = (long)StaleDelegations.GetValueOrDefault(role);
+        return empty;
     }
 
     /// <summary>The keys root lists for <paramref name="role"/> (targets, snapshot).</summary>

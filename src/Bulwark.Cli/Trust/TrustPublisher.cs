@@ -40,7 +40,12 @@ internal sealed class TrustPublisher(TrustServerClient server, TrustKeyStore sto
                 continue;
             }
 
-            var signed = repo.Delegations[role] is { } current ? PublishedRepository.Editable(current) : PublishedRepository.EmptyTargets();
+            if (repo.StaleDelegations.ContainsKey(role))
+            {
+                await output.WriteLineAsync($"{role} was signed by keys it no longer lists: its earlier tags are dropped and it is signed afresh").ConfigureAwait(false);
+            }
+
+            var signed = repo.EditableDelegation(role);
             AddTarget(signed, tag, sha256, length);
             PublishedRepository.Bump(signed, TargetsLifetime);
             files[role] = MetadataWriter.Sign(signed, [keys.Delegation(role)]);

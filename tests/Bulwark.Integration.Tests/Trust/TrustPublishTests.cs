@@ -43,9 +43,9 @@ public sealed class TrustPublishTests(ContentTrustFixture fx)
         // notary list, pinned to bulwark's root certificate with TOFU off.
         string notaryDir = NewConfig("notary");
         string notaryConfig = Path.Combine(notaryDir, "config.json");
-        await File.WriteAllTextAsync(notaryConfig, $$"""
-            {"trust_dir": "{{notaryDir}}", "remote_server": {"url": "{{fx.Notary.Url}}", "root_ca": "{{fx.Notary.CaFile}}"},
-             "trust_pinning": {"certs": {"{{repo}}": ["{{certId}}"]}, "disable_tofu": true}}
+        await File.WriteAllTextAsync(notaryConfig, $$$"""
+            {"trust_dir": "{{{notaryDir}}}", "remote_server": {"url": "{{{fx.Notary.Url}}}", "root_ca": "{{{fx.Notary.CaFile}}}"},
+             "trust_pinning": {"certs": {"{{{repo}}}": ["{{{certId}}}"]}, "disable_tofu": true}}
             """);
         var list = await ProcessRunner.RunAsync("/usr/bin/notary", ["-c", notaryConfig, "list", repo]);
         Assert.True(list.ExitCode == 0, list.ToString());
@@ -133,7 +133,7 @@ public sealed class TrustPublishTests(ContentTrustFixture fx)
 
     private async Task<string> SignedTagsAsync(string repo)
     {
-        var inspect = await fx.SignerDockerAsync(trust: false, "trust", "inspect", repo);
+        var inspect = await fx.SignerDockerAsync(trust: false, "-D", "trust", "inspect", repo);
         Assert.True(inspect.ExitCode == 0, inspect.ToString());
         using var doc = JsonDocument.Parse(inspect.Stdout);
         return doc.RootElement[0].GetProperty("SignedTags").GetRawText();
