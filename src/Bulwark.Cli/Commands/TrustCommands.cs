@@ -8,7 +8,7 @@ namespace Bulwark.Cli.Commands;
 /// <summary>
 /// <c>trust inspect [--pretty] IMAGE...</c>: the signed tags of a repository as the daemon verified them (its trust pinning and
 /// trust server), in <c>docker trust inspect</c>'s shape; a repository the daemon cannot verify is an error naming the reason.
-/// <c>trust key</c>: see <see cref="TrustKeyCommands"/>.
+/// <c>trust key</c>: see <see cref="TrustKeyCommands"/>; <c>trust sign|revoke|signer</c>: see <see cref="TrustPublishCommands"/>.
 /// </summary>
 internal static class TrustCommands
 {
@@ -17,6 +17,9 @@ internal static class TrustCommands
         var command = new Command("trust", "Manage trust on Bulwark images");
         command.Subcommands.Add(Inspect(context));
         command.Subcommands.Add(TrustKeyCommands.Key(context));
+        command.Subcommands.Add(TrustPublishCommands.Sign(context));
+        command.Subcommands.Add(TrustPublishCommands.Revoke(context));
+        command.Subcommands.Add(TrustPublishCommands.Signer(context));
         return command;
     }
 

@@ -13,6 +13,7 @@ namespace Bulwark.Cli.Trust;
 internal sealed partial class TrustKeyStore(string dockerConfig)
 {
     public const string PassphraseVariable = "DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE";
+    public const string RootPassphraseVariable = "DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE";
 
     public string PrivateDirectory { get; } = Path.Combine(dockerConfig, "trust", "private");
 
@@ -31,10 +32,13 @@ internal sealed partial class TrustKeyStore(string dockerConfig)
     }
 
     /// <summary>The passphrase that encrypts stored keys; bulwark does not prompt.</summary>
-    public static string Passphrase(Func<string, string?> env) =>
-        env(PassphraseVariable) is { Length: > 0 } p
+    public static string Passphrase(Func<string, string?> env) => Passphrase(env, PassphraseVariable);
+
+    /// <summary>The passphrase of <paramref name="variable"/> (the root key has its own, DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE).</summary>
+    public static string Passphrase(Func<string, string?> env, string variable) =>
+        env(variable) is { Length: > 0 } p
             ? p
-            : throw new CliException(1, $"{PassphraseVariable} is not set: bulwark reads the passphrase for signing keys from it (it does not prompt)");
+            : throw new CliException(1, $"{variable} is not set: bulwark reads the passphrase for signing keys from it (it does not prompt)");
 
     /// <summary>notary's key id: SHA-256 (hex) of <c>{"keytype":"ecdsa","keyval":{"private":null,"public":"&lt;base64 SPKI&gt;"}}</c>.</summary>
     public static string KeyId(ECDsa key)
@@ -44,7 +48,7 @@ internal sealed partial class TrustKeyStore(string dockerConfig)
     }
 
     /// <summary>Stores <paramref name="key"/> as <c>&lt;id&gt;.key</c> (0600 in a 0700 directory); returns the id. An existing file is kept.</summary>
-    public string Save(ECDsa key, string role, string passphrase)
+    public string Save(ECDsa key, string role, string passphrase, string? gun = null)
     {
         string id = KeyId(key);
         Directory.CreateDirectory(PrivateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -63,7 +67,7 @@ internal sealed partial class TrustKeyStore(string dockerConfig)
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         }))
         {
-            file.Write(Encoding.ASCII.GetBytes(Pem("ENCRYPTED PRIVATE KEY", role, der)));
+            file.Write(Encoding.ASCII.GetBytes(Pem("ENCRYPTED PRIVATE KEY", role, der, gun)));
             file.Flush(flushToDisk: true);
         }
 
@@ -117,10 +121,75 @@ internal sealed partial class TrustKeyStore(string dockerConfig)
         }
     }
 
-    private static string Pem(string label, string role, byte[] der)
+    /// <summary>The stored keys with their PEM headers: <c>role</c> (root, targets, a signer name) and <c>gun</c> (a repository key's repository).</summary>
+    public IReadOnlyList<StoredTrustKey> List()
+    {
+        if (!Directory.Exists(PrivateDirectory))
+        {
+            return [];
+        }
+
+        var keys = new List<StoredTrustKey>();
+        foreach (string path in Directory.GetFiles(PrivateDirectory, "*.key").Order(StringComparer.Ordinal))
+        {
+            string text = File.ReadAllText(path);
+            keys.Add(new StoredTrustKey(Path.GetFileNameWithoutExtension(path), path, Header(text, "role"), Header(text, "gun")));
+        }
+
+        return keys;
+    }
+
+    private static string? Header(string pem, string name)
+    {
+        foreach (string line in pem.Split('\n'))
+        {
+            if (line.StartsWith(name + ":", StringComparison.Ordinal))
+            {
+                return line[(name.Length + 1)..].Trim();
+            }
+
+            if (line.Length == 0)
+            {
+                break;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A signer's public key file (PEM <c>PUBLIC KEY</c>, headers allowed): its DER SubjectPublicKeyInfo, ECDSA P-256 only.</summary>
+    public static byte[] ReadPublicKey(string path)
+    {
+        var (label, der) = ParsePem(File.ReadAllText(path), path);
+        if (label != "PUBLIC KEY")
+        {
+            throw new CliException(1, $"{path}: a \"{label}\" PEM block is not a public key");
+        }
+
+        using var key = ECDsa.Create();
+        try
+        {
+            key.ImportSubjectPublicKeyInfo(der, out _);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new CliException(1, $"{path}: not an ECDSA public key ({ex.Message})");
+        }
+
+        return key.KeySize == 256 && key.ExportParameters(false).Curve.Oid.Value == "1.2.840.10045.3.1.7"
+            ? key.ExportSubjectPublicKeyInfo()
+            : throw new CliException(1, $"{path}: only ECDSA P-256 keys are supported");
+    }
+
+    private static string Pem(string label, string role, byte[] der, string? gun = null)
     {
         var sb = new StringBuilder();
         sb.Append("-----BEGIN ").Append(label).Append("-----\n");
+        if (gun is not null)
+        {
+            sb.Append("gun: ").Append(gun).Append('\n');
+        }
+
         sb.Append("role: ").Append(role).Append("\n\n");
         string b64 = Convert.ToBase64String(der);
         for (int i = 0; i < b64.Length; i += 64)
@@ -167,3 +236,6 @@ internal sealed partial class TrustKeyStore(string dockerConfig)
     [GeneratedRegex("-----BEGIN (?<label>[A-Z ]+)-----(?<body>.*?)-----END \\k<label>-----", RegexOptions.Singleline)]
     private static partial Regex PemBlock();
 }
+
+/// <summary>One key file of the store: its id (the file name), path, and the <c>role</c> and <c>gun</c> PEM headers.</summary>
+internal sealed record StoredTrustKey(string Id, string Path, string? Role, string? Gun);

@@ -5,6 +5,7 @@ using Bulwark.Engine.Images;
 using Bulwark.Engine.Trust.Tuf;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Bulwark.Tuf;
 
 namespace Bulwark.Engine.Trust;
 

@@ -1,4 +1,4 @@
-using Bulwark.Engine.Trust.Tuf;
+using Bulwark.Tuf;
 
 namespace Bulwark.Engine.Trust;
 

@@ -27,5 +27,6 @@ public sealed class CliDependencyTests
         }
 
         Assert.Contains("Bulwark.Client", seen);
+        Assert.Contains("Bulwark.Tuf", seen); // the Notary format code it shares with the engine, never the engine itself
     }
 }

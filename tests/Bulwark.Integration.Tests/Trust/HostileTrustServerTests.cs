@@ -138,6 +138,121 @@ public sealed class HostileTrustServerTests(ContentTrustFixture fx)
         await AssertNothingStoredAsync(d);
     }
 
+    [Theory]
+    [InlineData("root")]
+    [InlineData("snapshot")]
+    [InlineData("targets")]
+    public async Task Enforced_ExpiredRootSnapshotOrTargets_IsRefusedAsExpired_AndPermissiveRunsItButPublishesTheViolation(string role) // A5, A19
+    {
+        await using var lab = await SignedLabAsync("expired" + role);
+        var past = DateTimeOffset.UtcNow.AddMinutes(-1);
+        _ = role switch
+        {
+            "root" => lab.Repo.RootExpires = past,
+            "snapshot" => lab.Repo.SnapshotExpires = past,
+            _ => lab.Repo.TargetsExpires = past,
+        };
+        lab.Repo.Publish();
+        await AssertRefusedThenPermittedAsync(lab, "expired", role + " expired at");
+    }
+
+    [Fact]
+    public async Task Enforced_TargetsChangedAfterSigning_IsRefusedForInsufficientSignatures() // A8, A19
+    {
+        await using var lab = await SignedLabAsync("tamperedtargets");
+        lab.Repo.TamperTargets = b => System.Text.Encoding.UTF8.GetBytes(
+            System.Text.Encoding.UTF8.GetString(b).Replace("\"version\":1", "\"version\":7", StringComparison.Ordinal));
+        lab.Repo.Publish();
+        await AssertRefusedThenPermittedAsync(lab, "invalid-trust-data", "targets: insufficient signatures: 0 valid, threshold is 1");
+    }
+
+    [Fact]
+    public async Task Enforced_TargetsSignedByAKeyNotInRoot_IsRefusedForInsufficientSignatures() // A8, A19
+    {
+        await using var lab = await SignedLabAsync("foreignsigner");
+        lab.Repo.TargetsSigner = TestSigningKey.Ecdsa();
+        lab.Repo.Publish();
+        await AssertRefusedThenPermittedAsync(lab, "invalid-trust-data", "targets: insufficient signatures");
+    }
+
+    [Fact]
+    public async Task Enforced_RootSwappedWithoutCrossSigning_IsRefusedAsWrongRoot_AndPermissiveRunsItButPublishesTheViolation() // A9, A19
+    {
+        await using var lab = await SignedLabAsync("rootswap");
+        var old = lab.Repo.RootKeys[0];
+        var attacker = TestSigningKey.RootCertificate(lab.Gun);
+        string[] pins = [old.Public.CanonicalId, attacker.Public.CanonicalId]; // both pinned: only the missing cross-signature can fail it
+        await using var d = await DaemonInstance.StartAsync(DaemonJson(lab, "enforced", pins));
+        await using var p = await DaemonInstance.StartAsync(DaemonJson(lab, "permissive", pins));
+        foreach (var daemon in new[] { d, p })
+        {
+            var first = await daemon.DockerAsync("pull", lab.Image);
+            Assert.True(first.ExitCode == 0, first + daemon.DaemonLog);
+        }
+
+        lab.Repo.RootKeys = [attacker];
+        lab.Repo.RootVersion = 2;
+        lab.Repo.Publish();
+        var run = await d.DockerAsync("run", "--rm", "--network", "none", lab.Image, "true");
+        Assert.Equal(125, run.ExitCode);
+        Assert.Contains($"content trust: {lab.Image}: wrong-root: could not rotate trust to a new trusted root", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", (await d.DockerAsync("ps", "-aq")).Stdout.Trim());
+        await AssertPermittedAndPublishedAsync(p, lab, "wrong-root");
+    }
+
+    [Fact]
+    public async Task Enforced_CrossSignedRootRotation_IsAcceptedOnlyWhileTheNewKeyMatchesThePin() // A10
+    {
+        await using var lab = await SignedLabAsync("rotated");
+        var old = lab.Repo.RootKeys[0];
+        var next = TestSigningKey.RootCertificate(lab.Gun);
+        await using var both = await DaemonInstance.StartAsync(DaemonJson(lab, "enforced", [old.Public.CanonicalId, next.Public.CanonicalId]));
+        await using var oldOnly = await DaemonInstance.StartAsync(DaemonJson(lab, "enforced", [old.Public.CanonicalId]));
+        foreach (var daemon in new[] { both, oldOnly })
+        {
+            var first = await daemon.DockerAsync("pull", lab.Image);
+            Assert.True(first.ExitCode == 0, first + daemon.DaemonLog);
+        }
+
+        lab.Repo.RootKeys = [next];
+        lab.Repo.RootSigners = [old, next];
+        lab.Repo.RootVersion = 2;
+        lab.Repo.Publish();
+        var accepted = await both.DockerAsync("run", "--rm", "--network", "none", lab.Image, "true");
+        Assert.True(accepted.ExitCode == 0, accepted + both.DaemonLog);
+        var refused = await oldOnly.DockerAsync("run", "--rm", "--network", "none", lab.Image, "true");
+        Assert.Equal(125, refused.ExitCode);
+        Assert.Contains($"content trust: {lab.Image}: wrong-root: ", refused.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>Enforced: refused with <paramref name="reason"/> and <paramref name="detail"/>, nothing stored; permissive: runs, logs and publishes trust-violation.</summary>
+    private static async Task AssertRefusedThenPermittedAsync(Lab lab, string reason, string detail)
+    {
+        await using (var d = await DaemonInstance.StartAsync(DaemonJson(lab, "enforced")))
+        {
+            var run = await d.DockerAsync("run", "--rm", "--network", "none", lab.Image, "true");
+            Assert.Equal(125, run.ExitCode);
+            Assert.Contains($"content trust: {lab.Image}: {reason}: ", run.Stderr, StringComparison.Ordinal);
+            Assert.Contains(detail, run.Stderr, StringComparison.Ordinal);
+            await AssertNothingStoredAsync(d);
+        }
+
+        await using var p = await DaemonInstance.StartAsync(DaemonJson(lab, "permissive"));
+        await AssertPermittedAndPublishedAsync(p, lab, reason);
+    }
+
+    private static async Task AssertPermittedAndPublishedAsync(DaemonInstance p, Lab lab, string reason)
+    {
+        string since = DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var allowed = await p.DockerAsync("run", "--rm", "--network", "none", lab.Image, "true");
+        Assert.True(allowed.ExitCode == 0, allowed + p.DaemonLog);
+        string until = DateTimeOffset.UtcNow.AddSeconds(1).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var events = await p.DockerAsync("events", "--since", since, "--until", until, "--filter", "type=image",
+            "--format", "{{.Action}} {{.Actor.Attributes.reason}}");
+        Assert.Contains("trust-violation " + reason, events.Stdout, StringComparison.Ordinal);
+        Assert.Contains("allowed by permissive content trust despite: content trust: " + lab.Image + ": " + reason, p.DaemonLog, StringComparison.Ordinal);
+    }
+
     private static async Task AssertNothingStoredAsync(DaemonInstance d)
     {
         Assert.Equal("", (await d.DockerAsync("images", "-q")).Stdout.Trim());
@@ -150,10 +265,10 @@ public sealed class HostileTrustServerTests(ContentTrustFixture fx)
         return repo.Files.Keys.Where(k => k.StartsWith(role + ".", StringComparison.Ordinal) && k.Length == role.Length + 1 + 64 + 5);
     }
 
-    private static string DaemonJson(Lab lab, string mode) => $$$"""
+    private static string DaemonJson(Lab lab, string mode, string[]? pins = null) => $$$"""
         {"content-trust": {
           "mode": "{{{mode}}}",
-          "trust-pinning": { "root-keys": { "{{{lab.Gun}}}": ["{{{lab.Repo.RootKeys[0].Public.CanonicalId}}}"] } },
+          "trust-pinning": { "root-keys": { "{{{lab.Gun}}}": [{{{string.Join(", ", (pins ?? [lab.Repo.RootKeys[0].Public.CanonicalId]).Select(p => "\"" + p + "\""))}}}] } },
           "trust-servers": { "{{{lab.Gun[..lab.Gun.IndexOf('/', StringComparison.Ordinal)]}}}": { "url": "{{{lab.Server.Url}}}", "ca-file": "{{{lab.Server.CaFile}}}" } }
         }}
         """;

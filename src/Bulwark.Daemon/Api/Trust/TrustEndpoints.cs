@@ -2,7 +2,6 @@ using Bulwark.Api.Models;
 using Bulwark.Api.Models.Trust;
 using Bulwark.Daemon.Http;
 using Bulwark.Engine.Images;
-using Bulwark.Engine.Trust.Tuf;
 
 namespace Bulwark.Daemon.Api.Trust;
 

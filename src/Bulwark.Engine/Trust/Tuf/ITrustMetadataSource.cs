@@ -1,3 +1,5 @@
+using Bulwark.Tuf;
+
 namespace Bulwark.Engine.Trust.Tuf;
 
 /// <summary>Where a repository's metadata files come from: a Notary server (<see cref="NotaryClient"/>).</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Bulwark.Tuf;
 
 namespace Bulwark.Engine.Trust.Tuf;
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Bulwark.Tuf;
 
 namespace Bulwark.Engine.Trust.Tuf;
 

@@ -1,3 +1,5 @@
+using Bulwark.Tuf;
+
 namespace Bulwark.Engine.Trust.Tuf;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Bulwark.Tuf;
 
 namespace Bulwark.Engine.Trust.Tuf;
 

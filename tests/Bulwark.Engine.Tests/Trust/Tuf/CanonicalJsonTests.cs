@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Bulwark.Engine.Trust.Tuf;
+using Bulwark.Tuf;
 
 namespace Bulwark.Engine.Tests.Trust.Tuf;
 

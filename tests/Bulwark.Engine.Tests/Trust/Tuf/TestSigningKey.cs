@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Bulwark.Engine.Trust.Tuf;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Security;
+using Bulwark.Tuf;
 
 namespace Bulwark.Engine.Tests.Trust.Tuf;
 

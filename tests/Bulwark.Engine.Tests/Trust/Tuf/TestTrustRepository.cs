@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bulwark.Engine.Trust.Tuf;
+using Bulwark.Tuf;
 
 namespace Bulwark.Engine.Tests.Trust.Tuf;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Bulwark.Engine.Trust;
 using Bulwark.Engine.Trust.Tuf;
+using Bulwark.Tuf;
 
 namespace Bulwark.Engine.Tests.Trust.Tuf;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 
-namespace Bulwark.Engine.Trust.Tuf;
+namespace Bulwark.Tuf;
 
 /// <summary>Which keys may sign a role, and how many must.</summary>
 public sealed record RoleKeys(IReadOnlyList<string> KeyIds, int Threshold);

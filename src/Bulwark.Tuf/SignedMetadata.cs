@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Bulwark.Engine.Trust.Tuf;
+namespace Bulwark.Tuf;
 
 /// <summary>
 /// One Notary metadata file as served: <c>{"signed": {...}, "signatures": [{"keyid", "method", "sig"}]}</c>. Keeps the exact
@@ -158,11 +158,11 @@ public sealed partial class SignedMetadata
         }
     }
 
-    internal static string? Str(JsonElement e, string name) =>
+    public static string? Str(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     /// <summary>RFC 3339 with up to nine fractional digits (Go writes nanoseconds; .NET reads seven).</summary>
-    internal static DateTimeOffset? ParseTime(string s)
+    public static DateTimeOffset? ParseTime(string s)
     {
         var m = FractionPattern().Match(s);
         if (m.Success)

@@ -4,7 +4,7 @@ using System.Text;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 
-namespace Bulwark.Engine.Trust.Tuf;
+namespace Bulwark.Tuf;
 
 /// <summary>
 /// A Notary public key: <c>{"keytype", "keyval": {"private": null, "public": base64}}</c>. <c>public</c> is the DER

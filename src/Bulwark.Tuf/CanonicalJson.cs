@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Bulwark.Engine.Trust.Tuf;
+namespace Bulwark.Tuf;
 
 /// <summary>
 /// The canonical JSON Notary signs (OLPC dialect, as docker/go's canonical encoder writes it): object keys sorted by

@@ -1,4 +1,4 @@
-namespace Bulwark.Engine.Trust.Tuf;
+namespace Bulwark.Tuf;
 
 /// <summary>Trust data failed a check; the message is the reason ("timestamp expired at …", "version 1 is lower than 2").</summary>
 public sealed class TufException(string message, TrustFailure failure = TrustFailure.Invalid) : Exception(message)
