@@ -25,7 +25,7 @@ public sealed class EgressTests(SharedDaemonFixture fx)
     public async Task EgressNetwork_ReachesOnlyAllowedDestinationPorts_CountsBoth_AndOtherNetworksHaveNoEgress()
     {
         await using var outside = await OutsideNamespace.CreateAsync();
-        string egress = Unique("eg"), plain = Unique("pl");
+        string egress = Unique("eg"), plain = Unique("pl"), late = Unique("lt");
         try
         {
             await MustAsync("network", "create", "-o", "com.bulwark.network.egress=true",
@@ -61,6 +61,15 @@ public sealed class EgressTests(SharedDaemonFixture fx)
             using var plainInspect = JsonDocument.Parse(await MustAsync("network", "inspect", plain));
             Assert.False(plainInspect.RootElement[0].TryGetProperty("BulwarkEgress", out _));
 
+            // Connected while running: the new interface brings the default route, the allowlist still decides.
+            await MustAsync("run", "-d", "--name", late, "--network", plain, Image, "sleep", "600");
+            await MustAsync("network", "connect", egress, late);
+            var connected = await D.DockerAsync("exec", late, "sh", "-c",
+                Probe(("ALLOWED", outside.Server, 8080), ("OTHERPORT", outside.Server, 8081)));
+            Assert.Contains("ALLOWED:outside-8080", connected.Stdout, StringComparison.Ordinal);
+            Assert.Contains("OTHERPORT:nc: timed out", connected.Stdout, StringComparison.Ordinal);
+            await MustAsync("rm", "-f", late);
+
             string id12 = inspect.RootElement[0].GetProperty("Id").GetString()![..12];
             Assert.Contains("chain fwd_" + id12, await NftTableAsync(), StringComparison.Ordinal);
             await MustAsync("network", "rm", egress);
@@ -68,6 +77,7 @@ public sealed class EgressTests(SharedDaemonFixture fx)
         }
         finally
         {
+            await D.DockerAsync("rm", "-f", late);
             await D.DockerAsync("network", "rm", egress, plain);
         }
     }
