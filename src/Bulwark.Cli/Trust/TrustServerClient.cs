@@ -62,7 +62,7 @@ internal sealed class TrustServerClient : IDisposable
             handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = ValidateWithAnchors };
         }
 
-        http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(120) };
+        http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(120), MaxResponseContentBufferSize = MaxMetadata };
     }
 
     public TrustServerEndpoint Endpoint { get; }

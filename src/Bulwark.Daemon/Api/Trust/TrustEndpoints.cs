@@ -2,6 +2,7 @@ using Bulwark.Api.Models;
 using Bulwark.Api.Models.Trust;
 using Bulwark.Daemon.Http;
 using Bulwark.Engine.Images;
+using Bulwark.Tuf;
 
 namespace Bulwark.Daemon.Api.Trust;
 
