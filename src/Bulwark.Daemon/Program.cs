@@ -100,6 +100,7 @@ internal static partial class Program
         using var images = new ImageService(options.DataRoot, loggerFactory.CreateLogger<ImageService>());
         images.RegistryOptions = new Bulwark.Engine.Registry.RegistryOptions { InsecureRegistries = options.InsecureRegistries };
         using var trust = new Engine.Trust.ContentTrust(options.ContentTrust, options.DataRoot, events, loggerFactory.CreateLogger("trust"));
+        trust.RegistryOptions = images.RegistryOptions;
         images.Trust = trust;
         if (options.ContentTrust.Mode != Engine.Trust.ContentTrustMode.Disabled)
         {
