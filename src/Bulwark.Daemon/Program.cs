@@ -125,6 +125,7 @@ internal static partial class Program
         var router = new DockerApiRouter(loggerFactory.CreateLogger("api"));
         ApiEndpoints.MapAll(router, services, new Access.Audit.AuditReader(new Access.Audit.AuditFiles(options.DataRoot)));
         Api.Trust.TrustEndpoints.Map(router, services);
+        Api.Trust.ImageVerifyEndpoint.Map(router, services);
 
         using var audit = options.AuditLog ? new Access.Audit.AuditLog(new Access.Audit.AuditFiles(options.DataRoot)) : null;
         var gate = new Access.AccessGate(options.Authorization, new Access.IdentityResolver(), audit, router.HandleAsync, loggerFactory.CreateLogger("access"),

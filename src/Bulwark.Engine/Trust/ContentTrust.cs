@@ -28,7 +28,7 @@ public sealed partial class ContentTrust : IDisposable
     private readonly ConcurrentDictionary<string, ITrustMetadataSource> clients = new(StringComparer.Ordinal);
     private readonly Func<string, ITrustMetadataSource> connect;
     private readonly SignedIndexes indexes;
-    private readonly SignatureSources? signatureSources;
+    private readonly SignatureSources signatureSources;
     private readonly SignaturePolicyCheck? policy;
 
     public ContentTrust(ContentTrustOptions options, string dataRoot, EventBus? events, ILogger logger, TimeProvider? time = null)
@@ -47,9 +47,9 @@ public sealed partial class ContentTrust : IDisposable
         indexes = new SignedIndexes(Path.Combine(dataRoot, "trust", "indexes"));
         connect = sources ?? (host =>
             new NotaryClient(options.TrustServers.TryGetValue(host, out var s) ? s : new TrustServer(new Uri("https://" + host + "/"), null), ServerTimeout));
+        signatureSources = new SignatureSources(options.RegistriesDirectory, () => RegistryOptions);
         if (options.Policy is not null)
         {
-            signatureSources = new SignatureSources(options.RegistriesDirectory, () => RegistryOptions);
             policy = new SignaturePolicyCheck(options.Policy, signatureSources);
         }
     }
@@ -202,6 +202,10 @@ public sealed partial class ContentTrust : IDisposable
         }
     }
 
+    /// <summary>`bulwark image verify --key`: the local image's digest checked against one key, signatures found where this daemon looks.</summary>
+    public Task<KeyVerification> VerifyWithKeyAsync(ImageReference reference, ImageRecord image, byte[] key, string? format, CancellationToken ct) =>
+        KeyVerifier.VerifyAsync(signatureSources, reference, image, key, format, ct);
+
     /// <summary>load/import/commit: unsigned content cannot enter in enforced mode (stricter than Docker EE, which let it in).</summary>
     public void VerifyUnsignedContentAllowed(string action)
     {
@@ -230,7 +234,7 @@ public sealed partial class ContentTrust : IDisposable
 
     public void Dispose()
     {
-        signatureSources?.Dispose();
+        signatureSources.Dispose();
         foreach (var c in clients.Values.OfType<IDisposable>())
         {
             c.Dispose();
