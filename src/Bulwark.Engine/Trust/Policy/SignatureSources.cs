@@ -1,8 +1,8 @@
 using System.Net;
+using System.Text.Json;
 using Bulwark.Engine.Content;
 using Bulwark.Engine.Errors;
 using Bulwark.Engine.Images;
-using Bulwark.Engine.Images.Distribution;
 using Bulwark.Engine.Registry;
 
 namespace Bulwark.Engine.Trust.Policy;
@@ -82,12 +82,10 @@ public sealed class SignatureSources(RegistriesDirectory registries, Func<Regist
                 return ([], where);
             }
 
-            var manifest = ManifestDocuments.ParseManifest(bytes, where);
             var result = new List<(byte[], byte[])>();
-            foreach (var layer in (manifest.Layers ?? []).Take(MaxSignatures))
+            foreach (var (layerDigest, size, b64) in SignatureLayers(bytes, where).Take(MaxSignatures))
             {
-                if (layer.MediaType != SimpleSigningLayer || layer.Annotations?.GetValueOrDefault(SignatureAnnotation) is not { } b64
-                    || !Digest.TryParse(layer.Digest, out var d) || layer.Size is < 0 or > MaxSignatureBytes)
+                if (!Digest.TryParse(layerDigest, out var d) || size is < 0 or > MaxSignatureBytes)
                 {
                     continue;
                 }
@@ -123,6 +121,38 @@ public sealed class SignatureSources(RegistriesDirectory registries, Func<Regist
     }
 
     public void Dispose() => http.Dispose();
+
+    /// <summary>The simple-signing layers of a <c>.sig</c> manifest: digest, size and the signature annotation of each.</summary>
+    private static List<(string Digest, long Size, string Signature)> SignatureLayers(byte[] manifest, string where)
+    {
+        var layers = new List<(string, long, string)>();
+        try
+        {
+            using var doc = JsonDocument.Parse(manifest);
+            if (!doc.RootElement.TryGetProperty("layers", out var list) || list.ValueKind != JsonValueKind.Array)
+            {
+                throw EngineException.Invalid($"signature manifest {where} has no layers");
+            }
+
+            foreach (var l in list.EnumerateArray())
+            {
+                if (l.ValueKind == JsonValueKind.Object && l.TryGetProperty("mediaType", out var mt) && mt.ValueKind == JsonValueKind.String
+                    && mt.GetString() == SimpleSigningLayer && l.TryGetProperty("digest", out var dg) && dg.ValueKind == JsonValueKind.String
+                    && l.TryGetProperty("size", out var sz) && sz.TryGetInt64(out long size)
+                    && l.TryGetProperty("annotations", out var ann) && ann.ValueKind == JsonValueKind.Object
+                    && ann.TryGetProperty(SignatureAnnotation, out var sig) && sig.ValueKind == JsonValueKind.String)
+                {
+                    layers.Add((dg.GetString()!, size, sig.GetString()!));
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw EngineException.Invalid($"signature manifest {where}: invalid JSON: {ex.Message}");
+        }
+
+        return layers;
+    }
 
     private static byte[]? ReadFile(string path)
     {
