@@ -10,7 +10,7 @@ namespace Bulwark.Integration.Tests.Trust.Policy;
 [Collection(SignedImageCollection.Name)]
 public sealed class ImageSignCommandTests(SignedImageLab lab)
 {
-    private string DaemonJsonTrustOff => $$"""{"content-trust": {"registries-d": "{{lab.RegistriesD}}"}}""";
+    private string DaemonJsonTrustOff => $$$$"""{"content-trust": {"registries-d": "{{{{lab.RegistriesD}}}}"}}""";
 
     private async Task<string> SecretKeyringAsync()
     {

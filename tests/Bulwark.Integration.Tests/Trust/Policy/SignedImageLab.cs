@@ -102,11 +102,11 @@ public sealed class SignedImageLab : IAsyncLifetime
 
         string diffId = Sha(layer);
         byte[] config = Encoding.UTF8.GetBytes(
-            $$"""{"architecture":"amd64","os":"linux","config":{"Cmd":["sh"],"Env":["PATH=/bin"]},"rootfs":{"type":"layers","diff_ids":["{{diffId}}"]}}""");
+            $$$$"""{"architecture":"amd64","os":"linux","config":{"Cmd":["sh"],"Env":["PATH=/bin"]},"rootfs":{"type":"layers","diff_ids":["{{{{diffId}}}}"]}}""");
         byte[] compressed = gz.ToArray();
         string configDigest = Blob(dir, config), layerDigest = Blob(dir, compressed);
-        byte[] manifest = Encoding.UTF8.GetBytes($$"""
-            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","size":{{config.Length}},"digest":"{{configDigest}}"},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","size":{{compressed.Length}},"digest":"{{layerDigest}}"}]}
+        byte[] manifest = Encoding.UTF8.GetBytes($$$$"""
+            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","size":{{{{config.Length}}}},"digest":"{{{{configDigest}}}}"},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","size":{{{{compressed.Length}}}},"digest":"{{{{layerDigest}}}}"}]}
             """.Trim());
         await File.WriteAllBytesAsync(Path.Combine(dir, "manifest.json"), manifest);
         await File.WriteAllTextAsync(Path.Combine(dir, "version"), "Directory Transport Version: 1.1\n");
@@ -120,7 +120,7 @@ public sealed class SignedImageLab : IAsyncLifetime
     public async Task AddCosignSignatureAsync(string dir, string payloadDigest, string identity, ECDsa? key = null)
     {
         byte[] payload = Encoding.UTF8.GetBytes(
-            $$"""{"critical":{"identity":{"docker-reference":"{{identity}}"},"image":{"docker-manifest-digest":"{{payloadDigest}}"},"type":"cosign container image signature"},"optional":null}""");
+            $$$$"""{"critical":{"identity":{"docker-reference":"{{{{identity}}}}"},"image":{"docker-manifest-digest":"{{{{payloadDigest}}}}"},"type":"cosign container image signature"},"optional":null}""");
         byte[] sig = (key ?? CosignKey).SignData(payload, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
         string json = JsonSerializer.Serialize(new Dictionary<string, object>
         {
@@ -155,20 +155,20 @@ public sealed class SignedImageLab : IAsyncLifetime
     {
         string file = Path.Combine(Root, "policy-" + Guid.NewGuid().ToString("N")[..8] + ".json");
         File.WriteAllText(file, policy);
-        return $$"""{"content-trust": {"mode": "{{mode}}", "policy": "{{file}}", "registries-d": "{{RegistriesD}}"}}""";
+        return $$$$"""{"content-trust": {"mode": "{{{{mode}}}}", "policy": "{{{{file}}}}", "registries-d": "{{{{RegistriesD}}}}"}}""";
     }
 
     /// <summary>policy.json: reject by default; the lab registry's "signed" namespace requires <paramref name="requirement"/>.</summary>
-    public string Policy(string requirement) => $$"""
+    public string Policy(string requirement) => $$$$"""
         {"default": [{"type": "reject"}],
-         "transports": {"docker": {"{{Registry.Host}}/signed": [{{requirement}}]}}}
+         "transports": {"docker": {"{{{{Registry.Host}}}}/signed": [{{{{requirement}}}}]}}}
         """;
 
     public string SignedByPolicy(string? keyring = null, string identity = "") =>
-        Policy($$"""{"type": "signedBy", "keyType": "GPGKeys", "keyPath": "{{keyring ?? SignerKeyring}}"{{identity}} }""");
+        Policy($$$$"""{"type": "signedBy", "keyType": "GPGKeys", "keyPath": "{{{{keyring ?? SignerKeyring}}}}"{{{{identity}}}} }""");
 
     public string CosignPolicy(string? key = null) =>
-        Policy($$"""{"type": "sigstoreSigned", "keyPath": "{{key ?? CosignPublicKey}}", "signedIdentity": {"type": "matchRepository"} }""");
+        Policy($$$$"""{"type": "sigstoreSigned", "keyPath": "{{{{key ?? CosignPublicKey}}}}", "signedIdentity": {"type": "matchRepository"} }""");
 
     private static async Task<string> GenerateGpgKeyAsync(string home, string name, string exportTo)
     {
