@@ -67,4 +67,6 @@ namespace Bulwark.Api.Models;
 [JsonSerializable(typeof(VolumeCreateRequest))]
 [JsonSerializable(typeof(VolumePruneResponse))]
 [JsonSerializable(typeof(TrustInspectResponse))]
+[JsonSerializable(typeof(ImageVerifyRequest))]
+[JsonSerializable(typeof(ImageVerifyResponse))]
 public sealed partial class DockerJsonContext : JsonSerializerContext;

@@ -100,6 +100,7 @@ internal static partial class Program
         using var images = new ImageService(options.DataRoot, loggerFactory.CreateLogger<ImageService>());
         images.RegistryOptions = new Bulwark.Engine.Registry.RegistryOptions { InsecureRegistries = options.InsecureRegistries };
         using var trust = new Engine.Trust.ContentTrust(options.ContentTrust, options.DataRoot, events, loggerFactory.CreateLogger("trust"));
+        trust.RegistryOptions = images.RegistryOptions;
         images.Trust = trust;
         if (options.Policy.Scan is { } scanPolicy)
         {
@@ -129,6 +130,7 @@ internal static partial class Program
         var router = new DockerApiRouter(loggerFactory.CreateLogger("api"));
         ApiEndpoints.MapAll(router, services, new Access.Audit.AuditReader(new Access.Audit.AuditFiles(options.DataRoot)));
         Api.Trust.TrustEndpoints.Map(router, services);
+        Api.Trust.ImageVerifyEndpoint.Map(router, services);
 
         using var audit = options.AuditLog ? new Access.Audit.AuditLog(new Access.Audit.AuditFiles(options.DataRoot)) : null;
         var gate = new Access.AccessGate(options.Authorization, new Access.IdentityResolver(), audit, router.HandleAsync, loggerFactory.CreateLogger("access"),

@@ -32,4 +32,16 @@ public enum TrustFailure
 
     /// <summary>The trust server could not be reached.</summary>
     Unreachable,
+
+    /// <summary>policy.json: a signature was required, but none exists.</summary>
+    NoSignature,
+
+    /// <summary>policy.json: signatures exist, but none verifies with a trusted key.</summary>
+    WrongKey,
+
+    /// <summary>policy.json: a valid signature names an identity the scope's signedIdentity does not accept.</summary>
+    IdentityMismatch,
+
+    /// <summary>policy.json: the scope says "reject".</summary>
+    Rejected,
 }

@@ -51,6 +51,8 @@ internal static class ManagementCommands
         command.Subcommands.Add(RegistryCommands.Pull(context));
         command.Subcommands.Add(RegistryCommands.Push(context));
         command.Subcommands.Add(PruneCommands.Images(context));
+        command.Subcommands.Add(ImageSignatureCommands.Sign(context));
+        command.Subcommands.Add(ImageSignatureCommands.Verify(context));
         return command;
     }
 

@@ -71,6 +71,8 @@ internal static class CommandExamples
         ["system prune"] = ["bulwark system prune -f", "bulwark system prune -af --volumes"],
         ["container prune"] = ["bulwark container prune -f"],
         ["image prune"] = ["bulwark image prune -f", "bulwark image prune -af"],
+        ["image sign"] = ["bulwark image sign --key signer-secret.gpg --sigstore-dir /var/lib/containers/sigstore 127.0.0.1:5000/team/app:v1"],
+        ["image verify"] = ["bulwark image verify --key signer.gpg 127.0.0.1:5000/team/app:v1", "bulwark image verify --key cosign.pub 127.0.0.1:5000/team/app:v1"],
         ["volume prune"] = ["bulwark volume prune -f"],
         ["completion"] = ["source <(bulwark completion bash)", "bulwark completion zsh > \"${fpath[1]}/_bulwark\""],
         ["version"] = ["bulwark version", "bulwark version --client"],

@@ -51,6 +51,7 @@ internal static class ApiActions
         ("GET", "/images/json", "image.list"),
         ("GET", "/images/{name*}/json", "image.inspect"),
         ("GET", "/images/{name*}/history", "image.inspect"),
+        ("POST", "/images/{name*}/verify", "image.inspect"),
         ("POST", "/images/create", "image.pull"),
         ("POST", "/images/{name*}/push", "image.push"),
         ("POST", "/images/{name*}/tag", "image.tag"),

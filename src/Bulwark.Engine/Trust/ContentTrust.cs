@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using Bulwark.Engine.Errors;
 using Bulwark.Engine.Events;
 using Bulwark.Engine.Images;
+using Bulwark.Engine.Registry;
+using Bulwark.Engine.Trust.Policy;
 using Bulwark.Engine.Trust.Tuf;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,6 +16,8 @@ namespace Bulwark.Engine.Trust;
 /// digest a tag is signed as (and pulls that digest); create, start and restart ask it whether the local image is a signed
 /// digest of its repository; load and import ask whether unsigned content may enter at all. Enforced mode refuses with a 403
 /// naming the image, the pinning rule and the reason; permissive mode logs a warning and publishes an event, then allows.
+/// A repository no trust-pinning rule covers is governed by <c>content-trust.policy</c> (containers-policy.json: simple
+/// signing, cosign) when one is given; pull checks the manifest digest it received before any layer is fetched.
 /// </summary>
 public sealed partial class ContentTrust : IDisposable
 {
@@ -25,6 +29,8 @@ public sealed partial class ContentTrust : IDisposable
     private readonly ConcurrentDictionary<string, ITrustMetadataSource> clients = new(StringComparer.Ordinal);
     private readonly Func<string, ITrustMetadataSource> connect;
     private readonly SignedIndexes indexes;
+    private readonly SignatureSources signatureSources;
+    private readonly SignaturePolicyCheck? policy;
 
     public ContentTrust(ContentTrustOptions options, string dataRoot, EventBus? events, ILogger logger, TimeProvider? time = null)
         : this(options, dataRoot, events, logger, time, null)
@@ -42,12 +48,20 @@ public sealed partial class ContentTrust : IDisposable
         indexes = new SignedIndexes(Path.Combine(dataRoot, "trust", "indexes"));
         connect = sources ?? (host =>
             new NotaryClient(options.TrustServers.TryGetValue(host, out var s) ? s : new TrustServer(new Uri("https://" + host + "/"), null), ServerTimeout));
+        signatureSources = new SignatureSources(options.RegistriesDirectory, () => RegistryOptions);
+        if (options.Policy is not null)
+        {
+            policy = new SignaturePolicyCheck(options.Policy, signatureSources);
+        }
     }
 
     /// <summary>Content trust off: every check answers at once.</summary>
     public static ContentTrust Disabled { get; } = new(new ContentTrustOptions(), Path.GetTempPath(), null, NullLogger.Instance);
 
     public ContentTrustMode Mode => options.Mode;
+
+    /// <summary>How registries are reached when a policy needs signatures attached in a registry (insecure-registries).</summary>
+    public RegistryOptions RegistryOptions { get; set; } = new();
 
     /// <summary>
     /// Pull: the digest to fetch instead of what the registry's tag points to now (null = pull as asked: trust off, or
@@ -62,6 +76,11 @@ public sealed partial class ContentTrust : IDisposable
         }
 
         var r = reference.WithDefaultTag();
+        if (UsesPolicy(r))
+        {
+            return null; // policy.json: the digest the registry serves is checked by VerifyPulledManifestAsync, before any layer
+        }
+
         var refusal = await CheckAsync(r, ct).ConfigureAwait(false);
         if (refusal.Refusal is { } why)
         {
@@ -94,6 +113,12 @@ public sealed partial class ContentTrust : IDisposable
         if (requested is not null && !LooksLikeId(requested) && ImageReference.TryParse(requested, out var asked))
         {
             var r = asked.WithDefaultTag();
+            if (UsesPolicy(r))
+            {
+                await VerifyLocalByPolicyAsync(r, image, action, ct).ConfigureAwait(false);
+                return;
+            }
+
             var verdict = await CheckAsync(r, ct).ConfigureAwait(false);
             if (verdict.Refusal is { } refused)
             {
@@ -113,6 +138,17 @@ public sealed partial class ContentTrust : IDisposable
         {
             if (!ImageReference.TryParse(repoDigest, out var rd) || rd.Digest is null)
             {
+                continue;
+            }
+
+            if (UsesPolicy(rd))
+            {
+                last = await PolicyRefusalAsync(rd, [rd.Digest, .. indexes.IndexesListing(rd.Digest)], ct).ConfigureAwait(false);
+                if (last is null)
+                {
+                    return;
+                }
+
                 continue;
             }
 
@@ -149,6 +185,28 @@ public sealed partial class ContentTrust : IDisposable
         }
     }
 
+    /// <summary>
+    /// Pull under policy.json: <paramref name="digest"/> is the hash of the manifest (or index) bytes the registry served for
+    /// <paramref name="reference"/>; its signatures must satisfy the policy before any layer is downloaded.
+    /// </summary>
+    public async Task VerifyPulledManifestAsync(ImageReference reference, string digest, RegistryClient client, CancellationToken ct)
+    {
+        var r = reference.WithDefaultTag();
+        if (options.Mode == ContentTrustMode.Disabled || !UsesPolicy(r))
+        {
+            return;
+        }
+
+        if (await policy!.CheckAsync(r, digest, client, ct).ConfigureAwait(false) is { } refusal)
+        {
+            Violation(refusal, "pull");
+        }
+    }
+
+    /// <summary>`bulwark image verify --key`: the local image's digest checked against one key, signatures found where this daemon looks.</summary>
+    public Task<KeyVerification> VerifyWithKeyAsync(ImageReference reference, ImageRecord image, byte[] key, string? format, CancellationToken ct) =>
+        KeyVerifier.VerifyAsync(signatureSources, reference, image, key, format, ct);
+
     /// <summary>load/import/commit: unsigned content cannot enter in enforced mode (stricter than Docker EE, which let it in).</summary>
     public void VerifyUnsignedContentAllowed(string action)
     {
@@ -177,6 +235,7 @@ public sealed partial class ContentTrust : IDisposable
 
     public void Dispose()
     {
+        signatureSources.Dispose();
         foreach (var c in clients.Values.OfType<IDisposable>())
         {
             c.Dispose();
@@ -237,6 +296,48 @@ public sealed partial class ContentTrust : IDisposable
     }
 
     private PinRule? Pin(ImageReference r) => options.Pinning.Find(r.Repository);
+
+    /// <summary>A repository no trust-pinning rule covers is governed by the policy, when there is one.</summary>
+    private bool UsesPolicy(ImageReference r) => policy is not null && Pin(r) is null;
+
+    /// <summary>create/run of a name under policy.json: one of the image's digests in that repository (or an index it was pulled from) must be signed for that name.</summary>
+    private async Task VerifyLocalByPolicyAsync(ImageReference r, ImageRecord image, string action, CancellationToken ct)
+    {
+        var digests = image.RepoDigests
+            .Select(d => ImageReference.TryParse(d, out var rd) && rd.Repository == r.Repository ? rd.Digest : null)
+            .OfType<string>()
+            .SelectMany(d => (IEnumerable<string>)[d, .. indexes.IndexesListing(d)])
+            .ToList();
+        if (digests.Count == 0)
+        {
+            Violation(new TrustRefusal(r.Familiar, "policy.json " + policy!.Policy.Select(r).Scope, TrustFailure.NoSignature,
+                $"the local image {image.Id[..Math.Min(19, image.Id.Length)]} has no digest in {r.Repository} (loaded, imported, committed or built): nothing a signature can name"), action);
+            return;
+        }
+
+        if (await PolicyRefusalAsync(r, digests, ct).ConfigureAwait(false) is { } refusal)
+        {
+            Violation(refusal, action);
+        }
+    }
+
+    /// <summary>Null when the policy accepts <paramref name="r"/> at any of <paramref name="digests"/>; else the refusal for the first.</summary>
+    private async Task<TrustRefusal?> PolicyRefusalAsync(ImageReference r, IReadOnlyList<string> digests, CancellationToken ct)
+    {
+        TrustRefusal? first = null;
+        foreach (string digest in digests)
+        {
+            var refusal = await policy!.CheckAsync(r, digest, null, ct).ConfigureAwait(false);
+            if (refusal is null)
+            {
+                return null;
+            }
+
+            first ??= refusal;
+        }
+
+        return first;
+    }
 
     private ITrustMetadataSource Client(string registry) => clients.GetOrAdd(registry, connect);
 

@@ -13,4 +13,10 @@ public sealed record ContentTrustOptions
 
     /// <summary>When the trust server cannot be reached, cached metadata may be used even if it has expired (never downloaded data).</summary>
     public bool AllowExpiredCachedTrustData { get; init; }
+
+    /// <summary><c>content-trust.policy</c>: a containers-policy.json(5) for repositories no trust-pinning rule covers (simple signing, cosign).</summary>
+    public Policy.SignaturePolicy? Policy { get; init; }
+
+    /// <summary><c>content-trust.registries-d</c>: where simple-signing signatures are looked up (containers-registries.d(5)).</summary>
+    public Policy.RegistriesDirectory RegistriesDirectory { get; init; } = Trust.Policy.RegistriesDirectory.Empty;
 }

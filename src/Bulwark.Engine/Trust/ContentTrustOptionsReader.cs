@@ -25,17 +25,17 @@ public static class ContentTrustOptionsReader
                 "trust-pinning" => o with { Pinning = Pinning(prop.Value) },
                 "trust-servers" => o with { TrustServers = Servers(prop.Value) },
                 "allow-expired-cached-trust-data" => o with { AllowExpiredCachedTrustData = Bool(prop.Value, "content-trust.allow-expired-cached-trust-data") },
-                "policy" => throw EngineException.Invalid(
-                    "\"content-trust.policy\": policy.json (simple signing, cosign) is not supported yet; only Notary v1 trust pinning is"),
+                "policy" => o with { Policy = PolicyFile(prop.Value) },
+                "registries-d" => o with { RegistriesDirectory = RegistriesD(prop.Value) },
                 _ => throw EngineException.Invalid($"unknown content-trust key \"{prop.Name}\""),
             };
         }
 
-        if (o.Mode != ContentTrustMode.Disabled && o.Pinning.IsEmpty)
+        if (o.Mode != ContentTrustMode.Disabled && o.Pinning.IsEmpty && o.Policy is null)
         {
             throw EngineException.Invalid(
                 "\"content-trust.trust-pinning\": trust pinning cannot be empty when mode is " + (o.Mode == ContentTrustMode.Enforced ? "enforced" : "permissive")
-                + " (give root-keys or cert-ids)");
+                + " (give root-keys or cert-ids, or a policy)");
         }
 
         return o;
@@ -185,6 +185,32 @@ public static class ContentTrustOptionsReader
         }
 
         return servers;
+    }
+
+    private static Policy.SignaturePolicy PolicyFile(JsonElement value)
+    {
+        string path = value.ValueKind == JsonValueKind.String ? value.GetString()! : throw EngineException.Invalid("\"content-trust.policy\" must be a path");
+        try
+        {
+            return Policy.SignaturePolicyReader.ReadFile(path);
+        }
+        catch (Policy.PolicyException ex)
+        {
+            throw EngineException.Invalid("\"content-trust.policy\": " + ex.Message);
+        }
+    }
+
+    private static Policy.RegistriesDirectory RegistriesD(JsonElement value)
+    {
+        string path = value.ValueKind == JsonValueKind.String ? value.GetString()! : throw EngineException.Invalid("\"content-trust.registries-d\" must be a path");
+        try
+        {
+            return Policy.RegistriesDirectory.Load(path);
+        }
+        catch (Policy.PolicyException ex)
+        {
+            throw EngineException.Invalid("\"content-trust.registries-d\": " + ex.Message);
+        }
     }
 
     private static bool IsKeyId(string s) => s.Length == 64 && s.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));

@@ -15,6 +15,10 @@ public sealed record TrustRefusal(string Image, string Rule, TrustFailure Failur
         TrustFailure.Rollback => "rollback",
         TrustFailure.DigestMismatch => "digest-mismatch",
         TrustFailure.Unreachable => "trust-server-unreachable",
+        TrustFailure.NoSignature => "no-signature",
+        TrustFailure.WrongKey => "wrong-key",
+        TrustFailure.IdentityMismatch => "identity-mismatch",
+        TrustFailure.Rejected => "rejected",
         _ => "invalid-trust-data",
     };
 

@@ -66,8 +66,27 @@ public sealed class ContentTrustOptionsReaderTests
     }
 
     [Fact]
-    public void PolicyJsonFormats_AreRefusedAsNotYetSupported()
+    public void MissingPolicyFile_IsRefusedNamingTheKeyAndTheFile()
     {
-        Assert.Contains("not supported yet", Refusal("""{"policy": "/etc/containers/policy.json"}"""), StringComparison.Ordinal);
+        string message = Refusal("""{"mode": "enforced", "policy": "/nonexistent/policy.json"}""");
+        Assert.Contains("\"content-trust.policy\"", message, StringComparison.Ordinal);
+        Assert.Contains("/nonexistent/policy.json", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PolicyAlone_SatisfiesEnforcedModeWithoutTrustPinning()
+    {
+        string policy = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(policy, """{"default": [{"type": "reject"}]}""");
+            var o = Read($$"""{"mode": "enforced", "policy": "{{policy}}"}""");
+            Assert.NotNull(o.Policy);
+            Assert.True(o.Pinning.IsEmpty);
+        }
+        finally
+        {
+            File.Delete(policy);
+        }
     }
 }

@@ -42,6 +42,8 @@ internal sealed partial class ImagePuller(
             throw EngineException.Invalid($"manifest for {display}: digest mismatch (asked for {wanted}, content is {top.Digest}); nothing was stored");
         }
 
+        await trust().VerifyPulledManifestAsync(r, top.Digest.Value, client, ct).ConfigureAwait(false); // policy.json: before any layer
+
         var (manifestBytes, manifestType, manifestDigest) = top;
         var head = ManifestDocuments.ReadHead(manifestBytes, display);
         if (MediaTypes.IsIndex(manifestType) || (string.IsNullOrEmpty(manifestType) && head.Manifests is not null)

@@ -1,0 +1,214 @@
+using System.Net;
+using System.Text.Json;
+using Bulwark.Engine.Content;
+using Bulwark.Engine.Errors;
+using Bulwark.Engine.Images;
+using Bulwark.Engine.Registry;
+
+namespace Bulwark.Engine.Trust.Policy;
+
+/// <summary>
+/// Finds signatures where containers/image looks for them: simple-signing signatures in the registries.d lookaside
+/// (<c>&lt;lookaside&gt;/&lt;repository path&gt;@sha256=&lt;hex&gt;/signature-N</c>, N from 1 until the first missing one;
+/// file, http and https), and cosign signatures as registry attachments (the <c>sha256-&lt;hex&gt;.sig</c> tag: one
+/// simple-signing layer per signature, its signature in the <c>dev.cosignproject.cosign/signature</c> annotation). Every
+/// download has a length limit, and every attachment blob is checked against its digest.
+/// </summary>
+public sealed class SignatureSources(RegistriesDirectory registries, Func<RegistryOptions> registryOptions) : IDisposable
+{
+    public const string SimpleSigningLayer = "application/vnd.dev.cosign.simplesigning.v1+json";
+    public const string SignatureAnnotation = "dev.cosignproject.cosign/signature";
+    private const int MaxSignatures = 64;
+    private const int MaxSignatureBytes = 4 * 1024 * 1024;
+    private readonly HttpClient http = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(30) };
+
+    public RegistriesDirectory Registries => registries;
+
+    /// <summary>The lookaside directory or URL of one manifest digest ("file:///…/team/app@sha256=…").</summary>
+    public static Uri LookasideFolder(Uri lookaside, ImageReference image, string digest)
+    {
+        string b = lookaside.ToString().TrimEnd('/');
+        return new Uri($"{b}/{image.Path}@{digest.Replace(':', '=')}/");
+    }
+
+    /// <summary>The simple-signing signatures of <paramref name="digest"/> (raw OpenPGP messages), and where they were looked for.</summary>
+    public async Task<(List<byte[]> Signatures, string Where)> LookasideAsync(ImageReference image, string digest, CancellationToken ct)
+    {
+        var entry = registries.For(image);
+        if (entry.Lookaside is null)
+        {
+            return ([], "no lookaside configured for " + image.Repository);
+        }
+
+        var folder = LookasideFolder(entry.Lookaside, image, digest);
+        var found = new List<byte[]>();
+        for (int n = 1; n <= MaxSignatures; n++)
+        {
+            var uri = new Uri(folder, "signature-" + n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            byte[]? sig = uri.IsFile ? ReadFile(uri.LocalPath) : await GetAsync(uri, ct).ConfigureAwait(false);
+            if (sig is null)
+            {
+                break;
+            }
+
+            found.Add(sig);
+        }
+
+        return (found, folder.ToString());
+    }
+
+    /// <summary>The cosign signatures attached to <paramref name="digest"/>: each (payload, signature) pair, payload checked against its digest.</summary>
+    public async Task<(List<(byte[] Payload, byte[] Signature)> Signatures, string Where)> AttachmentsAsync(ImageReference image, string digest,
+        RegistryClient? client, CancellationToken ct)
+    {
+        string tag = digest.Replace(':', '-') + ".sig";
+        string where = $"{image.Repository}:{tag}";
+        RegistryClient? own = null;
+        try
+        {
+            if (client is null)
+            {
+                own = client = new RegistryClient(image.Domain, registryOptions(), null, push: false);
+                await client.PingAsync(ct).ConfigureAwait(false);
+            }
+
+            byte[] bytes;
+            try
+            {
+                (bytes, _, _) = await client.GetManifestAsync(image.Path, tag, where, ct).ConfigureAwait(false);
+            }
+            catch (EngineException ex) when (ex.Kind == ErrorKind.NotFound)
+            {
+                return ([], where);
+            }
+
+            var result = new List<(byte[], byte[])>();
+            foreach (var (layerDigest, size, b64) in SignatureLayers(bytes, where).Take(MaxSignatures))
+            {
+                if (!Digest.TryParse(layerDigest, out var d) || size is < 0 or > MaxSignatureBytes)
+                {
+                    continue;
+                }
+
+                byte[] payload;
+                var blob = await client.OpenBlobAsync(image.Path, d, ct).ConfigureAwait(false);
+                await using (blob.ConfigureAwait(false))
+                {
+                    payload = await ReadLimitedAsync(blob, MaxSignatureBytes, ct).ConfigureAwait(false);
+                }
+
+                if (Digest.Compute(payload) != d)
+                {
+                    continue; // the registry served other bytes than the layer names: not a signature of anything
+                }
+
+                try
+                {
+                    result.Add((payload, Convert.FromBase64String(b64)));
+                }
+                catch (FormatException)
+                {
+                    // an annotation that is not base64 signs nothing
+                }
+            }
+
+            return (result, where);
+        }
+        finally
+        {
+            own?.Dispose();
+        }
+    }
+
+    public void Dispose() => http.Dispose();
+
+    /// <summary>The simple-signing layers of a <c>.sig</c> manifest: digest, size and the signature annotation of each.</summary>
+    private static List<(string Digest, long Size, string Signature)> SignatureLayers(byte[] manifest, string where)
+    {
+        var layers = new List<(string, long, string)>();
+        try
+        {
+            using var doc = JsonDocument.Parse(manifest);
+            if (!doc.RootElement.TryGetProperty("layers", out var list) || list.ValueKind != JsonValueKind.Array)
+            {
+                throw EngineException.Invalid($"signature manifest {where} has no layers");
+            }
+
+            foreach (var l in list.EnumerateArray())
+            {
+                if (l.ValueKind == JsonValueKind.Object && l.TryGetProperty("mediaType", out var mt) && mt.ValueKind == JsonValueKind.String
+                    && mt.GetString() == SimpleSigningLayer && l.TryGetProperty("digest", out var dg) && dg.ValueKind == JsonValueKind.String
+                    && l.TryGetProperty("size", out var sz) && sz.TryGetInt64(out long size)
+                    && l.TryGetProperty("annotations", out var ann) && ann.ValueKind == JsonValueKind.Object
+                    && ann.TryGetProperty(SignatureAnnotation, out var sig) && sig.ValueKind == JsonValueKind.String)
+                {
+                    layers.Add((dg.GetString()!, size, sig.GetString()!));
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw EngineException.Invalid($"signature manifest {where}: invalid JSON: {ex.Message}");
+        }
+
+        return layers;
+    }
+
+    private static byte[]? ReadFile(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                return null;
+            }
+
+            return info.Length > MaxSignatureBytes
+                ? throw EngineException.Invalid($"signature {path} is larger than {MaxSignatureBytes} bytes")
+                : File.ReadAllBytes(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<byte[]?> GetAsync(Uri uri, CancellationToken ct)
+    {
+        using var resp = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        if (resp.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        if (!resp.IsSuccessStatusCode)
+        {
+            throw new EngineException(ErrorKind.Unavailable, $"lookaside {uri}: HTTP {(int)resp.StatusCode}");
+        }
+
+        var body = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using (body.ConfigureAwait(false))
+        {
+            return await ReadLimitedAsync(body, MaxSignatureBytes, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<byte[]> ReadLimitedAsync(Stream s, int limit, CancellationToken ct)
+    {
+        using var ms = new MemoryStream();
+        byte[] buffer = new byte[16384];
+        int n;
+        while ((n = await s.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+        {
+            if (ms.Length + n > limit)
+            {
+                throw EngineException.Invalid($"signature larger than {limit} bytes");
+            }
+
+            ms.Write(buffer, 0, n);
+        }
+
+        return ms.ToArray();
+    }
+}
