@@ -1,6 +1,6 @@
 using Bulwark.Engine.Images;
 using Bulwark.Engine.Registry;
-using Bulwark.Engine.Trust.Tuf;
+using Bulwark.Tuf;
 
 namespace Bulwark.Engine.Trust.Policy;
 
