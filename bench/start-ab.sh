@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Two bulwarkd builds side by side: wall time of "bulwark run --rm IMAGE /bin/true" against daemon A ($BULWARKD) and
-# daemon B ($BULWARKD_B), with bare "runc run" as the yardstick, interleaved round by round (rotating order), so a
-# before/after comparison holds on a machine that others load too. Same CLI and monitor for both.
+# Two Bulwark builds side by side: wall time of "bulwark run --rm IMAGE /bin/true" with daemon A ($BULWARKD, CLI
+# $BULWARK_CLI) and B ($BULWARKD_B, CLI $BULWARK_CLI_B; each defaults to A's), with bare "runc run" as the yardstick,
+# interleaved round by round (rotating order), so a before/after comparison holds on a machine that others load too.
 #
 #   BULWARKD_B=/path/to/other/bulwarkd bench/start-ab.sh [N]     N measured rounds (default 30), after one warm-up
+#   BULWARK_CLI_B=/path/to/other/bulwark bench/start-ab.sh [N]   the same daemon build, two CLI builds
 #
 # Prints figures only; it never fails on a slow result.
 set -euo pipefail
@@ -12,15 +13,17 @@ source "$(dirname "$0")/lib.sh"
 
 N=${1:-30}
 IMAGE=bench/busybox:1
-if [[ -z "${BULWARKD_B:-}" || ! -x "$BULWARKD_B" ]]; then
-    echo "bench: set BULWARKD_B to the second bulwarkd build" >&2
+BULWARKD_B=${BULWARKD_B:-$BULWARKD}
+BULWARK_CLI_B=${BULWARK_CLI_B:-$BULWARK_CLI}
+if [[ ! -x "$BULWARKD_B" || ! -x "$BULWARK_CLI_B" || ("$BULWARKD_B" == "$BULWARKD" && "$BULWARK_CLI_B" == "$BULWARK_CLI") ]]; then
+    echo "bench: set BULWARKD_B and/or BULWARK_CLI_B to the second build" >&2
     exit 1
 fi
 
 echo "== Bulwark A/B start latency ($(date -u +%Y-%m-%dT%H:%M:%SZ)) =="
 bench_machine
-echo "A: $BULWARKD"
-echo "B: $BULWARKD_B"
+echo "A: $BULWARKD with $BULWARK_CLI"
+echo "B: $BULWARKD_B with $BULWARK_CLI_B"
 echo "rounds: $N measured + 1 warm-up, A, B and runc interleaved (rotating order)"
 echo
 
@@ -49,7 +52,8 @@ bench_on_exit 'for id in $("$RUNC" --root "$RR" list -q 2>/dev/null); do "$RUNC"
 
 run_once() {
     case $1 in
-        a | b) "$BULWARK_CLI" -H "unix://${SOCK[$1]}" run --rm "$IMAGE" /bin/true ;;
+        a) "$BULWARK_CLI" -H "unix://${SOCK[a]}" run --rm "$IMAGE" /bin/true ;;
+        b) "$BULWARK_CLI_B" -H "unix://${SOCK[b]}" run --rm "$IMAGE" /bin/true ;;
         runc) "$RUNC" --root "$RR" run --bundle "$B" "ab-$$-$2" </dev/null ;;
     esac
 }

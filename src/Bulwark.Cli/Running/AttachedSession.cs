@@ -19,8 +19,23 @@ internal sealed class AttachedSession(DockerClient client, Stream stdin, Stream 
     public async Task<int> RunAsync(string id, bool tty, bool attachStdin, bool autoRemove, bool proxySignals,
         CancellationToken cancellationToken)
     {
-        using var hijack = await client.ContainerAttachAsync(id, attachStdin, cancellationToken).ConfigureAwait(false);
-        var wait = await client.ContainerWaitAsync(id, autoRemove ? "removed" : "next-exit", cancellationToken).ConfigureAwait(false);
+        // Attach and wait are both in place before start; neither needs the other, so they go out together (one round
+        // trip less on `run`'s path). An attach error still wins, as in docker's order.
+        var attaching = client.ContainerAttachAsync(id, attachStdin, cancellationToken);
+        var waiting = client.ContainerWaitAsync(id, autoRemove ? "removed" : "next-exit", cancellationToken);
+        HijackedStream attached;
+        try
+        {
+            attached = await attaching.ConfigureAwait(false);
+        }
+        catch
+        {
+            await ObserveAsync(waiting).ConfigureAwait(false);
+            throw;
+        }
+
+        using var hijack = attached;
+        var wait = await waiting.ConfigureAwait(false);
 
         Task stdinPump;
         if (attachStdin)
@@ -148,6 +163,18 @@ internal sealed class AttachedSession(DockerClient client, Stream stdin, Stream 
         catch (Exception ex) when (ex is DockerApiException or IOException)
         {
             // 409 (not running) is ignored like docker does.
+        }
+    }
+
+    private static async Task ObserveAsync(Task<ContainerWaitOperation> waiting)
+    {
+        try
+        {
+            await waiting.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DockerApiException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            // The attach error is the one reported.
         }
     }
 }

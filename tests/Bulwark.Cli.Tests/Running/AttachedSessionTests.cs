@@ -14,7 +14,8 @@ public sealed class AttachedSessionTests
         return [stream, 0, 0, 0, (byte)(payload.Length >> 24), (byte)(payload.Length >> 16), (byte)(payload.Length >> 8), (byte)payload.Length, .. payload];
     }
 
-    /// <summary>A daemon that checks docker's ordering: attach (101) → wait headers → start → output → wait body.</summary>
+    /// <summary>A daemon that checks the ordering: attach (101) and wait headers (sent together, either first) → start →
+    /// output → wait body.</summary>
     private static Func<FakeRequest, Task> RunScript(int exitCode, string? startError, List<string> violations)
     {
         var attachReady = new TaskCompletionSource<FakeRequest>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -95,7 +96,7 @@ public sealed class AttachedSessionTests
     }
 
     [Fact]
-    public async Task RunAsync_DockerOrdering_OutputDemuxedAndExitCodeFromWait()
+    public async Task RunAsync_AttachAndWaitBeforeStart_OutputDemuxedAndExitCodeFromWait()
     {
         var violations = new List<string>();
         await using var daemon = new FakeDaemon(RunScript(7, null, violations));
@@ -115,7 +116,7 @@ public sealed class AttachedSessionTests
         var attach = log.FindIndex(l => l.Contains("/attach?stream=1&stdout=1&stderr=1", StringComparison.Ordinal));
         var wait = log.FindIndex(l => l.Contains("/wait?condition=removed", StringComparison.Ordinal));
         var start = log.FindIndex(l => l.EndsWith("/start", StringComparison.Ordinal));
-        Assert.True(attach >= 0 && attach < wait && wait < start, string.Join(" | ", log));
+        Assert.True(attach >= 0 && wait >= 0 && attach < start && wait < start, string.Join(" | ", log));
     }
 
     [Fact]

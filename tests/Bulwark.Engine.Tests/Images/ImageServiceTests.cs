@@ -161,6 +161,38 @@ public sealed class ImageServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Remove_WithACopyPredicate_RemovesUnusedCopiesOfLayersStillReferenced_KeepsUsedAndPinnedOnes()
+    {
+        byte[] tar = RootfsTar("shared");
+        var keep = await images.ImportAsync(new MemoryStream(tar), "keep", [], null, CancellationToken.None);
+        var gone = await images.ImportAsync(new MemoryStream(tar), "gone", ["CMD x"], null, CancellationToken.None);
+        var gone2 = await images.ImportAsync(new MemoryStream(tar), "gone2", ["CMD y"], null, CancellationToken.None);
+        var gone3 = await images.ImportAsync(new MemoryStream(tar), "gone3", ["CMD z"], null, CancellationToken.None);
+        string layer = images.LayerDirs(keep)[0];
+        var shared = new Bulwark.Engine.Security.UserNamespaces.IdMapping("t", 100000, 100000, 65536);
+        var other = new Bulwark.Engine.Security.UserNamespaces.IdMapping("t", 165536, 165536, 65536);
+        string used = Bulwark.Engine.Snapshots.IdShiftedLayers.PathFor(layer, shared);
+        string unused = Bulwark.Engine.Snapshots.IdShiftedLayers.PathFor(layer, other);
+        Directory.CreateDirectory(used);
+        Directory.CreateDirectory(unused);
+
+        using (Bulwark.Engine.Snapshots.IdShiftedLayers.Pin([layer], other))
+        {
+            images.Remove("gone", false, _ => null, dir => dir == used);
+            Assert.True(Directory.Exists(unused)); // a create has it pinned
+        }
+
+        images.Remove("gone2", false, _ => null, dir => dir == used);
+        Assert.True(Directory.Exists(layer));
+        Assert.True(Directory.Exists(used));
+        Assert.False(Directory.Exists(unused));
+
+        images.Remove("gone3", false, _ => null); // no predicate: copies of referenced layers stay
+        Assert.True(Directory.Exists(used));
+        Assert.DoesNotContain(Directory.EnumerateDirectories(Path.GetDirectoryName(layer)!), d => Path.GetFileName(d).StartsWith("tmp-", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Remove_ByIdWithSeveralTags_ConflictUnlessForced()
     {
         var img = await images.ImportAsync(new MemoryStream(RootfsTar()), "m1", [], null, CancellationToken.None);
