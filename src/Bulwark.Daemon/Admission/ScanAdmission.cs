@@ -136,6 +136,7 @@ internal sealed partial class ScanAdmission : IImageAdmission
             if (current is not { } c || c.Version != version)
             {
                 current = c = (version, new OsvDatabase(policy.Database)); // a fresh instance: OsvDatabase caches the files it read
+                verdicts.Clear(); // verdicts of an older database are never asked for again
             }
 
             return c;
