@@ -1,7 +1,7 @@
 using System.Text;
 using Bulwark.Engine.Errors;
 using Bulwark.Engine.Images;
-using Bulwark.Engine.Trust.Tuf;
+using Bulwark.Tuf;
 
 namespace Bulwark.Engine.Trust.Policy;
 

@@ -1,7 +1,7 @@
 using Bulwark.Engine.Images;
 using Bulwark.Engine.Registry;
 using Bulwark.Engine.Trust.Policy;
-using Bulwark.Engine.Trust.Tuf;
+using Bulwark.Tuf;
 
 namespace Bulwark.Engine.Tests.Trust.Policy;
 
