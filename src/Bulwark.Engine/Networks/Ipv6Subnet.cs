@@ -64,7 +64,7 @@ public readonly record struct Ipv6Subnet(IPNetwork Network)
     /// <summary>The first host address from base+2 up (base+1 is the default gateway) not in <paramref name="used"/>.</summary>
     public IPAddress? FirstFree(IReadOnlySet<string> used)
     {
-        ulong size = PrefixLength >= 64 ? 1UL << (128 - PrefixLength) : ulong.MaxValue;
+        ulong size = PrefixLength > 64 ? 1UL << (128 - PrefixLength) : ulong.MaxValue; // a /64 or larger: more than we ever scan
         for (ulong i = 2; i < size && i < 1UL << 20; i++)
         {
             var candidate = At(i);
