@@ -25,6 +25,11 @@ public readonly record struct Ipv6Subnet(IPNetwork Network)
         {
             throw EngineException.Invalid($"invalid {what} {text}: expected an IPv6 network address with a prefix (fd00:1::/64)");
         }
+        string given = text[..text.IndexOf('/', StringComparison.Ordinal)];
+        if (!IPAddress.Parse(given).Equals(network.BaseAddress))
+        {
+            throw EngineException.Invalid($"invalid {what} {text}: {given} is not the network address of a /{network.PrefixLength} ({network})");
+        }
         if (network.PrefixLength > LongestPrefix)
         {
             throw EngineException.Invalid($"invalid {what} {text}: an IPv6 network needs at least a /{LongestPrefix}");
