@@ -25,6 +25,11 @@ public readonly record struct Ipv6Subnet(IPNetwork Network)
         {
             throw EngineException.Invalid($"invalid {what} {text}: expected an IPv6 network address with a prefix (fd00:1::/64)");
         }
+        string given = text[..text.IndexOf('/', StringComparison.Ordinal)];
+        if (!IPAddress.Parse(given).Equals(network.BaseAddress))
+        {
+            throw EngineException.Invalid($"invalid {what} {text}: {given} is not the network address of a /{network.PrefixLength} ({network})");
+        }
         if (network.PrefixLength > LongestPrefix)
         {
             throw EngineException.Invalid($"invalid {what} {text}: an IPv6 network needs at least a /{LongestPrefix}");
@@ -64,7 +69,7 @@ public readonly record struct Ipv6Subnet(IPNetwork Network)
     /// <summary>The first host address from base+2 up (base+1 is the default gateway) not in <paramref name="used"/>.</summary>
     public IPAddress? FirstFree(IReadOnlySet<string> used)
     {
-        ulong size = PrefixLength >= 64 ? 1UL << (128 - PrefixLength) : ulong.MaxValue;
+        ulong size = PrefixLength > 64 ? 1UL << (128 - PrefixLength) : ulong.MaxValue; // a /64 or larger: more than we ever scan
         for (ulong i = 2; i < size && i < 1UL << 20; i++)
         {
             var candidate = At(i);

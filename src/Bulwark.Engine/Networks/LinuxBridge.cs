@@ -226,7 +226,7 @@ internal sealed class LinuxBridge
         if (Ipv6Commands(n, e) is { } v6)
         {
             await HostCommand.RunAsync("nsenter", ["--net=" + netnsPath, "/bin/sh", "-c", v6.Sysctls], null, ct).ConfigureAwait(false);
-            batch += $"-6 addr add {v6.Address} dev {e.Interface} nodad\n";
+            batch += $"addr add {v6.Address} dev {e.Interface} nodad\n";
         }
         await HostCommand.RunAsync("nsenter", ["--net=" + netnsPath, HostCommand.Locate("ip"), "-b", "-"], batch + $"link set {e.Interface} up\n", ct)
             .ConfigureAwait(false);

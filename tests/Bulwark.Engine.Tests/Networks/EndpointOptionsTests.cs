@@ -53,6 +53,10 @@ public sealed class EndpointOptionsTests
         Assert.False(subnet.IsHostAddress(Ipv6Subnet.ParseAddress("fd00:1::5", "a")));
         Assert.True(subnet.Overlaps(Ipv6Subnet.Parse("fd00:bad:c0de::/48", "subnet")));
         Assert.False(subnet.Overlaps(Ipv6Subnet.Parse("fd00:bad:c0de:2::/64", "subnet")));
+        Assert.Equal("fd00:bad:c0de:1::2", subnet.FirstFree(new HashSet<string> { "fd00:bad:c0de:1::1" })!.ToString());
+        var small = Ipv6Subnet.Parse("fd00:1::/120", "subnet");
+        Assert.Equal("fd00:1::fe", small.FirstFree(Enumerable.Range(1, 253).Select(i => small.At((ulong)i).ToString()).ToHashSet())!.ToString());
+        Assert.Null(small.FirstFree(Enumerable.Range(1, 255).Select(i => small.At((ulong)i).ToString()).ToHashSet()));
     }
 
     [Theory]
