@@ -148,8 +148,8 @@ public sealed class DiskFullTests : IAsyncLifetime
         // A run while the disk is full is refused at once, naming the full filesystem, and leaves no container behind.
         var refused = await _d.CliAsync("run", "--rm", "--name", "refused", "test/busybox:1", "true");
         Assert.True(refused.ExitCode == 125, refused.ToString());
-        Assert.Contains("no space left on device", refused.Stderr, StringComparison.Ordinal);
-        Assert.Contains("the filesystem of the data root is full", refused.Stderr, StringComparison.Ordinal);
+        Assert.True(refused.Stderr.Contains("no space left on device", StringComparison.Ordinal), refused.ToString());
+        Assert.True(refused.Stderr.Contains("the filesystem of the data root is full", StringComparison.Ordinal), refused.ToString());
         Assert.DoesNotContain("refused", (await _d.DockerAsync("ps", "-a", "--format", "{{.Names}}")).Stdout, StringComparison.Ordinal);
 
         // Killed on the full disk: the exit is recorded (the record may not be saved, the monitor's exit file is).

@@ -154,7 +154,7 @@ internal sealed class ContainerCreator(
             }
             return (record, warnings);
         }
-        catch
+        catch (Exception ex)
         {
             if (privateNetwork)
             {
@@ -163,6 +163,11 @@ internal sealed class ContainerCreator(
             index.ReleaseName(name, id);
             CleanupDirectory(dir);
             volumeService.Detach(id, volumes, removeAnonymous: true);
+            if (ex is not EngineException && DiskFull.Is(ex))
+            {
+                // Any write of the create (etc files, bundle, layers' work dirs) names the full filesystem.
+                throw DiskFull.Error(null, dir, ex);
+            }
             throw;
         }
         finally
