@@ -85,7 +85,17 @@ public sealed class SignatureSources(RegistriesDirectory registries, Func<Regist
                 await AddSignaturesAsync(client, image, legacy, $"{image.Repository}:{tag}", result, ct).ConfigureAwait(false);
             }
 
-            foreach (string referrer in await CosignReferrersAsync(client, image, digest, ct).ConfigureAwait(false))
+            List<string> referrers;
+            try
+            {
+                referrers = await CosignReferrersAsync(client, image, digest, ct).ConfigureAwait(false);
+            }
+            catch (EngineException) when (result.Count > 0)
+            {
+                return (result, where); // a registry that fails the referrers lookup does not void the .sig tag's signatures
+            }
+
+            foreach (string referrer in referrers)
             {
                 if (result.Count >= MaxSignatures)
                 {

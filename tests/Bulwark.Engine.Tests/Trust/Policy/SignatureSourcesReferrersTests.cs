@@ -50,7 +50,7 @@ public sealed class SignatureSourcesReferrersTests : IAsyncLifetime
         return payload;
     }
 
-    private async Task<List<(byte[] Payload, byte[] Signature)>> AttachmentsAsync()
+    private async Task<List<(byte[] Payload, byte[] Signature)>> AttachmentsAsync(bool referrersFail = false)
     {
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
         {
@@ -58,6 +58,11 @@ public sealed class SignatureSourcesReferrersTests : IAsyncLifetime
         });
         registry.Serve($"/v2/lab/app/referrers/{ImageDigest}?artifactType={Uri.EscapeDataString(SignatureSources.CosignSignatureArtifact)}",
             "application/vnd.oci.image.index.v1+json", body);
+        if (referrersFail)
+        {
+            registry.Fail($"/v2/lab/app/referrers/{ImageDigest}?artifactType={Uri.EscapeDataString(SignatureSources.CosignSignatureArtifact)}");
+        }
+
         using var sources = new SignatureSources(RegistriesDirectory.Empty, () => new RegistryOptions());
         var (found, _) = await sources.AttachmentsAsync(ImageReference.Parse(registry.Host + "/lab/app:v1"), ImageDigest, null, CancellationToken.None);
         return found;
@@ -78,5 +83,31 @@ public sealed class SignatureSourcesReferrersTests : IAsyncLifetime
         Assert.Equal("sig-cosign", Encoding.UTF8.GetString(only.Signature));
         Assert.DoesNotContain($"/v2/lab/app/manifests/{ImageDigest.Replace(':', '-')}", registry.Requests);
         Assert.Contains($"/v2/lab/app/manifests/{ImageDigest.Replace(':', '-')}.sig", registry.Requests);
+    }
+
+    [Fact]
+    public async Task FailingReferrersApi_DoesNotVoidTheSigTagsSignatures_ButFailsTheLookupWhenThereAreNone()
+    {
+        byte[] payload = "{\"legacy\":true}"u8.ToArray();
+        registry.Serve($"/v2/lab/app/blobs/{Sha(payload)}", "application/octet-stream", payload);
+        byte[] sig = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
+            ["layers"] = new[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["mediaType"] = SignatureSources.SimpleSigningLayer, ["size"] = payload.Length, ["digest"] = Sha(payload),
+                    ["annotations"] = new Dictionary<string, string> { [SignatureSources.SignatureAnnotation] = Convert.ToBase64String("legacy"u8.ToArray()) },
+                },
+            },
+        });
+
+        await Assert.ThrowsAsync<Bulwark.Engine.Errors.EngineException>(() => AttachmentsAsync(referrersFail: true));
+        registry.Serve($"/v2/lab/app/manifests/{ImageDigest.Replace(':', '-')}.sig", "application/vnd.oci.image.manifest.v1+json", sig);
+        var found = await AttachmentsAsync(referrersFail: true);
+
+        Assert.Equal(payload, Assert.Single(found).Payload);
     }
 }

@@ -6,7 +6,7 @@ namespace Bulwark.Engine.Tests.Trust.Policy;
 
 /// <summary>
 /// A unit-test stand-in for a registry that serves the OCI 1.1 referrers API (the docker-registry 2.8 of the integration
-/// tests has none): GET only, fixed answers by path (query included), 404 otherwise, one request per connection, on a
+/// tests has none): GET only, fixed answers by path (query included), 500 where told to fail, 404 otherwise, one request per connection, on a
 /// loopback port chosen by the kernel. Records every path asked for.
 /// </summary>
 public sealed class StubRegistry : IAsyncDisposable
@@ -14,6 +14,7 @@ public sealed class StubRegistry : IAsyncDisposable
     private readonly TcpListener listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource stop = new();
     private readonly Dictionary<string, (string ContentType, byte[] Body)> routes = new(StringComparer.Ordinal);
+    private readonly HashSet<string> failing = new(StringComparer.Ordinal);
     private readonly Task loop;
 
     public StubRegistry()
@@ -28,6 +29,9 @@ public sealed class StubRegistry : IAsyncDisposable
     public List<string> Requests { get; } = [];
 
     public void Serve(string path, string contentType, byte[] body) => routes[path] = (contentType, body);
+
+    /// <summary>Answers <paramref name="path"/> with 500 Internal Server Error.</summary>
+    public void Fail(string path) => failing.Add(path);
 
     public async ValueTask DisposeAsync()
     {
@@ -63,7 +67,8 @@ public sealed class StubRegistry : IAsyncDisposable
                 Requests.Add(path);
             }
 
-            var (status, type, body) = routes.TryGetValue(path, out var r) ? ("200 OK", r.ContentType, r.Body) : ("404 Not Found", "application/json", "{\"errors\":[{\"code\":\"NOT_FOUND\"}]}"u8.ToArray());
+            var (status, type, body) = failing.Contains(path) ? ("500 Internal Server Error", "text/plain", "boom"u8.ToArray())
+                : routes.TryGetValue(path, out var r) ? ("200 OK", r.ContentType, r.Body) : ("404 Not Found", "application/json", "{\"errors\":[{\"code\":\"NOT_FOUND\"}]}"u8.ToArray());
             byte[] header = Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Type: {type}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
             await stream.WriteAsync(header, stop.Token);
             await stream.WriteAsync(body, stop.Token);
