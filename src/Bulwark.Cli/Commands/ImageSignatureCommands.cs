@@ -7,23 +7,30 @@ namespace Bulwark.Cli.Commands;
 /// <summary>
 /// <c>image sign --key FILE --sigstore-dir DIR IMAGE</c>: a simple-signing signature of the image's manifest digest in its
 /// repository, written where skopeo writes it (<c>DIR/&lt;path&gt;@sha256=&lt;hex&gt;/signature-N</c>), for a registries.d
-/// lookaside. <c>image verify --key FILE IMAGE</c>: asks the daemon whether a signature by that public key (OpenPGP keyring
+/// lookaside. <c>image sign --format cosign --key cosign.key IMAGE</c>: a cosign signature pushed to the registry as the
+/// <c>sha256-&lt;hex&gt;.sig</c> tag. <c>image verify --key FILE IMAGE</c>: asks the daemon whether a signature by that public key (OpenPGP keyring
 /// or cosign PEM) vouches for the image; exit 0 when it does, 1 with the reason when not.
 /// </summary>
 internal static class ImageSignatureCommands
 {
     public static Command Sign(CliContext context)
     {
-        var key = new Option<string>("--key") { Description = "OpenPGP secret keyring (gpg --export-secret-keys); passphrase in BULWARK_SIGNING_PASSPHRASE", Required = true };
-        var format = new Option<string>("--format") { Description = "Signature format: simple (OpenPGP simple signing)", DefaultValueFactory = _ => "simple" };
-        var dir = new Option<string>("--sigstore-dir") { Description = "Lookaside directory to write the signature into (registries.d lookaside-staging)", Required = true };
+        var key = new Option<string>("--key") { Description = "simple: OpenPGP secret keyring (gpg --export-secret-keys), passphrase in BULWARK_SIGNING_PASSPHRASE; cosign: unencrypted ECDSA P-256 PEM private key", Required = true };
+        var format = new Option<string>("--format") { Description = "Signature format: simple (OpenPGP simple signing, into --sigstore-dir) or cosign (pushed as the sha256-<hex>.sig tag)", DefaultValueFactory = _ => "simple" };
+        var dir = new Option<string?>("--sigstore-dir") { Description = "Lookaside directory to write a simple signature into (registries.d lookaside-staging)" };
         var image = new Argument<string>("IMAGE");
         var command = new Command("sign", "Sign an image's manifest digest") { key, format, dir, image };
         command.SetAction((result, ct) => context.GuardAsync(async () =>
         {
-            if (result.GetValue(format) != "simple")
+            string kind = result.GetValue(format)!;
+            if (kind is not ("simple" or "cosign"))
             {
-                throw new CliException(1, $"--format {result.GetValue(format)}: only simple (OpenPGP simple signing) can be written; cosign signing is not implemented");
+                throw new CliException(1, $"--format {kind}: use simple (OpenPGP simple signing) or cosign");
+            }
+
+            if (kind == "simple" && result.GetValue(dir) is null)
+            {
+                throw new CliException(1, "--sigstore-dir is required for --format simple (the lookaside to write the signature into)");
             }
 
             string name = result.GetValue(image)!;
@@ -34,6 +41,17 @@ internal static class ImageSignatureCommands
                 .Select(p => p[1]).FirstOrDefault()
                 ?? throw new CliException(1, $"{name}: the image has no digest in {r.Repository} (push or pull it first): nothing to sign");
             string keyFile = result.GetValue(key)!;
+            if (kind == "cosign")
+            {
+                byte[] payload = CosignSigner.Payload(r.Repository, digest);
+                string sig = CosignSigner.Sign(await File.ReadAllTextAsync(keyFile, ct).ConfigureAwait(false), keyFile, payload);
+                int slash = r.Repository.IndexOf('/', StringComparison.Ordinal);
+                using var registry = new CosignSignatureRegistry(r.Repository[..slash], r.Path);
+                string tag = await registry.AttachAsync(digest, payload, sig, ct).ConfigureAwait(false);
+                await context.Out.WriteAsync($"Signed {r.Repository} ({digest}): {r.Repository}:{tag}\n").ConfigureAwait(false);
+                return 0;
+            }
+
             byte[] keyring = await File.ReadAllBytesAsync(keyFile, ct).ConfigureAwait(false);
             char[] passphrase = (Environment.GetEnvironmentVariable("BULWARK_SIGNING_PASSPHRASE") ?? "").ToCharArray();
             byte[] signature = SimpleSigner.Sign(keyring, keyFile, passphrase, SimpleSigner.Payload(r.Full, digest));

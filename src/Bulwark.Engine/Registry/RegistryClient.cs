@@ -134,6 +134,39 @@ public sealed class RegistryClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// The OCI 1.1 referrers API, <c>GET /v2/&lt;name&gt;/referrers/&lt;digest&gt;?artifactType=…</c>: the index of manifests whose
+    /// subject is <paramref name="digest"/>, or null when the registry has no such API (404, as distribution 2.8 answers; 400, 405).
+    /// </summary>
+    public async Task<byte[]?> GetReferrersAsync(string path, string digest, string artifactType, CancellationToken ct)
+    {
+        var uri = new Uri(BaseUri, $"v2/{path}/referrers/{digest}?artifactType={Uri.EscapeDataString(artifactType)}");
+        using var resp = await SendAsync(() =>
+        {
+            var req = new HttpRequestMessage(HttpMethod.Get, uri);
+            req.Headers.TryAddWithoutValidation("Accept", MediaTypes.OciIndex);
+            return req;
+        }, path, ct).ConfigureAwait(false);
+        if (resp.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest or HttpStatusCode.MethodNotAllowed)
+        {
+            return null;
+        }
+
+        if (!resp.IsSuccessStatusCode)
+        {
+            throw await ErrorAsync(resp, $"referrers of {digest}", ct).ConfigureAwait(false);
+        }
+
+        var body = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using (body.ConfigureAwait(false))
+        {
+            using var ms = new MemoryStream();
+            var limited = new ProgressReadStream(body, MaxManifestBytes, $"referrers of {digest}", null);
+            await limited.CopyToAsync(ms, ct).ConfigureAwait(false);
+            return ms.ToArray();
+        }
+    }
+
     /// <summary>Opens a blob for reading (redirects followed; credentials are not forwarded to other hosts).</summary>
     public async Task<Stream> OpenBlobAsync(string path, Digest digest, CancellationToken ct)
     {

@@ -51,7 +51,7 @@ public sealed partial class ContentTrust : IDisposable
         signatureSources = new SignatureSources(options.RegistriesDirectory, () => RegistryOptions);
         if (options.Policy is not null)
         {
-            policy = new SignaturePolicyCheck(options.Policy, signatureSources);
+            policy = new SignaturePolicyCheck(options.Policy, signatureSources, new PolicyVerdictCache());
         }
     }
 

@@ -10,6 +10,9 @@ namespace Bulwark.Engine.Trust.Policy;
 /// </summary>
 public sealed record SignaturePolicy(string Path, IReadOnlyList<PolicyRequirement> Default, IReadOnlyDictionary<string, IReadOnlyList<PolicyRequirement>> DockerScopes)
 {
+    /// <summary>The SHA-256 of the file's bytes (empty for a policy built in code): part of every cached verdict's key.</summary>
+    public string Fingerprint { get; init; } = "";
+
     /// <summary>The scope that governs <paramref name="image"/> and its requirements; the scope reads as in the file.</summary>
     public (string Scope, IReadOnlyList<PolicyRequirement> Requirements) Select(ImageReference image)
     {

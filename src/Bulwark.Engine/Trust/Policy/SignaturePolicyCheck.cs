@@ -10,8 +10,9 @@ namespace Bulwark.Engine.Trust.Policy;
 /// of its keys, its payload names this very digest, and its identity is accepted by the requirement's signedIdentity.
 /// Otherwise the refusal names the image, the scope and the most telling reason (digest mismatch, identity mismatch, wrong
 /// key, no signature).
+/// An acceptance is remembered in <see cref="PolicyVerdictCache"/> (when one is given) and answered from it next time.
 /// </summary>
-public sealed class SignaturePolicyCheck(SignaturePolicy policy, SignatureSources sources)
+public sealed class SignaturePolicyCheck(SignaturePolicy policy, SignatureSources sources, PolicyVerdictCache? verdicts = null)
 {
     public SignaturePolicy Policy => policy;
 
@@ -21,6 +22,12 @@ public sealed class SignaturePolicyCheck(SignaturePolicy policy, SignatureSource
     {
         var (scope, requirements) = policy.Select(image);
         string rule = $"policy.json {scope}";
+        string key = PolicyVerdictCache.Key(policy, scope, image, digest);
+        if (verdicts?.IsAccepted(key) == true)
+        {
+            return null;
+        }
+
         foreach (var req in requirements)
         {
             var refusal = req switch
@@ -37,6 +44,7 @@ public sealed class SignaturePolicyCheck(SignaturePolicy policy, SignatureSource
             }
         }
 
+        verdicts?.Accept(key);
         return null;
     }
 

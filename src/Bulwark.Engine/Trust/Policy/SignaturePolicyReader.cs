@@ -71,7 +71,10 @@ public static class SignaturePolicyReader
                 }
             }
 
-            return new SignaturePolicy(path, defaults ?? throw new PolicyException($"policy {path}: \"default\" is missing"), docker);
+            return new SignaturePolicy(path, defaults ?? throw new PolicyException($"policy {path}: \"default\" is missing"), docker)
+            {
+                Fingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)),
+            };
         }
     }
 
