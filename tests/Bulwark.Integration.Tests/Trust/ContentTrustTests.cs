@@ -132,6 +132,27 @@ public sealed class ContentTrustTests(ContentTrustFixture fx)
     }
 
     [Fact]
+    public async Task Enforced_CreateOfATagWithTheDigestOfAnotherSignedTag_IsRefusedAsDigestMismatch() // A15
+    {
+        string repo = Repo("disagree");
+        string v1 = await fx.PushSignedAsync(repo + ":v1");
+        string v2 = await fx.PushSignedAsync(repo + ":v2");
+        Assert.NotEqual(v1, v2);
+        await using var d = await DaemonInstance.StartAsync(fx.DaemonJson("enforced", rootKeys: $$"""{"{{fx.Registry.Host}}/team/*": ["{{fx.RootKeyId()}}"]}"""));
+
+        // Over the Docker API a pull of NAME:TAG@DIGEST is a pull by digest (the client drops the tag): v2's digest is
+        // signed, so it is pulled. What names both, a create, must not run v2's content under v1's signed tag.
+        var pull = await d.DockerAsync("pull", $"{repo}@{v2}");
+        Assert.True(pull.ExitCode == 0, pull + d.DaemonLog);
+        var create = await d.DockerAsync("create", $"{repo}:v1@{v2}", "true");
+        Assert.True(create.ExitCode != 0, create + d.DaemonLog);
+        Assert.Contains($"signed digest {v1} does not match provided digest {v2}", create.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", (await d.DockerAsync("ps", "-aq")).Stdout.Trim());
+        var signed = await d.DockerAsync("create", $"{repo}:v2@{v2}", "true");
+        Assert.True(signed.ExitCode == 0, signed + d.DaemonLog);
+    }
+
+    [Fact]
     public async Task Enforced_UnsignedPushOverASignedTag_StillPullsAndRunsTheSignedDigest()
     {
         string image = Repo("moved") + ":v1";
