@@ -85,6 +85,7 @@ public sealed class DaemonInstance : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                await _process.WaitForExitAsync(); // waits until its output has been read to the end, so the log is complete
                 throw new InvalidOperationException("bulwarkd exited during start:\n" + DaemonLog);
             }
             if (File.Exists(SocketPath))
