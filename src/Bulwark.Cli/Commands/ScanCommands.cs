@@ -23,7 +23,7 @@ internal static class ScanCommands
         var output = new Option<string>("--output", "-o") { Description = "Write the report to a file instead of STDOUT" };
         var db = DatabaseOption();
         var image = new Argument<string>("IMAGE");
-        var command = new Command("scan", "Scan an image: SBOM (dpkg, apk, Go and Rust binaries) matched against an offline OSV database")
+        var command = new Command("scan", "Scan an image: SBOM (dpkg, apk, rpm, Go and Rust binaries) matched against an offline OSV database")
         {
             format, severity, exitCode, output, db, image, Database(context, db),
         };
