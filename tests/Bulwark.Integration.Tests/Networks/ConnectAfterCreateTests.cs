@@ -1,3 +1,4 @@
+using static Bulwark.Integration.Tests.Networks.NetworkProbe;
 using Bulwark.Integration.Tests.Fixtures;
 
 namespace Bulwark.Integration.Tests.Networks;
@@ -13,14 +14,7 @@ public sealed class ConnectAfterCreateTests(SharedDaemonFixture fx)
 
     private DaemonInstance D => fx.Daemon;
 
-    private static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..6];
-
-    private static string Server(string name) => $"mkdir /w && echo hello-from-{name} > /w/f && exec httpd -f -p 8080 -h /w";
-
     /// <summary>Fetches http://host:8080/f with nc, retrying while the server starts; prints the body or "unreachable".</summary>
-    private static string Fetch(string host) =>
-        $"for i in $(seq 1 30); do out=$(printf 'GET /f HTTP/1.0\\r\\n\\r\\n' | nc -w 2 {host} 8080 2>&1) && " +
-        $"echo \"$out\" | grep hello && exit 0; echo \"$out\" | grep -q -e unreachable -e 'bad address' && break; sleep 0.2; done; echo \"unreachable: $out\"; exit 1";
 
     [Fact]
     public async Task CreatedWithoutNetwork_ConnectedBeforeStart_ReachesPeersByName()
@@ -28,21 +22,21 @@ public sealed class ConnectAfterCreateTests(SharedDaemonFixture fx)
         string n = Unique("cc"), server = Unique("srv"), client = Unique("cli");
         try
         {
-            await MustAsync("network", "create", n);
-            await MustAsync("run", "-d", "--name", server, "--network", n, Image, "sh", "-c", Server(server));
-            await MustAsync("create", "--name", client, Image, "sh", "-c", "ip -o link | cut -d: -f2; " + Fetch(server));
+            await D.MustDockerAsync("network", "create", n);
+            await D.MustDockerAsync("run", "-d", "--name", server, "--network", n, Image, "sh", "-c", Server(server));
+            await D.MustDockerAsync("create", "--name", client, Image, "sh", "-c", "ip -o link | cut -d: -f2; " + Fetch(server));
             // Until it is connected it shows its mode: a namespace of its own with loopback only.
-            Assert.Equal("none", (await MustAsync("inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}", client)).Trim());
+            Assert.Equal("none", (await D.MustDockerAsync("inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}", client)).Trim());
 
-            await MustAsync("network", "connect", "--alias", "peer", n, client);
+            await D.MustDockerAsync("network", "connect", "--alias", "peer", n, client);
             var start = await D.DockerAsync("start", "-a", client);
             Assert.True(start.ExitCode == 0, start.ToString());
             Assert.Contains("hello-from-" + server, start.Stdout, StringComparison.Ordinal);
             Assert.Contains(" eth0", start.Stdout, StringComparison.Ordinal);
-            string shown = (await MustAsync("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{n}\").IPAddress}}}}", client)).Trim();
+            string shown = (await D.MustDockerAsync("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{n}\").IPAddress}}}}", client)).Trim();
             Assert.Matches(@"^\d+\.\d+\.\d+\.\d+$", shown);
             // The server sees the connected container by name and alias.
-            var hosts = await MustAsync("exec", server, "cat", "/etc/hosts");
+            var hosts = await D.MustDockerAsync("exec", server, "cat", "/etc/hosts");
             Assert.Contains(client, hosts, StringComparison.Ordinal);
             Assert.Contains("peer", hosts, StringComparison.Ordinal);
         }
@@ -59,29 +53,29 @@ public sealed class ConnectAfterCreateTests(SharedDaemonFixture fx)
         string n = Unique("cr"), server = Unique("srv"), c = Unique("run");
         try
         {
-            await MustAsync("network", "create", n);
-            await MustAsync("run", "-d", "--name", server, "--network", n, Image, "sh", "-c", Server(server));
-            await MustAsync("run", "-d", "--name", c, Image, "sleep", "300");
-            Assert.Equal("lo", (await MustAsync("exec", c, "sh", "-c", "ip -o link | cut -d: -f2 | tr -d ' '")).Trim());
+            await D.MustDockerAsync("network", "create", n);
+            await D.MustDockerAsync("run", "-d", "--name", server, "--network", n, Image, "sh", "-c", Server(server));
+            await D.MustDockerAsync("run", "-d", "--name", c, Image, "sleep", "300");
+            Assert.Equal("lo", (await D.MustDockerAsync("exec", c, "sh", "-c", "ip -o link | cut -d: -f2 | tr -d ' '")).Trim());
 
-            await MustAsync("network", "connect", n, c);
+            await D.MustDockerAsync("network", "connect", n, c);
             var fetch = await D.DockerAsync("exec", c, "sh", "-c", "ip -o link | cut -d: -f2; cat /proc/sys/net/ipv4/ip_forward; " + Fetch(server));
             Assert.True(fetch.ExitCode == 0, fetch.ToString());
             Assert.Contains("hello-from-" + server, fetch.Stdout, StringComparison.Ordinal);
             Assert.Contains(" eth0", fetch.Stdout, StringComparison.Ordinal);
-            string id = (await MustAsync("inspect", "--format", "{{.Id}}", c)).Trim();
-            Assert.Equal(Path.Combine(D.ExecRoot, "netns", id), (await MustAsync("inspect", "--format", "{{.NetworkSettings.SandboxKey}}", c)).Trim());
+            string id = (await D.MustDockerAsync("inspect", "--format", "{{.Id}}", c)).Trim();
+            Assert.Equal(Path.Combine(D.ExecRoot, "netns", id), (await D.MustDockerAsync("inspect", "--format", "{{.NetworkSettings.SandboxKey}}", c)).Trim());
             // Still no route anywhere but the network's subnet, and root in the container cannot change that.
             var locked = await D.DockerAsync("exec", c, "sh", "-c", "ip route; ip route add default dev eth0 2>&1; true");
             Assert.DoesNotContain("default", locked.Stdout.Split('\n')[0], StringComparison.Ordinal);
             Assert.Contains("Operation not permitted", locked.Stdout, StringComparison.Ordinal);
 
-            await MustAsync("network", "disconnect", n, c);
-            Assert.Equal("lo", (await MustAsync("exec", c, "sh", "-c", "ip -o link | cut -d: -f2 | tr -d ' '")).Trim());
-            var hosts = await MustAsync("exec", server, "cat", "/etc/hosts");
+            await D.MustDockerAsync("network", "disconnect", n, c);
+            Assert.Equal("lo", (await D.MustDockerAsync("exec", c, "sh", "-c", "ip -o link | cut -d: -f2 | tr -d ' '")).Trim());
+            var hosts = await D.MustDockerAsync("exec", server, "cat", "/etc/hosts");
             Assert.DoesNotContain(c, hosts, StringComparison.Ordinal);
 
-            await MustAsync("stop", "-t", "0", c);
+            await D.MustDockerAsync("stop", "-t", "0", c);
             Assert.False(File.Exists(Path.Combine(D.ExecRoot, "netns", id)));
         }
         finally
@@ -153,12 +147,5 @@ public sealed class ConnectAfterCreateTests(SharedDaemonFixture fx)
         {
             File.Delete(file);
         }
-    }
-
-    private async Task<string> MustAsync(params string[] args)
-    {
-        var r = await D.DockerAsync(args);
-        Assert.True(r.ExitCode == 0, $"docker {string.Join(' ', args)}: {r}");
-        return r.Stdout;
     }
 }

@@ -1,3 +1,4 @@
+using static Bulwark.Integration.Tests.Networks.NetworkProbe;
 using System.Text.Json;
 using Bulwark.Integration.Tests.Fixtures;
 
@@ -14,8 +15,6 @@ public sealed class Ipv6NetworkTests(SharedDaemonFixture fx)
 
     private DaemonInstance D => fx.Daemon;
 
-    private static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..6];
-
     /// <summary>GETs /f from [address]:8080 with nc until a deadline (the server may not listen yet); prints the body.
     /// (busybox wget crashes on IPv6 literals; nc takes them.)</summary>
     private static string Talk(string address) =>
@@ -31,15 +30,15 @@ public sealed class Ipv6NetworkTests(SharedDaemonFixture fx)
         string n = Unique("v6"), server = Unique("srv6"), client = Unique("cli6");
         try
         {
-            await MustAsync("network", "create", "--ipv6", "--subnet", "10.219.3.0/24", "--subnet", "fd00:bad:c0de:1::/64", n);
-            var net = JsonDocument.Parse(await MustAsync("network", "inspect", n)).RootElement[0];
+            await D.MustDockerAsync("network", "create", "--ipv6", "--subnet", "10.219.3.0/24", "--subnet", "fd00:bad:c0de:1::/64", n);
+            var net = JsonDocument.Parse(await D.MustDockerAsync("network", "inspect", n)).RootElement[0];
             Assert.True(net.GetProperty("EnableIPv6").GetBoolean());
             var configs = net.GetProperty("IPAM").GetProperty("Config").EnumerateArray().ToList();
             Assert.Contains(configs, c => c.GetProperty("Subnet").GetString() == "fd00:bad:c0de:1::/64" && c.GetProperty("Gateway").GetString() == "fd00:bad:c0de:1::1");
 
-            await MustAsync("run", "-d", "--name", server, "--network", n, "--ip6", "fd00:bad:c0de:1::80", Image,
+            await D.MustDockerAsync("run", "-d", "--name", server, "--network", n, "--ip6", "fd00:bad:c0de:1::80", Image,
                 "sh", "-c", "mkdir /w && echo ping6-ok > /w/f && exec httpd -f -p 8080 -h /w");
-            var inspect = JsonDocument.Parse(await MustAsync("inspect", server)).RootElement[0];
+            var inspect = JsonDocument.Parse(await D.MustDockerAsync("inspect", server)).RootElement[0];
             var ep = inspect.GetProperty("NetworkSettings").GetProperty("Networks").GetProperty(n);
             Assert.Equal("fd00:bad:c0de:1::80", ep.GetProperty("GlobalIPv6Address").GetString());
             Assert.Equal(64, ep.GetProperty("GlobalIPv6PrefixLen").GetInt32());
@@ -56,14 +55,14 @@ public sealed class Ipv6NetworkTests(SharedDaemonFixture fx)
 
             // A container connected while running gets its --ip6 at once.
             string late = Unique("late6");
-            await MustAsync("run", "-d", "--name", late, Image, "sleep", "300");
+            await D.MustDockerAsync("run", "-d", "--name", late, Image, "sleep", "300");
             try
             {
-                await MustAsync("network", "connect", "--ip6", "fd00:bad:c0de:1::99", n, late);
+                await D.MustDockerAsync("network", "connect", "--ip6", "fd00:bad:c0de:1::99", n, late);
                 var talk = await D.DockerAsync("exec", late, "sh", "-c", Talk("fd00:bad:c0de:1::80"));
                 Assert.True(talk.ExitCode == 0, talk.ToString());
                 Assert.Equal("fd00:bad:c0de:1::99",
-                    (await MustAsync("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{n}\").GlobalIPv6Address}}}}", late)).Trim());
+                    (await D.MustDockerAsync("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{n}\").GlobalIPv6Address}}}}", late)).Trim());
             }
             finally
             {
@@ -87,30 +86,23 @@ public sealed class Ipv6NetworkTests(SharedDaemonFixture fx)
         string v4 = Unique("v4only"), v6 = Unique("v6b");
         try
         {
-            await MustAsync("network", "create", v4);
+            await D.MustDockerAsync("network", "create", v4);
             var noV6 = await D.DockerAsync("run", "--rm", "--network", v4, "--ip6", "fd00::5", Image, "true");
             Assert.Equal(125, noV6.ExitCode);
             Assert.Contains("has no IPv6 subnet", noV6.Stderr, StringComparison.Ordinal);
 
-            await MustAsync("network", "create", "--ipv6", "--subnet", "fd00:bad:c0de:2::/64", v6);
+            await D.MustDockerAsync("network", "create", "--ipv6", "--subnet", "fd00:bad:c0de:2::/64", v6);
             var outside = await D.DockerAsync("run", "--rm", "--network", v6, "--ip6", "fd00:1::5", Image, "true");
             Assert.Equal(125, outside.ExitCode);
             Assert.Contains("not a host address of network", outside.Stderr, StringComparison.Ordinal);
 
             // --ipv6 with only an IPv6 subnet: the network still gets an automatic IPv4 subnet, as dockerd does.
-            var net = JsonDocument.Parse(await MustAsync("network", "inspect", v6)).RootElement[0];
+            var net = JsonDocument.Parse(await D.MustDockerAsync("network", "inspect", v6)).RootElement[0];
             Assert.Equal(2, net.GetProperty("IPAM").GetProperty("Config").GetArrayLength());
         }
         finally
         {
             await D.DockerAsync("network", "rm", v4, v6);
         }
-    }
-
-    private async Task<string> MustAsync(params string[] args)
-    {
-        var r = await D.DockerAsync(args);
-        Assert.True(r.ExitCode == 0, $"docker {string.Join(' ', args)}: {r}");
-        return r.Stdout;
     }
 }

@@ -1,3 +1,4 @@
+using static Bulwark.Integration.Tests.Networks.NetworkProbe;
 using Bulwark.Integration.Tests.Fixtures;
 
 namespace Bulwark.Integration.Tests.Networks;
@@ -13,28 +14,20 @@ public sealed class LinkAndMacAddressTests(SharedDaemonFixture fx)
 
     private DaemonInstance D => fx.Daemon;
 
-    private static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..6];
-
-    private static string Server(string name) => $"mkdir /w && echo hello-from-{name} > /w/f && exec httpd -f -p 8080 -h /w";
-
-    private static string Fetch(string host) =>
-        $"for i in $(seq 1 30); do out=$(printf 'GET /f HTTP/1.0\\r\\n\\r\\n' | nc -w 2 {host} 8080 2>&1) && " +
-        $"echo \"$out\" | grep hello && exit 0; echo \"$out\" | grep -q -e unreachable -e 'bad address' && break; sleep 0.2; done; echo \"unreachable: $out\"; exit 1";
-
     [Fact]
     public async Task Link_AliasResolvesForTheLinkingContainerOnly_AndInspectShowsIt()
     {
         string n = Unique("lk"), server = Unique("srv"), linker = Unique("lnk");
         try
         {
-            await MustAsync("network", "create", n);
-            await MustAsync("run", "-d", "--name", server, "--network", n, Image, "sh", "-c", Server(server));
+            await D.MustDockerAsync("network", "create", n);
+            await D.MustDockerAsync("run", "-d", "--name", server, "--network", n, Image, "sh", "-c", Server(server));
             var linked = await D.DockerAsync("run", "--name", linker, "--network", n, "--link", server + ":db", Image, "sh", "-c", Fetch("db"));
             Assert.True(linked.ExitCode == 0, linked.ToString());
             Assert.Contains("hello-from-" + server, linked.Stdout, StringComparison.Ordinal);
-            Assert.Equal($"[\"{server}:db\"]", (await MustAsync("inspect", "--format", "{{json .HostConfig.Links}}", linker)).Trim());
+            Assert.Equal($"[\"{server}:db\"]", (await D.MustDockerAsync("inspect", "--format", "{{json .HostConfig.Links}}", linker)).Trim());
             Assert.Equal($"[\"{server}:db\"]",
-                (await MustAsync("inspect", "--format", $"{{{{json (index .NetworkSettings.Networks \"{n}\").Links}}}}", linker)).Trim());
+                (await D.MustDockerAsync("inspect", "--format", $"{{{{json (index .NetworkSettings.Networks \"{n}\").Links}}}}", linker)).Trim());
 
             // A peer on the same network without the link: the alias does not resolve.
             var other = await D.DockerAsync("run", "--rm", "--network", n, Image, "sh", "-c", "grep -w db /etc/hosts; ping -c 1 -W 1 db 2>&1; true");
@@ -58,7 +51,7 @@ public sealed class LinkAndMacAddressTests(SharedDaemonFixture fx)
         string n = Unique("lm");
         try
         {
-            await MustAsync("network", "create", n);
+            await D.MustDockerAsync("network", "create", n);
             var missing = await D.DockerAsync("run", "--rm", "--network", n, "--link", "nosuch-container:db", Image, "true");
             Assert.Equal(125, missing.ExitCode);
             Assert.Contains("could not get container for nosuch-container", missing.Stderr, StringComparison.Ordinal);
@@ -80,12 +73,12 @@ public sealed class LinkAndMacAddressTests(SharedDaemonFixture fx)
         string n = Unique("mac"), c = Unique("m");
         try
         {
-            await MustAsync("network", "create", n);
+            await D.MustDockerAsync("network", "create", n);
             var run = await D.DockerAsync("run", "--name", c, "--network", n, "--mac-address", "92:D0:C6:0A:29:33", Image, "cat", "/sys/class/net/eth0/address");
             Assert.True(run.ExitCode == 0, run.ToString());
             Assert.Equal("92:d0:c6:0a:29:33", run.Stdout.Trim());
             Assert.Equal("92:d0:c6:0a:29:33",
-                (await MustAsync("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{n}\").MacAddress}}}}", c)).Trim());
+                (await D.MustDockerAsync("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{n}\").MacAddress}}}}", c)).Trim());
 
             var cli = await D.CliAsync("run", "--rm", "--network", n, "--mac-address", "02:11:22:33:44:55", Image, "cat", "/sys/class/net/eth0/address");
             Assert.True(cli.ExitCode == 0, cli.ToString());
@@ -104,12 +97,5 @@ public sealed class LinkAndMacAddressTests(SharedDaemonFixture fx)
             await D.DockerAsync("rm", "-f", c);
             await D.DockerAsync("network", "rm", n);
         }
-    }
-
-    private async Task<string> MustAsync(params string[] args)
-    {
-        var r = await D.DockerAsync(args);
-        Assert.True(r.ExitCode == 0, $"docker {string.Join(' ', args)}: {r}");
-        return r.Stdout;
     }
 }

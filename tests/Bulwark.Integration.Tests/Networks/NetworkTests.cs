@@ -1,3 +1,4 @@
+using static Bulwark.Integration.Tests.Networks.NetworkProbe;
 using Bulwark.Integration.Tests.Fixtures;
 
 namespace Bulwark.Integration.Tests.Networks;
@@ -12,16 +13,10 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
     private const string Image = SharedDaemonFixture.Image;
 
     /// <summary>A busybox httpd on :8080 serving "hello-from-&lt;name&gt;" at /f.</summary>
-    private static string Server(string name) => $"mkdir /w && echo hello-from-{name} > /w/f && exec httpd -f -p 8080 -h /w";
 
     /// <summary>Fetches http://host:8080/f with nc, retrying while the server starts; prints the body or "unreachable".</summary>
-    private static string Fetch(string host) =>
-        $"for i in $(seq 1 30); do out=$(printf 'GET /f HTTP/1.0\\r\\n\\r\\n' | nc -w 2 {host} 8080 2>&1) && " +
-        $"echo \"$out\" | grep hello && exit 0; echo \"$out\" | grep -q -e unreachable -e 'bad address' && break; sleep 0.2; done; echo \"unreachable: $out\"; exit 1";
 
     private DaemonInstance D => fx.Daemon;
-
-    private static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..6];
 
     [Fact]
     public async Task PeersOnANetwork_ReachEachOtherByNameAndAlias_ContainersElsewhereCannot()
@@ -29,10 +24,10 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
         string a = Unique("na"), b = Unique("nb"), server = Unique("srv");
         try
         {
-            await MustAsync("network", "create", a);
-            await MustAsync("network", "create", b);
-            await MustAsync("run", "-d", "--name", server, "--network", a, "--network-alias", "web", Image, "sh", "-c", Server(server));
-            string ip = (await MustAsync("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{a}\").IPAddress}}}}", server)).Trim();
+            await D.MustDockerAsync("network", "create", a);
+            await D.MustDockerAsync("network", "create", b);
+            await D.MustDockerAsync("run", "-d", "--name", server, "--network", a, "--network-alias", "web", Image, "sh", "-c", Server(server));
+            string ip = (await D.MustDockerAsync("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{a}\").IPAddress}}}}", server)).Trim();
 
             var byName = await D.DockerAsync("run", "--rm", "--network", a, Image, "sh", "-c", Fetch(server));
             Assert.True(byName.ExitCode == 0, byName.ToString());
@@ -64,7 +59,7 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
         string n = Unique("nr");
         try
         {
-            await MustAsync("network", "create", "--subnet", "10.213.7.0/24", n);
+            await D.MustDockerAsync("network", "create", "--subnet", "10.213.7.0/24", n);
             var r = await D.DockerAsync("run", "--rm", "--network", n, Image, "sh", "-c",
                 "echo ROUTES; ip route; echo END; " +
                 "ip route get 192.0.2.1 2>&1; ip route get 8.8.8.8 2>&1; " +
@@ -86,7 +81,7 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
             Assert.Contains("forward-after=0", r.Stdout, StringComparison.Ordinal);
 
             // Host side: the kernel never forwards what arrives on the bridge, and the bridge has no IPv6.
-            string id = (await MustAsync("network", "inspect", "--format", "{{.Id}}", n)).Trim();
+            string id = (await D.MustDockerAsync("network", "inspect", "--format", "{{.Id}}", n)).Trim();
             string bridge = "bw-" + id[..12];
             Assert.Equal("0", File.ReadAllText($"/proc/sys/net/ipv4/conf/{bridge}/forwarding").Trim());
             Assert.Equal("1", File.ReadAllText($"/proc/sys/net/ipv6/conf/{bridge}/disable_ipv6").Trim());
@@ -105,8 +100,8 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
         string n = Unique("nx"), c = Unique("ex");
         try
         {
-            await MustAsync("network", "create", n);
-            await MustAsync("run", "-d", "--name", c, "--network", n, "--health-cmd", "ip -4 -o addr show eth0 | grep -q inet",
+            await D.MustDockerAsync("network", "create", n);
+            await D.MustDockerAsync("run", "-d", "--name", c, "--network", n, "--health-cmd", "ip -4 -o addr show eth0 | grep -q inet",
                 "--health-interval", "200ms", Image, "sleep", "300");
             var e = await D.DockerAsync("exec", c, "sh", "-c", "cat /proc/self/uid_map; ip -4 -o addr show eth0; ip link set eth0 down 2>&1; true");
             Assert.True(e.ExitCode == 0, e.ToString());
@@ -117,7 +112,7 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
             for (int i = 0; i < 100 && health != "healthy"; i++)
             {
                 await Task.Delay(100);
-                health = (await MustAsync("inspect", "--format", "{{.State.Health.Status}}", c)).Trim();
+                health = (await D.MustDockerAsync("inspect", "--format", "{{.State.Health.Status}}", c)).Trim();
             }
             Assert.Equal("healthy", health);
         }
@@ -134,14 +129,14 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
         string n = Unique("nn"), a = Unique("ra"), b = Unique("rb"), renamed = Unique("renamed");
         try
         {
-            await MustAsync("network", "create", n);
-            await MustAsync("run", "-d", "--name", a, "--network", n, Image, "sleep", "300");
-            await MustAsync("run", "-d", "--name", b, "--network", n, Image, "sleep", "300");
-            await MustAsync("rename", a, renamed);
-            string hosts = await MustAsync("exec", b, "cat", "/etc/hosts");
+            await D.MustDockerAsync("network", "create", n);
+            await D.MustDockerAsync("run", "-d", "--name", a, "--network", n, Image, "sleep", "300");
+            await D.MustDockerAsync("run", "-d", "--name", b, "--network", n, Image, "sleep", "300");
+            await D.MustDockerAsync("rename", a, renamed);
+            string hosts = await D.MustDockerAsync("exec", b, "cat", "/etc/hosts");
             Assert.Contains(renamed, hosts, StringComparison.Ordinal);
             Assert.DoesNotContain(a, hosts, StringComparison.Ordinal);
-            string inspect = await MustAsync("network", "inspect", "--format", "{{range .Containers}}{{.Name}} {{end}}", n);
+            string inspect = await D.MustDockerAsync("network", "inspect", "--format", "{{range .Containers}}{{.Name}} {{end}}", n);
             Assert.Contains(renamed, inspect, StringComparison.Ordinal);
         }
         finally
@@ -165,13 +160,13 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
             Assert.Equal(1, dup.ExitCode);
             Assert.Contains($"network with name {n} already exists", dup.Stderr, StringComparison.Ordinal);
 
-            var ls = await MustAsync("network", "ls", "--format", "{{.Name}} {{.Driver}}");
+            var ls = await D.MustDockerAsync("network", "ls", "--format", "{{.Name}} {{.Driver}}");
             Assert.Contains($"{n} bridge", ls, StringComparison.Ordinal);
             Assert.Contains("none null", ls, StringComparison.Ordinal);
-            var custom = await MustAsync("network", "ls", "--filter", "type=custom", "--filter", "label=team=x", "--format", "{{.Name}}");
+            var custom = await D.MustDockerAsync("network", "ls", "--filter", "type=custom", "--filter", "label=team=x", "--format", "{{.Name}}");
             Assert.Equal(n, custom.Trim());
 
-            string subnet = (await MustAsync("network", "inspect", "--format", "{{(index .IPAM.Config 0).Subnet}} {{(index .IPAM.Config 0).Gateway}}", n)).Trim();
+            string subnet = (await D.MustDockerAsync("network", "inspect", "--format", "{{(index .IPAM.Config 0).Subnet}} {{(index .IPAM.Config 0).Gateway}}", n)).Trim();
             Assert.Matches(@"^172\.3[01]\.\d+\.0/24 172\.3[01]\.\d+\.1$", subnet);
 
             var overlapHost = await D.DockerAsync("network", "create", "--subnet", "192.0.2.0/25", Unique("bad"));
@@ -197,31 +192,31 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
             Assert.Contains("network no-such-net not found", runMissing.Stderr, StringComparison.Ordinal);
 
             // In use: a created (not running) container holds its endpoint.
-            await MustAsync("create", "--name", ctr, "--network", n, "--ip", subnet.Split(' ')[1][..^1] + "77", Image, "true");
+            await D.MustDockerAsync("create", "--name", ctr, "--network", n, "--ip", subnet.Split(' ')[1][..^1] + "77", Image, "true");
             var inUse = await D.DockerAsync("network", "rm", n);
             Assert.Equal(1, inUse.ExitCode);
             Assert.Contains("has active endpoints", inUse.Stderr, StringComparison.Ordinal);
-            var members = await MustAsync("network", "inspect", "--format", "{{range .Containers}}{{.Name}} {{.IPv4Address}}{{end}}", n);
+            var members = await D.MustDockerAsync("network", "inspect", "--format", "{{range .Containers}}{{.Name}} {{.IPv4Address}}{{end}}", n);
             Assert.Equal($"{ctr} {subnet.Split(' ')[1][..^1]}77/24", members.Trim());
-            var psNet = await MustAsync("ps", "-a", "--filter", "name=" + ctr, "--format", "{{.Networks}}");
+            var psNet = await D.MustDockerAsync("ps", "-a", "--filter", "name=" + ctr, "--format", "{{.Networks}}");
             Assert.Equal(n, psNet.Trim());
 
-            await MustAsync("network", "disconnect", n, ctr);
+            await D.MustDockerAsync("network", "disconnect", n, ctr);
             var again = await D.DockerAsync("network", "disconnect", n, ctr);
             Assert.Equal(1, again.ExitCode);
             Assert.Contains("is not connected to network", again.Stderr, StringComparison.Ordinal);
-            await MustAsync("network", "connect", n, ctr);
+            await D.MustDockerAsync("network", "connect", n, ctr);
             var twice = await D.DockerAsync("network", "connect", n, ctr);
             Assert.Equal(1, twice.ExitCode);
             Assert.Contains("already exists in network", twice.Stderr, StringComparison.Ordinal);
-            await MustAsync("rm", ctr);
+            await D.MustDockerAsync("rm", ctr);
 
-            await MustAsync("network", "create", "--label", "prune-me", labelled);
-            var prune = await MustAsync("network", "prune", "-f", "--filter", "label=prune-me");
+            await D.MustDockerAsync("network", "create", "--label", "prune-me", labelled);
+            var prune = await D.MustDockerAsync("network", "prune", "-f", "--filter", "label=prune-me");
             Assert.Contains(labelled, prune, StringComparison.Ordinal);
             Assert.DoesNotContain(n, prune, StringComparison.Ordinal);
-            await MustAsync("network", "rm", n);
-            var gone = await MustAsync("network", "ls", "-q", "--filter", "name=" + n);
+            await D.MustDockerAsync("network", "rm", n);
+            var gone = await D.MustDockerAsync("network", "ls", "-q", "--filter", "name=" + n);
             Assert.Equal("", gone.Trim());
             var builtin = await D.DockerAsync("network", "rm", "none");
             Assert.Equal(1, builtin.ExitCode);
@@ -240,25 +235,25 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
         string a = Unique("ca"), b = Unique("cb"), server = Unique("srv"), peer = Unique("peer");
         try
         {
-            await MustAsync("network", "create", a);
-            await MustAsync("network", "create", b);
-            await MustAsync("run", "-d", "--name", server, "--network", a, Image, "sh", "-c", Server(server));
-            string peerId = (await MustAsync("run", "-d", "--name", peer, "--network", b, Image, "sleep", "300")).Trim();
+            await D.MustDockerAsync("network", "create", a);
+            await D.MustDockerAsync("network", "create", b);
+            await D.MustDockerAsync("run", "-d", "--name", server, "--network", a, Image, "sh", "-c", Server(server));
+            string peerId = (await D.MustDockerAsync("run", "-d", "--name", peer, "--network", b, Image, "sleep", "300")).Trim();
             string peerHosts = Path.Combine(D.DataRoot, "containers", peerId, "hosts");
             ulong inode = Bulwark.Native.FileStatus.Inode(peerHosts);
             Assert.DoesNotContain(server, File.ReadAllText(peerHosts), StringComparison.Ordinal);
 
-            await MustAsync("network", "connect", "--alias", "api", b, server);
+            await D.MustDockerAsync("network", "connect", "--alias", "api", b, server);
             Assert.Contains(server, File.ReadAllText(peerHosts), StringComparison.Ordinal);
             Assert.Contains("api", File.ReadAllText(peerHosts), StringComparison.Ordinal);
             Assert.Equal(inode, Bulwark.Native.FileStatus.Inode(peerHosts));
-            var nets = await MustAsync("inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}", server);
+            var nets = await D.MustDockerAsync("inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}", server);
             Assert.Equal(string.Join(' ', new[] { a, b }.Order(StringComparer.Ordinal)), nets.Trim());
             var viaB = await D.DockerAsync("run", "--rm", "--network", b, Image, "sh", "-c", Fetch("api"));
             Assert.True(viaB.ExitCode == 0, viaB.ToString());
 
-            string bIp = (await MustAsync("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{b}\").IPAddress}}}}", server)).Trim();
-            await MustAsync("network", "disconnect", b, server);
+            string bIp = (await D.MustDockerAsync("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{b}\").IPAddress}}}}", server)).Trim();
+            await D.MustDockerAsync("network", "disconnect", b, server);
             Assert.DoesNotContain(server, File.ReadAllText(peerHosts), StringComparison.Ordinal);
             Assert.Equal(inode, Bulwark.Native.FileStatus.Inode(peerHosts));
             var afterIp = await D.DockerAsync("run", "--rm", "--network", b, Image, "sh", "-c", Fetch(bIp));
@@ -278,29 +273,29 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
     public async Task RemovingContainersAndNetworks_LeavesNoLinksNamespacesOrMounts()
     {
         string n = Unique("nz"), ctr = Unique("z");
-        string id = (await MustAsync("network", "create", n)).Trim();
+        string id = (await D.MustDockerAsync("network", "create", n)).Trim();
         string bridge = "bw-" + id[..12];
         try
         {
-            string cid = (await MustAsync("run", "-d", "--name", ctr, "--network", n, Image, "sleep", "300")).Trim();
-            string endpoint = (await MustAsync("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{n}\").EndpointID}}}}", ctr)).Trim();
+            string cid = (await D.MustDockerAsync("run", "-d", "--name", ctr, "--network", n, Image, "sleep", "300")).Trim();
+            string endpoint = (await D.MustDockerAsync("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{n}\").EndpointID}}}}", ctr)).Trim();
             string veth = "bv" + endpoint[..12];
             string netns = Path.Combine(D.ExecRoot, "netns", cid);
             Assert.True(LinkExists(bridge));
             Assert.True(LinkExists(veth));
             Assert.True(File.Exists(netns));
             Assert.Contains(netns, File.ReadAllText("/proc/self/mountinfo"), StringComparison.Ordinal);
-            var key = await MustAsync("inspect", "--format", "{{.NetworkSettings.SandboxKey}}", ctr);
+            var key = await D.MustDockerAsync("inspect", "--format", "{{.NetworkSettings.SandboxKey}}", ctr);
             Assert.Equal(netns, key.Trim());
 
-            await MustAsync("stop", "-t", "0", ctr);
+            await D.MustDockerAsync("stop", "-t", "0", ctr);
             Assert.False(LinkExists(veth));
             Assert.False(File.Exists(netns));
-            await MustAsync("rm", ctr);
+            await D.MustDockerAsync("rm", ctr);
             Assert.DoesNotContain(netns, File.ReadAllText("/proc/self/mountinfo"), StringComparison.Ordinal);
             Assert.True(LinkExists(bridge));
 
-            await MustAsync("network", "rm", n);
+            await D.MustDockerAsync("network", "rm", n);
             Assert.False(LinkExists(bridge));
             var links = await ProcessRunner.RunAsync("ip", ["-br", "link"]);
             Assert.DoesNotContain(bridge, links.Stdout, StringComparison.Ordinal);
@@ -318,12 +313,12 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
     {
         string n = Unique("ne"), ctr = Unique("e");
         string since = DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await MustAsync("network", "create", n);
-        await MustAsync("create", "--name", ctr, "--network", n, Image, "true");
-        await MustAsync("rm", ctr);
-        await MustAsync("network", "rm", n);
+        await D.MustDockerAsync("network", "create", n);
+        await D.MustDockerAsync("create", "--name", ctr, "--network", n, Image, "true");
+        await D.MustDockerAsync("rm", ctr);
+        await D.MustDockerAsync("network", "rm", n);
         string until = DateTimeOffset.UtcNow.AddSeconds(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var events = await MustAsync("events", "--since", since, "--until", until, "--filter", "type=network", "--filter", "network=" + n,
+        var events = await D.MustDockerAsync("events", "--since", since, "--until", until, "--filter", "type=network", "--filter", "network=" + n,
             "--format", "{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.type}}");
         Assert.Equal([$"create {n} bridge", $"connect {n} bridge", $"disconnect {n} bridge", $"destroy {n} bridge"],
             events.Trim().Split('\n'));
@@ -350,13 +345,6 @@ public sealed class NetworkTests(SharedDaemonFixture fx)
         Assert.Equal(0, (await d.DockerAsync("rm", "-f", server)).ExitCode);
         Assert.Equal(0, (await d.DockerAsync("network", "rm", n)).ExitCode);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(d.ExecRoot, "netns")));
-    }
-
-    private async Task<string> MustAsync(params string[] args)
-    {
-        var r = await D.DockerAsync(args);
-        Assert.True(r.ExitCode == 0, $"docker {string.Join(' ', args)}: {r}");
-        return r.Stdout;
     }
 
     private static bool LinkExists(string name) => Directory.Exists("/sys/class/net/" + name);
