@@ -14,65 +14,115 @@ internal static class CliApplication
         "run", "create", "exec", "top", "container run", "container create", "container exec", "container top",
     };
 
-    public static RootCommand BuildRoot(CliContext context)
+    /// <summary>Every top-level command by name (the name is checked against the built command by a unit test).</summary>
+    internal static readonly (string Name, Func<CliContext, Command> Create)[] Commands =
+    [
+        ("run", RunCommand.CreateRun),
+        ("create", RunCommand.CreateCreate),
+        ("start", StartCommand.Create),
+        ("ps", PsCommand.Create),
+        ("logs", LogsCommand.Create),
+        ("inspect", InspectCommand.Create),
+        ("stop", ContainerLifecycleCommands.Stop),
+        ("kill", ContainerLifecycleCommands.Kill),
+        ("rm", ContainerLifecycleCommands.Remove),
+        ("wait", ContainerLifecycleCommands.Wait),
+        ("images", ImageCommands.Images),
+        ("tag", ImageCommands.Tag),
+        ("rmi", ImageCommands.Remove),
+        ("load", ImageTransferCommands.Load),
+        ("save", ImageTransferCommands.Save),
+        ("import", ImageTransferCommands.Import),
+        ("pull", RegistryCommands.Pull),
+        ("push", RegistryCommands.Push),
+        ("version", SystemCommands.Version),
+        ("info", SystemCommands.Info),
+        ("volume", VolumeCommands.Volume),
+        ("exec", ExecCommand.Create),
+        ("attach", AttachCommand.Create),
+        ("restart", ContainerStateCommands.Restart),
+        ("pause", ContainerStateCommands.Pause),
+        ("unpause", ContainerStateCommands.Unpause),
+        ("rename", ContainerStateCommands.Rename),
+        ("update", UpdateCommand.Create),
+        ("commit", CommitCommand.Create),
+        ("login", LoginCommands.Login),
+        ("logout", LoginCommands.Logout),
+        ("top", ContainerStateCommands.Top),
+        ("diff", ContainerStateCommands.Diff),
+        ("export", ContainerStateCommands.Export),
+        ("stats", StatsCommand.Create),
+        ("port", PortCommand.Create),
+        ("cp", CopyCommand.Create),
+        ("history", HistoryCommand.Create),
+        ("events", c => EventsCommand.Create(c)),
+        ("network", NetworkCommands.Network),
+        ("secret", SecretCommands.Secret),
+        ("system", SystemDiskCommands.System),
+        ("container", ManagementCommands.Container),
+        ("image", ManagementCommands.Image),
+        ("scan", ScanCommands.Scan),
+        ("bench", BenchCommand.Create),
+        ("tls", TlsCommands.Tls),
+        ("audit", AuditCommands.Audit),
+        ("isolate", IsolateCommand.Isolate),
+        ("evidence", EvidenceCommand.Evidence),
+        ("trust", TrustCommands.Trust),
+        ("completion", Completion.CompletionCommands.Completion),
+    ];
+
+    public static RootCommand BuildRoot(CliContext context) => BuildRoot(context, null);
+
+    /// <summary>
+    /// The command tree. With <paramref name="args"/> naming a known command, only that command is built (a CLI process
+    /// runs one command, and building all of them was a visible share of `run`'s start); anything else (no command, an
+    /// unknown one, completion) gets the whole tree, for help and error messages.
+    /// </summary>
+    public static RootCommand BuildRoot(CliContext context, IReadOnlyList<string>? args)
     {
         var root = new RootCommand("bulwark: a secure-by-default container engine (Docker-compatible CLI)");
         root.Options.Add(context.Host);
-        root.Subcommands.Add(RunCommand.CreateRun(context));
-        root.Subcommands.Add(RunCommand.CreateCreate(context));
-        root.Subcommands.Add(StartCommand.Create(context));
-        root.Subcommands.Add(PsCommand.Create(context));
-        root.Subcommands.Add(LogsCommand.Create(context));
-        root.Subcommands.Add(InspectCommand.Create(context));
-        root.Subcommands.Add(ContainerLifecycleCommands.Stop(context));
-        root.Subcommands.Add(ContainerLifecycleCommands.Kill(context));
-        root.Subcommands.Add(ContainerLifecycleCommands.Remove(context));
-        root.Subcommands.Add(ContainerLifecycleCommands.Wait(context));
-        root.Subcommands.Add(ImageCommands.Images(context));
-        root.Subcommands.Add(ImageCommands.Tag(context));
-        root.Subcommands.Add(ImageCommands.Remove(context));
-        root.Subcommands.Add(ImageTransferCommands.Load(context));
-        root.Subcommands.Add(ImageTransferCommands.Save(context));
-        root.Subcommands.Add(ImageTransferCommands.Import(context));
-        root.Subcommands.Add(RegistryCommands.Pull(context));
-        root.Subcommands.Add(RegistryCommands.Push(context));
-        root.Subcommands.Add(SystemCommands.Version(context));
-        root.Subcommands.Add(SystemCommands.Info(context));
-        root.Subcommands.Add(VolumeCommands.Volume(context));
-        root.Subcommands.Add(ExecCommand.Create(context));
-        root.Subcommands.Add(AttachCommand.Create(context));
-        root.Subcommands.Add(ContainerStateCommands.Restart(context));
-        root.Subcommands.Add(ContainerStateCommands.Pause(context));
-        root.Subcommands.Add(ContainerStateCommands.Unpause(context));
-        root.Subcommands.Add(ContainerStateCommands.Rename(context));
-        root.Subcommands.Add(UpdateCommand.Create(context));
-        root.Subcommands.Add(CommitCommand.Create(context));
-        root.Subcommands.Add(LoginCommands.Login(context));
-        root.Subcommands.Add(LoginCommands.Logout(context));
-        root.Subcommands.Add(ContainerStateCommands.Top(context));
-        root.Subcommands.Add(ContainerStateCommands.Diff(context));
-        root.Subcommands.Add(ContainerStateCommands.Export(context));
-        root.Subcommands.Add(StatsCommand.Create(context));
-        root.Subcommands.Add(PortCommand.Create(context));
-        root.Subcommands.Add(CopyCommand.Create(context));
-        root.Subcommands.Add(HistoryCommand.Create(context));
-        root.Subcommands.Add(EventsCommand.Create(context));
-        root.Subcommands.Add(NetworkCommands.Network(context));
-        root.Subcommands.Add(SecretCommands.Secret(context));
-        root.Subcommands.Add(SystemDiskCommands.System(context));
-        root.Subcommands.Add(ManagementCommands.Container(context));
-        root.Subcommands.Add(ManagementCommands.Image(context));
-        root.Subcommands.Add(ScanCommands.Scan(context));
-        root.Subcommands.Add(BenchCommand.Create(context));
-        root.Subcommands.Add(TlsCommands.Tls(context));
-        root.Subcommands.Add(AuditCommands.Audit(context));
-        root.Subcommands.Add(IsolateCommand.Isolate(context));
-        root.Subcommands.Add(EvidenceCommand.Evidence(context));
-        root.Subcommands.Add(TrustCommands.Trust(context));
-        root.Subcommands.Add(Completion.CompletionCommands.Completion(context));
-        root.Subcommands.Add(Completion.CompletionCommands.Complete(context, root));
+        string? only = args is null ? null : CommandName(args);
+        foreach (var (name, create) in Commands)
+        {
+            if (only is null || name == only)
+            {
+                root.Subcommands.Add(create(context));
+            }
+        }
+        if (only is null)
+        {
+            root.Subcommands.Add(Completion.CompletionCommands.Complete(context, root));
+        }
         Help.ExamplesHelpAction.Install(root);
         return root;
+    }
+
+    /// <summary>The command an argument list names, when it is one of <see cref="Commands"/> (global -H/--host skipped).</summary>
+    internal static string? CommandName(IReadOnlyList<string> args)
+    {
+        for (int i = 0; i < args.Count; i++)
+        {
+            string a = args[i];
+            if (a is "-H" or "--host")
+            {
+                i++;
+                continue;
+            }
+            if (a.StartsWith('-'))
+            {
+                return null; // --help, --version, -H=...: the whole tree
+            }
+            foreach (var (name, _) in Commands)
+            {
+                if (name == a)
+                {
+                    return a;
+                }
+            }
+            return null;
+        }
+        return null;
     }
 
     /// <summary>Parses <paramref name="args"/> (with docker's "flags stop at IMAGE" rule applied).</summary>
@@ -128,7 +178,7 @@ internal static class CliApplication
 
     public static async Task<int> RunAsync(CliContext context, string[] args, CancellationToken cancellationToken)
     {
-        var root = BuildRoot(context);
+        var root = BuildRoot(context, args);
         var result = Parse(root, args);
         var unknown = UnknownFlag(result);
         if (result.Action is ParseErrorAction || unknown is not null)

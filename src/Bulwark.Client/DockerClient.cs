@@ -69,7 +69,7 @@ public sealed partial class DockerClient : IDisposable
     public async Task<ContainerCreateResponse> ContainerCreateAsync(ContainerCreateRequest request, string? name,
         CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(request, DockerJsonContext.Default.ContainerCreateRequest);
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, Serialization.RequestJsonContext.Default.ContainerCreateRequest);
         var query = new QueryBuilder().Add("name", string.IsNullOrEmpty(name) ? null : name);
         using var response = await SendCheckedAsync(
             new HttpRequest("POST", await TargetAsync("/containers/create" + query, cancellationToken).ConfigureAwait(false))

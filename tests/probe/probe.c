@@ -469,6 +469,51 @@ static void probe_setuid(void)
     report("setuid", atoi(buf) == 0, "uid 65534 ran setuid-root %s: euid=%s", suid, buf);
 }
 
+/*
+ * The 32-bit syscall ABI (int 0x80 from a 64-bit process enters the ia32 table): a second, older kernel entry path
+ * with its own history of escapes. A child calls ia32 getpid (nr 20); it escapes if the kernel answers with its pid.
+ */
+static void probe_compat_syscall(void)
+{
+#if defined(__x86_64__)
+    int pipefd[2];
+    if (pipe(pipefd) != 0) {
+        report("compat-32bit-syscall", 0, "pipe: %s", strerror(errno));
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        long r;
+        __asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "memory");
+        char buf[32];
+        int n = snprintf(buf, sizeof buf, "%ld %d", r, (int)getpid());
+        ssize_t w = write(pipefd[1], buf, (size_t)n);
+        (void)w;
+        _exit(0);
+    }
+    close(pipefd[1]);
+    char buf[64] = "";
+    ssize_t n = read(pipefd[0], buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = 0;
+    close(pipefd[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    if (WIFSIGNALED(st)) {
+        report("compat-32bit-syscall", 0, "int 0x80 getpid: child killed by signal %d", WTERMSIG(st));
+        return;
+    }
+    long r = 0, mine = 0;
+    if (sscanf(buf, "%ld %ld", &r, &mine) != 2) {
+        report("compat-32bit-syscall", 0, "int 0x80 getpid: no answer (status %d)", st);
+        return;
+    }
+    report("compat-32bit-syscall", r == mine, "int 0x80 getpid returned %ld (pid %ld)%s", r, mine,
+           r < 0 ? (r == -EPERM ? " EPERM" : r == -ENOSYS ? " ENOSYS" : "") : "");
+#else
+    report("compat-32bit-syscall", 0, "not an x86_64 build: no ia32 entry to probe");
+#endif
+}
+
 struct probe {
     const char *name;
     void (*fn)(void);
@@ -499,6 +544,7 @@ static const struct probe probes[] = {
     {"write-cgroup-mount", probe_cgroup_tmpfs},
     {"vsock-socket", probe_vsock},
     {"socket-families", probe_socket_families},
+    {"compat-32bit-syscall", probe_compat_syscall},
 };
 
 int main(int argc, char **argv)

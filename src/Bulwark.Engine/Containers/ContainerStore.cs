@@ -122,14 +122,12 @@ internal sealed partial class ContainerStore : IContainerRecordStore
         }
     }
 
-    public void Delete(string id)
+    public void DeleteRecord(string id)
     {
-        string dir = DirectoryOf(id);
-        if (Directory.Exists(dir))
+        string record = System.IO.Path.Combine(DirectoryOf(id), RecordFile);
+        if (File.Exists(record))
         {
-            // The record goes first: a crash mid-delete leaves an orphan directory, which startup removes.
-            File.Delete(System.IO.Path.Combine(dir, RecordFile));
-            Directory.Delete(dir, recursive: true);
+            File.Delete(record);
         }
     }
 

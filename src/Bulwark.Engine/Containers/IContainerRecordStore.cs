@@ -19,5 +19,7 @@ internal interface IContainerRecordStore
     /// <summary>Every complete record, and the directories without one (a crash during create or removal).</summary>
     (List<ContainerRecord> Records, List<string> OrphanDirs) LoadAll();
 
-    void Delete(string id);
+    /// <summary>Deletes the record only: the directory becomes an orphan, removed by the remover right after (or at the
+    /// next start, should the daemon stop first).</summary>
+    void DeleteRecord(string id);
 }

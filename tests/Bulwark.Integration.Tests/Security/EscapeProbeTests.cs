@@ -14,6 +14,7 @@ public sealed class EscapeProbeTests(DefaultProbeDaemonFixture def, PermissivePr
         "caps", "seccomp", "no-new-privs", "userns", "mount", "unshare-userns", "keyctl", "raw-socket", "mknod",
         "write-proc-sys", "write-sys", "load-module", "read-kcore", "read-keys", "cgroup-release-agent",
         "proc-exe-overwrite", "leaked-fds-cwd", "setuid", "write-cgroup-mount", "vsock-socket", "socket-families",
+        "compat-32bit-syscall",
     ];
 
     private static async Task<Dictionary<string, (bool Escaped, string Detail)>> RunProbeAsync(DaemonInstance d, params string[] args)
@@ -111,6 +112,7 @@ public sealed class EscapeProbeTests(DefaultProbeDaemonFixture def, PermissivePr
     [InlineData("setuid", new[] { "--security-opt", "no-new-privileges=false" })]
     [InlineData("vsock-socket", new[] { "--security-opt", "seccomp=unconfined" })]
     [InlineData("socket-families", new[] { "--security-opt", "seccomp=unconfined" })]
+    [InlineData("compat-32bit-syscall", new[] { "--security-opt", "seccomp=unconfined" })]
     public async Task Probe_RiskyOptionEnabled_ReportsEscaped(string probe, string[] options)
     {
         var env = probe == "caps" ? new[] { "-e", "PROBE_CAPS=00000000000004fb" } : [];

@@ -57,8 +57,8 @@ internal sealed class ContainerCreator(
             _ = networking.Ports.Plan(spec.Ports, exposedPorts); // policy.published-ports: refused before anything exists
         }
         bool userNetwork = ContainerNetworking.IsUserNetwork(spec.Network.Mode);
-        // Every container with a namespace of its own (the default included) gets the wiring hook and bulwarkd's etc
-        // files, so it can be connected to a network later (docker-py and compose create first and connect after).
+        // Every container with a namespace of its own (the default included) gets bulwarkd's etc files, so it can be
+        // connected to a network later (docker-py and compose create first and connect after).
         bool privateNetwork = spec.Network.Mode != "host";
         if (userNetwork && !networks.TryGet(spec.Network.Mode, out _))
         {
@@ -93,7 +93,9 @@ internal sealed class ContainerCreator(
                 UidMappings = userns?.UidMappings,
                 GidMappings = userns?.GidMappings,
                 InitBinary = isolation.InitBinary,
-                NetworkSetupScript = privateNetwork ? layout.NetworkSetupScriptPath(id) : null,
+                // runc runs the wiring hook only for a container on a network: a loopback-only one (the default) is
+                // spared a shell per start; `network connect` adds the hook to the bundle (ContainerNetworking).
+                NetworkSetupScript = privateNetwork && networking.HasEndpoints(id) ? layout.NetworkSetupScriptPath(id) : null,
                 HostsFile = privateNetwork ? layout.HostsPath(id) : null,
                 ResolvConfFile = privateNetwork ? layout.ResolvConfPath(id) : null,
                 Volumes = volumes,

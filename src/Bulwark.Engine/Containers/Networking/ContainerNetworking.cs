@@ -1,5 +1,6 @@
 using Bulwark.Engine.Errors;
 using Bulwark.Engine.Networks;
+using Bulwark.Engine.Runtime.Oci;
 using Microsoft.Extensions.Logging;
 
 namespace Bulwark.Engine.Containers.Networking;
@@ -22,6 +23,9 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
 
     /// <summary>Published ports (-p): opened by the starter, closed with the rest of the networking.</summary>
     public Ports.PortPublisher Ports => ports;
+
+    /// <summary>True when the container has an endpoint on some network (its bundle then carries the wiring hook).</summary>
+    public bool HasEndpoints(string id) => networks.EndpointsOf(id).Count > 0;
 
     /// <summary>The networks the container is attached to and its endpoint on each.</summary>
     public IReadOnlyList<(NetworkRecord Network, EndpointRecord Endpoint)> NetworksOf(ContainerRecord r) => networks.EndpointsOf(r.Id);
@@ -146,6 +150,7 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
                 throw EngineException.Conflict($"container {r.Id} is marked for removal");
             }
             var (updated, endpoint) = await networks.AllocateAsync(network.Id, r.Id, r.Name, request, ct).ConfigureAwait(false);
+            EnsureSetupHook(r.Id);
             if (r.State is ContainerState.Running or ContainerState.Paused)
             {
                 try
@@ -163,6 +168,22 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
             }
         }
         RefreshHosts([network.Id], exceptContainer: null);
+    }
+
+    /// <summary>
+    /// A container created without a network has no wiring hook in its bundle (runc would run a shell for nothing at
+    /// every start); its first connect adds it, so every later start wires the namespace. The hook stays after a
+    /// disconnect: with no endpoints the script only reads runc's state.
+    /// </summary>
+    private void EnsureSetupHook(string id)
+    {
+        string bundle = layout.DirectoryOf(id);
+        var spec = OciBundle.Read(id, bundle);
+        if (spec.Hooks?.CreateRuntime is { Count: > 0 })
+        {
+            return;
+        }
+        OciBundle.Write(bundle, spec with { Hooks = OciSpecBuilder.NetworkSetupHooks(layout.NetworkSetupScriptPath(id)) });
     }
 
     /// <summary><c>docker network disconnect</c>: the endpoint goes (its veth at once when running) and its address is freed.</summary>

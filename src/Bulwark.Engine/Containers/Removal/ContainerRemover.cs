@@ -64,16 +64,38 @@ internal sealed class ContainerRemover(
                 await EnsureNothingRunsAsync(entry, ct).ConfigureAwait(false);
                 await networking.ReleaseNetworksAsync(r.Id).ConfigureAwait(false);
                 secrets.Release(r.Id);
-                snapshots.Remove(layout.DirectoryOf(r.Id));
-                DeleteDirectory(layout.StateDir(r.Id));
-                index.Store.Delete(r.Id);
+                // The record goes first: from here on the directory is an orphan, which a daemon start removes should
+                // this one stop before RemoveFiles below has.
+                index.Store.DeleteRecord(r.Id);
                 index.Remove(entry);
                 volumes.Detach(r.Id, r.Volumes, removeVolumes);
                 break;
             }
         }
         events.Publish(r, "destroy");
+        // Waiters (`run --rm`, `wait --condition removed`) are released now: the container is gone from every list and its
+        // name is free. Its files follow (an unmount can wait for an RCU grace period, tens of ms on a busy host).
         entry.SignalRemoved(r.ExitCode);
+        RemoveFiles(r.Id);
+    }
+
+    /// <summary>
+    /// The removed container's files: rootfs unmounted, writable layer, monitor state and directory deleted. A failure is
+    /// logged; the directory stays an orphan without a record, which the next daemon start removes.
+    /// </summary>
+    private void RemoveFiles(string id)
+    {
+        string dir = layout.DirectoryOf(id);
+        try
+        {
+            snapshots.Remove(dir);
+            DeleteDirectory(layout.StateDir(id));
+            DeleteDirectory(dir);
+        }
+        catch (Exception ex) when (ex is EngineException or IOException or UnauthorizedAccessException)
+        {
+            ContainerLog.CleanupFailed(logger, id, ex.Message);
+        }
     }
 
     /// <summary>

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Bulwark.Engine.Errors;
-using Bulwark.Engine.Metadata;
 using Bulwark.Engine.Runtime;
 using Bulwark.Engine.Runtime.Oci;
 using Bulwark.Engine.Security;
@@ -38,8 +36,8 @@ internal sealed class ContainerUpdater(ContainerIndex index, ContainerLayout lay
                 Pids = new OciPids { Limit = pidsLimit ?? -1 },
             };
 
-            string bundle = Path.Combine(layout.DirectoryOf(r.Id), "config.json");
-            OciSpec spec = ReadBundle(r.Id, bundle);
+            string bundle = layout.DirectoryOf(r.Id);
+            OciSpec spec = OciBundle.Read(r.Id, bundle);
             var current = spec.Linux.Resources ?? new OciResources();
             // Limits the update lifts go back to "unlimited" in the runtime (an absent field would leave them as they are).
             var applied = oci with
@@ -52,7 +50,7 @@ internal sealed class ContainerUpdater(ContainerIndex index, ContainerLayout lay
                 await runtime.UpdateResourcesAsync(r.Id, applied, ct).ConfigureAwait(false);
             }
             var merged = current with { Memory = oci.Memory, Cpu = oci.Cpu, Pids = oci.Pids };
-            AtomicFile.Write(bundle, OciSpecBuilder.ToJson(spec with { Linux = spec.Linux with { Resources = merged } }), durable: true);
+            OciBundle.Write(bundle, spec with { Linux = spec.Linux with { Resources = merged } });
 
             var limits = new Dictionary<string, string>(r.Profile.Limits, StringComparer.Ordinal);
             ContainerIsolation.DescribeCgroupLimits(merged, pidsLimit, limits);
@@ -110,19 +108,5 @@ internal sealed class ContainerUpdater(ContainerIndex index, ContainerLayout lay
                 var p => p,
             },
         };
-    }
-
-    private static OciSpec ReadBundle(string id, string path)
-    {
-        try
-        {
-            using var fs = File.OpenRead(path);
-            return JsonSerializer.Deserialize(fs, OciJsonContext.Default.OciSpec)
-                ?? throw new EngineException(ErrorKind.Internal, $"container {id}: config.json is empty");
-        }
-        catch (Exception ex) when (ex is IOException or JsonException)
-        {
-            throw new EngineException(ErrorKind.Internal, $"container {id}: cannot read its bundle {path}: {ex.Message}", ex);
-        }
     }
 }

@@ -113,9 +113,7 @@ public static class OciSpecBuilder
                 ReadonlyPaths = ReadonlyPathsWithCgroupMount(profile.ReadonlyPaths),
                 Devices = devices.Count > 0 ? devices.Select(d => d.Device).ToList() : null,
             },
-            Hooks = input.NetworkSetupScript is { } script && !hostNetwork
-                ? new OciHooks { CreateRuntime = [new OciHook { Path = "/bin/sh", Args = ["sh", script], Timeout = 30 }] }
-                : null,
+            Hooks = input.NetworkSetupScript is { } script && !hostNetwork ? NetworkSetupHooks(script) : null,
         };
     }
 
@@ -127,6 +125,10 @@ public static class OciSpecBuilder
     /// </summary>
     internal static IReadOnlyList<string> ReadonlyPathsWithCgroupMount(IReadOnlyList<string> readonlyPaths) =>
         readonlyPaths.Contains(CgroupMountPath, StringComparer.Ordinal) ? readonlyPaths : [.. readonlyPaths, CgroupMountPath];
+
+    /// <summary>The createRuntime hook that runs the network wiring script once runc has made the namespace.</summary>
+    public static OciHooks NetworkSetupHooks(string script) =>
+        new() { CreateRuntime = [new OciHook { Path = "/bin/sh", Args = ["sh", script], Timeout = 30 }] };
 
     /// <summary>config.json bytes for a spec.</summary>
     public static byte[] ToJson(OciSpec spec) => JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonContext.Default.OciSpec);

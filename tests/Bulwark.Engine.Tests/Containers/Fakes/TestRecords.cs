@@ -51,5 +51,5 @@ internal sealed class InMemoryRecordStore : IContainerRecordStore
 
     public (List<ContainerRecord> Records, List<string> OrphanDirs) LoadAll() => ([.. Saved.Values], []);
 
-    public void Delete(string id) => Saved.Remove(id);
+    public void DeleteRecord(string id) => Saved.Remove(id);
 }

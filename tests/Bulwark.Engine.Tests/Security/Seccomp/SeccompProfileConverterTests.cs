@@ -27,7 +27,7 @@ public sealed class SeccompProfileConverterTests
 
         Assert.Equal("SCMP_ACT_ERRNO", seccomp.DefaultAction);
         Assert.Equal(1u, seccomp.DefaultErrnoRet);
-        Assert.Equal(["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"], seccomp.Architectures);
+        Assert.Equal(["SCMP_ARCH_X86_64"], seccomp.Architectures);
         var allowed = Allowed(seccomp).ToHashSet();
         foreach (var name in MustDeny)
         {
@@ -35,6 +35,36 @@ public sealed class SeccompProfileConverterTests
         }
 
         foreach (var name in new[] { "read", "write", "openat", "execve", "exit_group", "wait4", "futex", "rt_sigreturn", "getrandom" })
+        {
+            Assert.Contains(name, allowed);
+        }
+    }
+
+    [Fact]
+    public void Default_On64BitHost_OnlyTheNativeAbiAndNoThirtyTwoBitNames()
+    {
+        var amd64 = DefaultFor(CapabilityNames.Default);
+        var arm64 = SeccompProfileConverter.ToOci(SeccompProfileConverter.Default, CapabilityNames.Default, "arm64");
+
+        Assert.Equal(["SCMP_ARCH_X86_64"], amd64.Architectures);
+        Assert.Equal(["SCMP_ARCH_AARCH64"], arm64.Architectures);
+        foreach (var s in new[] { amd64, arm64 })
+        {
+            var allowed = Allowed(s).ToHashSet();
+            foreach (var name in new[] { "_llseek", "chown32", "socketcall", "mmap2", "clock_gettime64", "fcntl64" })
+            {
+                Assert.DoesNotContain(name, allowed);
+            }
+        }
+    }
+
+    [Fact]
+    public void Default_On32BitHost_KeepsTheThirtyTwoBitNames()
+    {
+        var i386 = SeccompProfileConverter.ToOci(SeccompProfileConverter.Default, CapabilityNames.Default, "386");
+
+        var allowed = Allowed(i386).ToHashSet();
+        foreach (var name in new[] { "_llseek", "chown32", "socketcall", "mmap2", "clock_gettime64", "fcntl64", "read", "openat" })
         {
             Assert.Contains(name, allowed);
         }
