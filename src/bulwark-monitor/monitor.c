@@ -904,6 +904,14 @@ static void drop_exit_reservation(void)
     free(tmp);
 }
 
+/*
+ * The exit record is made visible (written, renamed into place) before anyone hears of the exit, but made durable
+ * (fsync of the file and its directory) only after the exit frame went out: the daemon acts on the frame, and the
+ * fsyncs (two disk flushes where the exec root is not a tmpfs) stayed off that path. By then the daemon may be removing
+ * the state directory: only descriptors opened before are used.
+ */
+static int exit_sync_fd = -1, exit_sync_dir = -1;
+
 static void write_exit_file(const char *text)
 {
     char *tmp = path_join(opt_state_dir, "exit.tmp");
@@ -920,18 +928,15 @@ static void write_exit_file(const char *text)
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0) {
         ssize_t w = pwrite(fd, rec, sizeof rec, 0);
-        int ok = w == (ssize_t)sizeof rec && fsync(fd) == 0;
+        int ok = w == (ssize_t)sizeof rec;
         int err = errno;
-        close(fd);
         /* never rename a short record over: no exit file reads as "monitor gone without a record" */
         if (ok && rename(tmp, dst) == 0) {
-            int dfd = open(opt_state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-            if (dfd >= 0) {
-                fsync(dfd);
-                close(dfd);
-            }
+            exit_sync_fd = fd;
+            exit_sync_dir = open(opt_state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         } else {
             diag("bulwark-monitor: write %s: %s", tmp, strerror(ok ? errno : err));
+            close(fd);
             unlink(tmp);
         }
     } else {
@@ -939,6 +944,21 @@ static void write_exit_file(const char *text)
     }
     free(tmp);
     free(dst);
+}
+
+static void sync_exit_file(void)
+{
+    if (exit_sync_fd >= 0) {
+        if (fsync(exit_sync_fd) != 0)
+            diag("bulwark-monitor: fsync exit record: %s", strerror(errno));
+        close(exit_sync_fd);
+        exit_sync_fd = -1;
+    }
+    if (exit_sync_dir >= 0) {
+        fsync(exit_sync_dir);
+        close(exit_sync_dir);
+        exit_sync_dir = -1;
+    }
 }
 
 static void write_pid_file(const char *name, pid_t pid)
@@ -1390,6 +1410,7 @@ int main(int argc, char **argv)
     /* frame payload without the trailing newline */
     broadcast('X', text, strlen(text) - 1);
     flush_clients_bounded(5000);
+    sync_exit_file();
 
     if (!opt_exec_process) {
         char *argv_del[] = {(char *)opt_runtime, "--root", (char *)opt_runtime_root, "delete", "--force",
