@@ -122,6 +122,25 @@ public sealed class EscapeProbeTests(DefaultProbeDaemonFixture def, PermissivePr
     }
 
     [Fact]
+    public async Task CompatSyscall_ProfileListingTheI386Abi_IsAnsweredOnTheDefaultDaemon()
+    {
+        // The default profile with the 32-bit ABI put back: what a user who must run i386 programs passes.
+        string profile = File.ReadAllText(Path.Combine(RepoPaths.Root, "src/Bulwark.Engine/Security/Seccomp/default-seccomp.json"))
+            .Replace("\"architecture\": \"SCMP_ARCH_X86_64\",\n      \"subArchitectures\": []",
+                "\"architecture\": \"SCMP_ARCH_X86_64\",\n      \"subArchitectures\": [\"SCMP_ARCH_X86\"]", StringComparison.Ordinal);
+        Assert.Contains("SCMP_ARCH_X86\"]", profile, StringComparison.Ordinal);
+        string file = Path.Combine(def.Daemon.Root, "seccomp-with-i386.json");
+        await File.WriteAllTextAsync(file, profile);
+
+        var withI386 = await RunProbeAsync(def.Daemon, "--security-opt", "seccomp=" + file, ProbeImage.Name, "/probe", "compat-32bit-syscall", "seccomp");
+        var byDefault = await RunProbeAsync(def.Daemon, ProbeImage.Name, "/probe", "compat-32bit-syscall");
+
+        Assert.True(withI386["compat-32bit-syscall"].Escaped, withI386["compat-32bit-syscall"].Detail);
+        Assert.False(withI386["seccomp"].Escaped, "the custom profile still filters: " + withI386["seccomp"].Detail);
+        Assert.Contains("killed by signal 31", byDefault["compat-32bit-syscall"].Detail, StringComparison.Ordinal); // SIGSYS
+    }
+
+    [Fact]
     public async Task RiskyOptions_OnDefaultDaemon_RefusedNamingTheRule()
     {
         (string[] Args, string Rule)[] cases =

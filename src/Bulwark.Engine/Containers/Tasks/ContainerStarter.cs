@@ -311,7 +311,16 @@ internal sealed class ContainerStarter(
                 r.Error = "container monitor exited without recording an exit status";
             }
             index.Save(entry, durable: false);
-            Unmount(r.Id);
+            if (r.Spec.AutoRemove)
+            {
+                // --rm: the removal that follows unmounts the rootfs after its waiters are released (an unmount can wait
+                // for an RCU grace period); the secrets go now, as for any exit.
+                secrets.Release(r.Id);
+            }
+            else
+            {
+                Unmount(r.Id);
+            }
             await networking.TearDownNetworkingAsync(r.Id).ConfigureAwait(false);
         }
         entry.Streams.CompleteAll();
