@@ -5,6 +5,7 @@
 #
 #   BULWARKD_B=/path/to/other/bulwarkd bench/start-ab.sh [N]     N measured rounds (default 30), after one warm-up
 #   BULWARK_CLI_B=/path/to/other/bulwark bench/start-ab.sh [N]   the same daemon build, two CLI builds
+#   BULWARK_MONITOR_B=/path/to/other/bulwark-monitor bench/start-ab.sh [N]   two monitor builds
 #
 # Prints figures only; it never fails on a slow result.
 set -euo pipefail
@@ -15,31 +16,33 @@ N=${1:-30}
 IMAGE=bench/busybox:1
 BULWARKD_B=${BULWARKD_B:-$BULWARKD}
 BULWARK_CLI_B=${BULWARK_CLI_B:-$BULWARK_CLI}
-if [[ ! -x "$BULWARKD_B" || ! -x "$BULWARK_CLI_B" || ("$BULWARKD_B" == "$BULWARKD" && "$BULWARK_CLI_B" == "$BULWARK_CLI") ]]; then
-    echo "bench: set BULWARKD_B and/or BULWARK_CLI_B to the second build" >&2
+BULWARK_MONITOR_B=${BULWARK_MONITOR_B:-$BULWARK_MONITOR}
+if [[ ! -x "$BULWARKD_B" || ! -x "$BULWARK_CLI_B" || ! -x "$BULWARK_MONITOR_B" || ("$BULWARKD_B" == "$BULWARKD" &&
+    "$BULWARK_CLI_B" == "$BULWARK_CLI" && "$BULWARK_MONITOR_B" == "$BULWARK_MONITOR") ]]; then
+    echo "bench: set BULWARKD_B, BULWARK_CLI_B and/or BULWARK_MONITOR_B to the second build" >&2
     exit 1
 fi
 
 echo "== Bulwark A/B start latency ($(date -u +%Y-%m-%dT%H:%M:%SZ)) =="
 bench_machine
-echo "A: $BULWARKD with $BULWARK_CLI"
-echo "B: $BULWARKD_B with $BULWARK_CLI_B"
+echo "A: $BULWARKD with $BULWARK_CLI and $BULWARK_MONITOR"
+echo "B: $BULWARKD_B with $BULWARK_CLI_B and $BULWARK_MONITOR_B"
 echo "rounds: $N measured + 1 warm-up, A, B and runc interleaved (rotating order)"
 echo
 
 bench_make_rootfs "$BENCH_TMP/rootfs"
 
 declare -A SOCK PID CPU0
-start_daemon() { # start_daemon KEY BINARY DIR
-    BULWARKD=$2 bench_start_bulwarkd "$3"
+start_daemon() { # start_daemon KEY BINARY DIR MONITOR
+    BULWARKD=$2 BULWARK_MONITOR=$4 bench_start_bulwarkd "$3"
     SOCK[$1]=$BW_SOCK
     PID[$1]=$BW_PID
     bench_on_exit "BW_PID=$BW_PID BW_SOCK=$BW_SOCK BW_DATA=$BW_DATA BW_EXEC=$BW_EXEC bench_stop_bulwarkd"
     bw import "$BENCH_TMP/rootfs.tar" "$IMAGE" >/dev/null
 }
 A_BIN=$BULWARKD
-start_daemon a "$A_BIN" bw-a
-start_daemon b "$BULWARKD_B" bw-b
+start_daemon a "$A_BIN" bw-a "$BULWARK_MONITOR"
+start_daemon b "$BULWARKD_B" bw-b "$BULWARK_MONITOR_B"
 
 B="$BENCH_TMP/bundle"
 mkdir -p "$B" "$BENCH_TMP/runc-root"
