@@ -107,7 +107,7 @@ fi
 
 # --- table
 PROBES=$(printf '%s\n' "${!RESULT[@]}" | grep -v '|detail$' | cut -d'|' -f2 | awk '!seen[$0]++')
-ORDER="caps seccomp no-new-privs userns mount unshare-userns keyctl raw-socket mknod write-proc-sys write-sys load-module read-kcore read-keys cgroup-release-agent proc-exe-overwrite leaked-fds-cwd setuid write-cgroup-mount vsock-socket socket-families"
+ORDER="caps seccomp no-new-privs userns mount unshare-userns keyctl raw-socket mknod write-proc-sys write-sys load-module read-kcore read-keys cgroup-release-agent proc-exe-overwrite leaked-fds-cwd setuid write-cgroup-mount vsock-socket socket-families compat-32bit-syscall"
 {
   printf '| probe |'; for c in "${COLUMNS_RUN[@]}"; do printf ' %s |' "$c"; done; printf '\n'
   printf '|---|'; for _ in "${COLUMNS_RUN[@]}"; do printf -- '---|'; done; printf '\n'
