@@ -86,6 +86,36 @@ public sealed class ConnectAfterCreateTests(SharedDaemonFixture fx)
     }
 
     [Fact]
+    public async Task ExplicitNetworkNone_ConnectIsRefusedWithDockerdsWords_WhileTheDefaultShowsDefaultAndConnects()
+    {
+        string n = Unique("cn"), none = Unique("none"), dflt = Unique("dflt");
+        try
+        {
+            await D.MustDockerAsync("network", "create", n);
+            await D.MustDockerAsync("create", "--name", none, "--network", "none", Image, "true");
+            await D.MustDockerAsync("create", "--name", dflt, Image, "true");
+            Assert.Equal("none", (await D.MustDockerAsync("inspect", "--format", "{{.HostConfig.NetworkMode}}", none)).Trim());
+            Assert.Equal("default", (await D.MustDockerAsync("inspect", "--format", "{{.HostConfig.NetworkMode}}", dflt)).Trim());
+
+            var refused = await D.DockerAsync("network", "connect", n, none);
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Contains("container cannot be connected to multiple networks with one of the networks in private (none) mode",
+                refused.Stderr, StringComparison.Ordinal);
+            Assert.Equal("none", (await D.MustDockerAsync("inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}", none)).Trim());
+            Assert.Equal("[]", (await D.MustDockerAsync("network", "inspect", "--format", "{{json .Containers}}", n)).Trim().Replace("{}", "[]", StringComparison.Ordinal));
+
+            await D.MustDockerAsync("network", "connect", n, dflt);
+            Assert.Equal(n, (await D.MustDockerAsync("inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}", dflt)).Trim());
+            Assert.Equal("default", (await D.MustDockerAsync("inspect", "--format", "{{.HostConfig.NetworkMode}}", dflt)).Trim());
+        }
+        finally
+        {
+            await D.DockerAsync("rm", "-f", none, dflt);
+            await D.DockerAsync("network", "rm", n);
+        }
+    }
+
+    [Fact]
     public async Task BridgeNetworkMode_IsRefusedWithTheReason_AndCreatesNothing()
     {
         string c = Unique("br");

@@ -126,7 +126,7 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
     /// <summary>
     /// <c>docker network connect</c>: created or stopped containers get the endpoint at their next start, running ones at
     /// once. A container created without a network (loopback only) can be connected too: its namespace is pinned and
-    /// locked down at its first running connect.
+    /// locked down at its first running connect. One created with an explicit <c>--network none</c> cannot (as in Docker).
     /// </summary>
     public async Task ConnectAsync(string containerReference, string networkReference, EndpointRequest request, CancellationToken ct)
     {
@@ -137,6 +137,11 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
         {
             // dockerd's wording.
             throw EngineException.Invalid("container cannot be disconnected from host network or connected to host network");
+        }
+        if (r.Spec.Network is { Mode: "none", Explicit: true })
+        {
+            // dockerd's wording: a container created with --network none stays private (only the default may be connected).
+            throw EngineException.Invalid("container cannot be connected to multiple networks with one of the networks in private (none) mode");
         }
         CheckLinkTargets(request);
         using (await entry.LockAsync(ct).ConfigureAwait(false))
