@@ -219,8 +219,8 @@ internal static class ContainerViewMapper
 
     /// <summary>
     /// HostConfig.NetworkMode as inspect and ps show it: "default" for a container created without a network mode (what
-    /// the client sent; here it means loopback only until connected, where dockerd would say "bridge"), "none" only for
-    /// an explicit --network none (which cannot be connected), otherwise the mode.
+    /// the client sent, as dockerd 20.10 shows it; here it means loopback only until connected), "none" only for an
+    /// explicit --network none (which cannot be connected), otherwise the mode.
     /// </summary>
     internal static string NetworkModeShown(NetworkSpec network) => network is { Mode: "none", Explicit: false } ? "default" : network.Mode;
 
