@@ -114,10 +114,13 @@ internal sealed class SpliceLoop : IDisposable
                     }
                     Service(data >> 1, ready, fromBackend: (data & 1) == 1);
                 }
-                foreach (ulong id in _busy.ToArray())
+                if (_busy.Count > 0)
                 {
-                    _busy.Remove(id);
-                    Service(id, 0, fromBackend: false);
+                    foreach (ulong id in _busy.ToArray())
+                    {
+                        _busy.Remove(id);
+                        Service(id, 0, fromBackend: false);
+                    }
                 }
                 while (_incoming.TryDequeue(out var connection))
                 {
@@ -248,6 +251,18 @@ internal sealed class SpliceLoop : IDisposable
         {
             return; // closed earlier in this batch
         }
+        try
+        {
+            Move(id, connection, ready, fromBackend);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            Close(id, connection, ex.Message); // one connection's failure never ends the loop
+        }
+    }
+
+    private void Move(ulong id, SplicedConnection connection, uint ready, bool fromBackend)
+    {
         if (connection.Connecting)
         {
             if (!fromBackend || ready == 0)
