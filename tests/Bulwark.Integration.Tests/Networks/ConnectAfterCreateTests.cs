@@ -86,7 +86,7 @@ public sealed class ConnectAfterCreateTests(SharedDaemonFixture fx)
     }
 
     [Fact]
-    public async Task ExplicitNetworkNone_ConnectIsRefusedWithDockerdsWords_WhileTheDefaultShowsDefaultAndConnects()
+    public async Task ExplicitNetworkNone_ConnectIsRefusedWithDockerdsWords_UntilDisconnectedFromNone_WhileTheDefaultShowsDefaultAndConnects()
     {
         string n = Unique("cn"), none = Unique("none"), dflt = Unique("dflt");
         try
@@ -107,6 +107,14 @@ public sealed class ConnectAfterCreateTests(SharedDaemonFixture fx)
             await D.MustDockerAsync("network", "connect", n, dflt);
             Assert.Equal(n, (await D.MustDockerAsync("inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}", dflt)).Trim());
             Assert.Equal("default", (await D.MustDockerAsync("inspect", "--format", "{{.HostConfig.NetworkMode}}", dflt)).Trim());
+
+            // Docker's way out: disconnect it from "none" first; then it connects like the default (a second time: not connected).
+            await D.MustDockerAsync("network", "disconnect", "none", none);
+            var again = await D.DockerAsync("network", "disconnect", "none", none);
+            Assert.Equal(1, again.ExitCode);
+            Assert.Contains("is not connected to network none", again.Stderr, StringComparison.Ordinal);
+            await D.MustDockerAsync("network", "connect", n, none);
+            Assert.Equal(n, (await D.MustDockerAsync("inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}", none)).Trim());
         }
         finally
         {
