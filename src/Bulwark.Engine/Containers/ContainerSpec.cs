@@ -103,6 +103,13 @@ public sealed record SecuritySpec
 public sealed record NetworkSpec
 {
     public string Mode { get; init; } = "none";
+    /// <summary>
+    /// True when the request named the mode (<c>--network none</c>, <c>NetworkDisabled</c>); false when it left it to
+    /// the default (absent, "" or "default"). Both are loopback only, but only the default may be <c>network connect</c>ed
+    /// later (docker-py and compose create first and connect after); an explicit "none" stays private, as in Docker.
+    /// Records written before this field read as false (the default: connectable, as they were).
+    /// </summary>
+    public bool Explicit { get; init; }
     /// <summary>Per-network endpoint requests (aliases, fixed address) by network name or id (Docker's EndpointsConfig).</summary>
     public IReadOnlyDictionary<string, Networks.EndpointRequest> Endpoints { get; init; } = new Dictionary<string, Networks.EndpointRequest>();
     /// <summary>HostConfig.Links as given (on a user network they are links of the primary endpoint).</summary>

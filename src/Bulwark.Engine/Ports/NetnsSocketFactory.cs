@@ -53,6 +53,17 @@ internal sealed class NetnsSocketFactory : IDisposable
         return result.Task;
     }
 
+    /// <summary>A TCP socket made ahead, or null when none is ready (then <see cref="CreateAsync"/> waits for one).</summary>
+    public Socket? TryTake()
+    {
+        if (!_readyTcp.TryDequeue(out var ready))
+        {
+            return null;
+        }
+        Refill();
+        return ready;
+    }
+
     /// <summary>Asks the namespace thread to top up the ready TCP sockets (a request with no result).</summary>
     private void Refill()
     {

@@ -56,7 +56,7 @@ public sealed class PortReservation : IDisposable
         {
             Task run = port.Protocol == "udp"
                 ? new UdpForwarder(listener, port.ContainerPort, _sockets, _logger, TimeProvider.System).RunAsync(_stop.Token)
-                : new TcpForwarder(listener, port.ContainerPort, _sockets, _logger).RunAsync(_stop.Token);
+                : new TcpForwarder(listener, port.ContainerPort, _containerId, _sockets, _logger).RunAsync(_stop.Token);
             _ = run;
         }
         _publisher.Register(_containerId, this);

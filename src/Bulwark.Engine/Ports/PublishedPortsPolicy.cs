@@ -27,7 +27,8 @@ public sealed record PublishedPortsPolicy
     {
         foreach (var b in plan)
         {
-            string what = $"-p {b.HostIp}:{b.HostPortText}:{b.Key}";
+            string host = b.HostIp.Contains(':', StringComparison.Ordinal) ? "[" + b.HostIp + "]" : b.HostIp; // docker's -p [::1]:8080:80
+            string what = $"-p {host}:{b.HostPortText}:{b.Key}";
             var ip = IPAddress.Parse(b.HostIp);
             var allowed = AllowedHostIps ?? [IPNetwork.Parse("127.0.0.0/8"), IPNetwork.Parse("::1/128"), new IPNetwork(defaultHostIp, defaultHostIp.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)];
             if (!allowed.Any(n => n.Contains(ip)))

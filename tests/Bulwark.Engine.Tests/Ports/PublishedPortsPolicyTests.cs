@@ -40,6 +40,24 @@ public sealed class PublishedPortsPolicyTests
     }
 
     [Fact]
+    public void Ipv6_LoopbackAndAllowedPrefixesPass_OthersAreRefusedNamingTheAddressInBrackets()
+    {
+        new PublishedPortsPolicy().Check([Bind(("::1", 0)), Bind(("::1", 8080))], Default);
+        var policy = new PublishedPortsPolicy { AllowedHostIps = [IPNetwork.Parse("::1/128"), IPNetwork.Parse("fd00::/64")] };
+        policy.Check([Bind(("fd00::5", 8080)), Bind(("::1", 0))], Default);
+        var ex = Assert.Throws<EngineException>(() => policy.Check([Bind(("::2", 8080))], Default));
+        Assert.Equal("published-ports.allowed-host-ips", ex.Rule);
+        Assert.Contains("refuses -p [::2]:8080:80/tcp: host address ::2 is not allowed (allowed: ::1/128, fd00::/64)", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("published-ports.allowed-host-ips", Assert.Throws<EngineException>(() => policy.Check([Bind(("127.0.0.1", 0))], Default)).Rule);
+    }
+
+    [Fact]
+    public void DaemonIp_Ipv6_IsAllowedByDefault()
+    {
+        new PublishedPortsPolicy().Check([Bind(("fd00::1", 8080))], IPAddress.Parse("fd00::1"));
+    }
+
+    [Fact]
     public void DaemonIp_IsAllowedByDefault()
     {
         new PublishedPortsPolicy().Check([Bind(("0.0.0.0", 8080))], IPAddress.Any);

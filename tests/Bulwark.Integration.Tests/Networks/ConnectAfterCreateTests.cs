@@ -86,6 +86,44 @@ public sealed class ConnectAfterCreateTests(SharedDaemonFixture fx)
     }
 
     [Fact]
+    public async Task ExplicitNetworkNone_ConnectIsRefusedWithDockerdsWords_UntilDisconnectedFromNone_WhileTheDefaultShowsDefaultAndConnects()
+    {
+        string n = Unique("cn"), none = Unique("none"), dflt = Unique("dflt");
+        try
+        {
+            await D.MustDockerAsync("network", "create", n);
+            await D.MustDockerAsync("create", "--name", none, "--network", "none", Image, "true");
+            await D.MustDockerAsync("create", "--name", dflt, Image, "true");
+            Assert.Equal("none", (await D.MustDockerAsync("inspect", "--format", "{{.HostConfig.NetworkMode}}", none)).Trim());
+            Assert.Equal("default", (await D.MustDockerAsync("inspect", "--format", "{{.HostConfig.NetworkMode}}", dflt)).Trim());
+
+            var refused = await D.DockerAsync("network", "connect", n, none);
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Contains("container cannot be connected to multiple networks with one of the networks in private (none) mode",
+                refused.Stderr, StringComparison.Ordinal);
+            Assert.Equal("none", (await D.MustDockerAsync("inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}", none)).Trim());
+            Assert.Equal("[]", (await D.MustDockerAsync("network", "inspect", "--format", "{{json .Containers}}", n)).Trim().Replace("{}", "[]", StringComparison.Ordinal));
+
+            await D.MustDockerAsync("network", "connect", n, dflt);
+            Assert.Equal(n, (await D.MustDockerAsync("inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}", dflt)).Trim());
+            Assert.Equal("default", (await D.MustDockerAsync("inspect", "--format", "{{.HostConfig.NetworkMode}}", dflt)).Trim());
+
+            // Docker's way out: disconnect it from "none" first; then it connects like the default (a second time: not connected).
+            await D.MustDockerAsync("network", "disconnect", "none", none);
+            var again = await D.DockerAsync("network", "disconnect", "none", none);
+            Assert.Equal(1, again.ExitCode);
+            Assert.Contains("is not connected to network none", again.Stderr, StringComparison.Ordinal);
+            await D.MustDockerAsync("network", "connect", n, none);
+            Assert.Equal(n, (await D.MustDockerAsync("inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}", none)).Trim());
+        }
+        finally
+        {
+            await D.DockerAsync("rm", "-f", none, dflt);
+            await D.DockerAsync("network", "rm", n);
+        }
+    }
+
+    [Fact]
     public async Task BridgeNetworkMode_IsRefusedWithTheReason_AndCreatesNothing()
     {
         string c = Unique("br");

@@ -195,7 +195,7 @@ internal static class ContainerCreateMapper
         if (disabled == true)
         {
             RefuseEndpointOptions("none", networking, hostLinks);
-            return new NetworkSpec { Mode = "none" };
+            return new NetworkSpec { Mode = "none", Explicit = true };
         }
         string resolved = mode switch
         {
@@ -211,7 +211,7 @@ internal static class ContainerCreateMapper
         if (!ContainerService.IsUserNetwork(resolved))
         {
             RefuseEndpointOptions(resolved, networking, hostLinks);
-            return new NetworkSpec { Mode = resolved };
+            return new NetworkSpec { Mode = resolved, Explicit = mode is "none" or "host" };
         }
         var endpoints = new Dictionary<string, Bulwark.Engine.Networks.EndpointRequest>(StringComparer.Ordinal);
         foreach (var (network, config) in networking?.EndpointsConfig ?? [])

@@ -23,7 +23,7 @@ internal static class ContainerViewMapper
         Labels = r.Labels,
         State = StateName(r.State),
         Status = StatusText(r, now),
-        HostConfig = new SummaryHostConfig { NetworkMode = r.Spec.Network.Mode },
+        HostConfig = new SummaryHostConfig { NetworkMode = NetworkModeShown(r.Spec.Network) },
         Ports = PortMapper.Summary(r),
         Mounts = Mounts(r),
         NetworkSettings = new SummaryNetworkSettings { Networks = Networks(r, endpoints) },
@@ -144,7 +144,7 @@ internal static class ContainerViewMapper
                     }
                     : [],
             },
-            NetworkMode = s.Network.Mode,
+            NetworkMode = NetworkModeShown(s.Network),
             Links = s.Network.Links.Count > 0 ? [.. s.Network.Links] : null,
             VolumesFrom = s.Storage.VolumesFrom.Count > 0 ? [.. s.Storage.VolumesFrom] : null,
             DeviceCgroupRules = s.Security.DeviceCgroupRules.Count > 0 ? [.. s.Security.DeviceCgroupRules] : null,
@@ -216,6 +216,13 @@ internal static class ContainerViewMapper
             RW = !v.ReadOnly,
             Propagation = "",
         })];
+
+    /// <summary>
+    /// HostConfig.NetworkMode as inspect and ps show it: "default" for a container created without a network mode (what
+    /// the client sent, as dockerd 20.10 shows it; here it means loopback only until connected), "none" only for an
+    /// explicit --network none (which cannot be connected), otherwise the mode.
+    /// </summary>
+    internal static string NetworkModeShown(NetworkSpec network) => network is { Mode: "none", Explicit: false } ? "default" : network.Mode;
 
     private static Dictionary<string, EndpointSettings> Networks(ContainerRecord r, IReadOnlyList<(NetworkRecord Network, EndpointRecord Endpoint)>? endpoints) =>
         // A container created without a network shows its mode until it is connected, then its networks (as dockerd).

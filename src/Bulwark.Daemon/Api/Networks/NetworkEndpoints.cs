@@ -168,7 +168,14 @@ internal static class NetworkEndpoints
         var body = await RequestJson.ReadAsync(ctx, DockerJsonContext.Default.NetworkDisconnectRequest).ConfigureAwait(false);
         string container = body?.Container is { Length: > 0 } c ? c : throw EngineException.Invalid("Container: a container is required");
         string id = ctx.RouteValues["id"];
-        RefusePredefined(id, s, "disconnected from");
+        if (id == "none" || id == NetworkId("none", s))
+        {
+            id = "none"; // Docker's way to make a --network none container connectable (the engine decides)
+        }
+        else
+        {
+            RefusePredefined(id, s, "disconnected from");
+        }
         await s.Containers.DisconnectAsync(container, id, ctx.Aborted).ConfigureAwait(false);
         await ctx.Response.WriteEmptyAsync(200, ctx.Aborted).ConfigureAwait(false);
     }

@@ -130,7 +130,7 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
     /// <summary>
     /// <c>docker network connect</c>: created or stopped containers get the endpoint at their next start, running ones at
     /// once. A container created without a network (loopback only) can be connected too: its namespace is pinned and
-    /// locked down at its first running connect.
+    /// locked down at its first running connect. One created with an explicit <c>--network none</c> cannot (as in Docker).
     /// </summary>
     public async Task ConnectAsync(string containerReference, string networkReference, EndpointRequest request, CancellationToken ct)
     {
@@ -141,6 +141,11 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
         {
             // dockerd's wording.
             throw EngineException.Invalid("container cannot be disconnected from host network or connected to host network");
+        }
+        if (r.Spec.Network is { Mode: "none", Explicit: true })
+        {
+            // dockerd's wording: a container created with --network none stays private (only the default may be connected).
+            throw EngineException.Invalid("container cannot be connected to multiple networks with one of the networks in private (none) mode");
         }
         CheckLinkTargets(request);
         using (await entry.LockAsync(ct).ConfigureAwait(false))
@@ -189,6 +194,11 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
     /// <summary><c>docker network disconnect</c>: the endpoint goes (its veth at once when running) and its address is freed.</summary>
     public async Task DisconnectAsync(string containerReference, string networkReference, CancellationToken ct)
     {
+        if (networkReference == "none")
+        {
+            await LeaveNoneAsync(containerReference, ct).ConfigureAwait(false);
+            return;
+        }
         var network = networks.Get(networkReference);
         var entry = index.Find(containerReference);
         var r = entry.Record;
@@ -203,6 +213,25 @@ internal sealed class ContainerNetworking(ContainerIndex index, ContainerLayout 
         }
         RefreshHosts([network.Id], exceptContainer: null);
         WriteHostsOf(r);
+    }
+
+    /// <summary>
+    /// <c>docker network disconnect none C</c>, Docker's way to let a container created with <c>--network none</c> be
+    /// connected: it keeps loopback only, but becomes connectable like one created without a network mode.
+    /// </summary>
+    private async Task LeaveNoneAsync(string containerReference, CancellationToken ct)
+    {
+        var entry = index.Find(containerReference);
+        var r = entry.Record;
+        using (await entry.LockAsync(ct).ConfigureAwait(false))
+        {
+            if (r.Spec.Network is not { Mode: "none", Explicit: true })
+            {
+                throw EngineException.Conflict($"container {r.Id} is not connected to network none");
+            }
+            r.Spec = r.Spec with { Network = r.Spec.Network with { Explicit = false } };
+            index.Save(entry);
+        }
     }
 
     /// <summary>A --link must name an existing container (dockerd's words; a 400, so the docker CLI does not read it as a missing image).</summary>

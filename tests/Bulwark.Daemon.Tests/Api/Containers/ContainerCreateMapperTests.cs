@@ -24,6 +24,18 @@ public sealed class ContainerCreateMapperTests
     }
 
     [Fact]
+    public void Map_NetworkDefaultOrAbsent_IsNotExplicit_WhileNoneAndNetworkDisabledAre()
+    {
+        Assert.False(ContainerCreateMapper.Map(Body(), null).Network.Explicit);
+        Assert.False(ContainerCreateMapper.Map(Body(new HostConfig { NetworkMode = "default" }), null).Network.Explicit);
+        Assert.False(ContainerCreateMapper.Map(Body(new HostConfig { NetworkMode = "" }), null).Network.Explicit);
+        Assert.True(ContainerCreateMapper.Map(Body(new HostConfig { NetworkMode = "none" }), null).Network.Explicit);
+        var disabled = Body(new HostConfig { NetworkMode = "default" });
+        disabled.NetworkDisabled = true;
+        Assert.True(ContainerCreateMapper.Map(disabled, null).Network.Explicit);
+    }
+
+    [Fact]
     public void Map_MemoryBelowSixMegabytes_IsRejectedLikeDocker()
     {
         var ex = Assert.Throws<EngineException>(() => ContainerCreateMapper.Map(Body(new HostConfig { Memory = 1024 }), null));
