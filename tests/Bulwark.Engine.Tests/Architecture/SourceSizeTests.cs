@@ -2,7 +2,8 @@ using System.Text.RegularExpressions;
 
 namespace Bulwark.Engine.Tests.Architecture;
 
-/// <summary>The house limits: no source file above 600 lines, no class above 800 lines across its partial files.</summary>
+/// <summary>The house limits: no source file (C# or the monitor's C) above 600 lines, no class above 800 lines across its
+/// partial files.</summary>
 public sealed partial class SourceSizeTests
 {
     private const int MaxFileLines = 600;
@@ -13,6 +14,17 @@ public sealed partial class SourceSizeTests
     {
         var tooLong = SourceFiles().Where(f => f.Lines > MaxFileLines).Select(f => $"{f.Path} ({f.Lines} lines)").ToList();
         Assert.True(tooLong.Count == 0, "files above " + MaxFileLines + " lines: " + string.Join(", ", tooLong));
+    }
+
+    [Fact]
+    public void NoMonitorSourceFileIsLongerThan600Lines()
+    {
+        string dir = Path.Combine(RepositoryRoot(), "src", "bulwark-monitor");
+        var files = Directory.EnumerateFiles(dir, "*.c").Concat(Directory.EnumerateFiles(dir, "*.h")).ToList();
+        Assert.NotEmpty(files);
+        var tooLong = files.Select(f => (Path: Path.GetFileName(f), Lines: File.ReadAllLines(f).Length))
+            .Where(f => f.Lines > MaxFileLines).Select(f => $"{f.Path} ({f.Lines} lines)").ToList();
+        Assert.True(tooLong.Count == 0, "monitor files above " + MaxFileLines + " lines: " + string.Join(", ", tooLong));
     }
 
     [Fact]
