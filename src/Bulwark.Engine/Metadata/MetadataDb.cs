@@ -6,7 +6,7 @@ using Microsoft.Data.Sqlite;
 namespace Bulwark.Engine.Metadata;
 
 /// <summary>
-/// &lt;dataRoot&gt;/metadata.db (SQLite, WAL): the images and tags tables. One connection, serialised by a lock.
+/// &lt;dataRoot&gt;/metadata.db (SQLite, rollback journal kept in place): the images and tags tables. One connection, serialised by a lock.
 /// Writers call <see cref="Write"/>, which applies all changes in one transaction; callers only add rows
 /// whose blobs and snapshots already exist, so a crash leaves either the old or the new state.
 /// </summary>
@@ -22,7 +22,10 @@ public sealed class MetadataDb : IDisposable
         var csb = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false, DefaultTimeout = 30 };
         connection = new SqliteConnection(csb.ConnectionString);
         connection.Open();
-        Execute("PRAGMA journal_mode=WAL;");
+        // A rollback journal kept in place (PERSIST), not WAL: the one connection is serialised anyway, and WAL has to
+        // create and size its -shm index at every open, which a full disk refuses ("disk I/O error"): a daemon that
+        // restarts on a full data root could not read its images. With PERSIST an open and every read write nothing.
+        Execute("PRAGMA journal_mode=PERSIST;");
         Execute("PRAGMA synchronous=FULL;");
         Execute("PRAGMA foreign_keys=ON;");
         Execute("PRAGMA busy_timeout=10000;");

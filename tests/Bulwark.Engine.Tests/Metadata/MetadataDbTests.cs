@@ -42,7 +42,9 @@ public sealed class MetadataDbTests : IDisposable
         c.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "PRAGMA journal_mode";
-        Assert.Equal("wal", cmd.ExecuteScalar());
+        Assert.Equal("delete", cmd.ExecuteScalar()); // a rollback journal (PERSIST is per connection): no WAL left behind
+        Assert.False(File.Exists(Path.Combine(scratch.Path, "metadata.db-wal")));
+        Assert.False(File.Exists(Path.Combine(scratch.Path, "metadata.db-shm")));
     }
 
     [Fact]

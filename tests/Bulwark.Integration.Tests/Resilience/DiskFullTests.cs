@@ -53,6 +53,24 @@ public sealed class DiskFullTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RestartOnADiskFullToTheLastByte_ServesItsImagesAndContainers()
+    {
+        var created = await _d.CliAsync("create", "--name", "kept", "test/busybox:1", "true");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        await _d.StopProcessAsync();
+        string filler = Path.Combine(_mount, "filler");
+        FillUp(filler);
+        Assert.True(Available() < 8 << 10, $"{Available()} bytes still free");
+
+        // The image metadata database needed a new file at every open (SQLite WAL's -shm index): "disk I/O error", and
+        // the daemon did not start.
+        await _d.StartProcessAsync();
+        Assert.Contains("test/busybox", (await _d.DockerAsync("images", "--format", "{{.Repository}}")).Stdout, StringComparison.Ordinal);
+        Assert.Equal("created 0", await StateAsync("kept"));
+        File.Delete(filler);
+    }
+
+    [Fact]
     public async Task ImportAndLoadTooBigForTheDisk_FailNamingTheFullFilesystem_LeaveNoPartialFile_AndTheDaemonServesOn()
     {
         // 64 MiB of random bytes: no compression makes it fit in 48 MiB.
@@ -168,12 +186,19 @@ public sealed class DiskFullTests : IAsyncLifetime
             Assert.Equal(new string('x', 200) + "\n", record.RootElement.GetProperty("log").GetString());
         }
 
-        // A restart while the disk is still full (flood2 keeps it so): every record reads, nothing is lost.
-        await _d.RestartAsync();
+        // A restart while the disk is full to the last byte (a filler takes what flood2 left): every record reads,
+        // nothing is lost. (The image metadata database used to need a new file at every open: "disk I/O error".)
+        // Filled while the daemon is down: its clean stop frees what its open files held.
+        string filler = Path.Combine(_mount, "filler");
+        await _d.StopProcessAsync();
+        FillUp(filler);
+        await _d.StartProcessAsync();
         Assert.Equal("created 0", await StateAsync("idle"));
         Assert.Equal("exited 3", await StateAsync("finished"));
         Assert.Equal("exited 137", await StateAsync("flood1"));
         Assert.Equal("running 0", await StateAsync("flood2"));
+        Assert.Contains("test/busybox", (await _d.DockerAsync("images", "--format", "{{.Repository}}")).Stdout, StringComparison.Ordinal);
+        File.Delete(filler);
 
         // rm -f needs no space: the still-flooding container and the killed one go, and so does their space.
         // The process time limit only catches a hang; before the fix this answered "The operation has timed out".
@@ -205,6 +230,24 @@ public sealed class DiskFullTests : IAsyncLifetime
     }
 
     private long Available() => new DriveInfo(_mount).AvailableFreeSpace;
+
+    /// <summary>Writes <paramref name="path"/> until the filesystem refuses another page.</summary>
+    private static void FillUp(string path)
+    {
+        var page = new byte[4096];
+        using var f = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+        try
+        {
+            while (true)
+            {
+                f.Write(page);
+            }
+        }
+        catch (IOException)
+        {
+            // ENOSPC: full.
+        }
+    }
 
     private async Task WaitUntilFullAsync()
     {
