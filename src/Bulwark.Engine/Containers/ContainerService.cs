@@ -160,7 +160,7 @@ public sealed class ContainerService : IAsyncDisposable
     }
 
     /// <summary>The container's OCI bundle config.json (its effective security profile as handed to runc).</summary>
-    public string BundleConfigPath(string reference) => Path.Combine(_layout.DirectoryOf(_index.Find(reference).Id), "config.json");
+    public string BundleConfigPath(string reference) => Bulwark.Engine.Runtime.Oci.OciBundle.ConfigPath(_layout.DirectoryOf(_index.Find(reference).Id));
 
     /// <summary>Bytes written by the container (its overlay upper directory).</summary>
     public long SizeRw(string reference) => _snapshots.DiffSize(_layout.DirectoryOf(_index.Find(reference).Id));

@@ -149,12 +149,7 @@ internal sealed class ExecService(
     /// <summary>The container's own process settings (capabilities, seccomp-bound NNP, rlimits) with the exec's command.</summary>
     private static byte[] BuildExecProcess(string containerDir, ContainerRecord r, ExecSpec spec)
     {
-        OciSpec bundle;
-        using (var fs = File.OpenRead(Path.Combine(containerDir, "config.json")))
-        {
-            bundle = JsonSerializer.Deserialize(fs, OciJsonContext.Default.OciSpec)
-                ?? throw new EngineException(ErrorKind.Internal, $"container {r.Id}: config.json is empty");
-        }
+        OciSpec bundle = OciBundle.Read(r.Id, containerDir);
         var env = OciSpecBuilder.ResolveEnv(r.Env, spec.Env, r.Hostname, spec.Tty);
         var user = spec.User is { Length: > 0 } u ? ContainerUser.Resolve(u, Path.Combine(containerDir, "rootfs"), r.Spec.GroupAdd) : bundle.Process.User;
         var process = bundle.Process with
