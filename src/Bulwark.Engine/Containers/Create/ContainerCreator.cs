@@ -106,7 +106,7 @@ internal sealed class ContainerCreator(
             isolation.CheckBuilt(spec, image.Config.User, built);
             (built, var idmappedSources) = IdmappedBindSources.Redirect(built, dir, isolation.IdmappedSources(spec, volumes, userns));
             var userArgs = spec.Security.Init ? built.Process.Args.Skip(2).ToList() : built.Process.Args;
-            await OciSpecBuilder.WriteBundleAsync(dir, built, ct).ConfigureAwait(false);
+            OciBundle.Write(dir, built, durable: false);
 
             var labels = new Dictionary<string, string>(image.Config.Labels, StringComparer.Ordinal);
             foreach (var kv in spec.Labels)

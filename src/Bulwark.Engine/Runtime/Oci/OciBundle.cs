@@ -25,7 +25,11 @@ internal static class OciBundle
         }
     }
 
-    /// <summary>Replaces config.json atomically and durably (it outlives the daemon).</summary>
-    public static void Write(string bundleDir, OciSpec spec) =>
-        AtomicFile.Write(ConfigPath(bundleDir), OciSpecBuilder.ToJson(spec), durable: true);
+    /// <summary>Writes config.json atomically (temp, then rename); <paramref name="durable"/> adds the fsync. Create writes it
+    /// without (the record's own durable save follows); later rewrites of an existing container's bundle with it.</summary>
+    public static void Write(string bundleDir, OciSpec spec, bool durable = true)
+    {
+        Directory.CreateDirectory(bundleDir);
+        AtomicFile.Write(ConfigPath(bundleDir), OciSpecBuilder.ToJson(spec), durable);
+    }
 }

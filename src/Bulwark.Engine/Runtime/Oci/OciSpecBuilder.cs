@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Bulwark.Engine.Errors;
-using Bulwark.Engine.Metadata;
 
 namespace Bulwark.Engine.Runtime.Oci;
 
@@ -132,16 +131,6 @@ public static class OciSpecBuilder
 
     /// <summary>config.json bytes for a spec.</summary>
     public static byte[] ToJson(OciSpec spec) => JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonContext.Default.OciSpec);
-
-    /// <summary>Writes config.json into a bundle directory (atomically).</summary>
-    public static Task WriteBundleAsync(string bundleDir, OciSpec spec, CancellationToken ct)
-    {
-        ct.ThrowIfCancellationRequested();
-        Directory.CreateDirectory(bundleDir);
-        // A few KiB, written synchronously through the engine's temp-then-rename writer.
-        AtomicFile.Write(Path.Combine(bundleDir, "config.json"), ToJson(spec), durable: false);
-        return Task.CompletedTask;
-    }
 
     /// <summary>Docker's Entrypoint/Cmd merge.</summary>
     public static IReadOnlyList<string> ResolveArgs(

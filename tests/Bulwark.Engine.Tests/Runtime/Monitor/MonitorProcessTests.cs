@@ -187,7 +187,7 @@ public sealed class MonitorProcessTests : IDisposable
         var spec = new ContainerSpec { Image = "busybox", Cmd = cmd, OpenStdin = stdin };
         var profile = SecurityProfileBuilder.Build(spec, HostSecurity.ReadCurrent());
         var oci = OciSpecBuilder.Build(new OciSpecInput(spec, new ImageConfig(), profile, rootfs, id, id[..12], $"/bulwark-test/{id}"));
-        await OciSpecBuilder.WriteBundleAsync(bundle, oci, ct);
+        OciBundle.Write(bundle, oci, durable: false);
 
         var stateDir = Path.Combine(_dir, id, "state");
         return new MonitorStartOptions
