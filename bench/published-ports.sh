@@ -6,11 +6,14 @@
 #   BULWARKD_B=/other/bulwarkd bench/published-ports.sh     A/B: a second bulwarkd build side by side (its own
 #                                                           container and direct baseline), rounds interleaved
 #   SIZE_MIB=1024 SKIP_DOCKERD=1 CONNS=300                  download size, no dockerd, GETs per connection-rate figure
+#   SKIP_REDIRECT=1                                         no second bulwarkd with --userland-proxy=false
 #
 # Server: busybox httpd in a container (a SIZE_MIB file for throughput, a 2-byte file for the connection rate).
 # Client: bench/published-ports-client.py (HTTP/1.0 GETs over raw sockets) on the host.
 #   direct    the client in the container's network namespace (nsenter -n), to 127.0.0.1:80 there
 #   bulwark   the client on the host, to the port bulwarkd publishes (-p 127.0.0.1::80; loopback-only container)
+#   redirect  the same with a bulwarkd started with --userland-proxy=false: the connect is redirected in the kernel to
+#             the container's port link (one TCP connection, no proxy, no NAT), with its own direct baseline
 #   dockerd   the client on the host, to the port dockerd publishes on a user network (--iptables=false: every
 #             connection goes through docker-proxy, its userland proxy), with its own direct baseline (the servers
 #             run in different cgroups, so each proxy is compared with a direct connection to its own server)
@@ -55,6 +58,9 @@ start_bulwark() { # start_bulwark KEY BINARY DIR: a daemon and its server contai
 }
 start_bulwark a "$BULWARKD" bw-a
 [[ -n "$BULWARKD_B" ]] && start_bulwark b "$BULWARKD_B" bw-b
+if [[ -z "${SKIP_REDIRECT:-}" ]]; then
+    BULWARKD_ARGS="${BULWARKD_ARGS:-} --userland-proxy=false" start_bulwark r "$BULWARKD" bw-r
+fi
 
 wait_http() { # wait_http RUNNER HOST PORT: until the server answers (it writes the big file first)
     local i
@@ -76,10 +82,16 @@ in_netns() { # in_netns KEY ARGS...: the client in the network namespace of serv
 direct_a() { in_netns a "$@"; }
 direct_b() { in_netns b "$@"; }
 direct_dk() { in_netns dk "$@"; }
+direct_r() { in_netns r "$@"; }
 
 PATHS=(direct_a a)
 declare -A BASE=([a]=direct_a)
 wait_http direct_a 127.0.0.1 80
+if [[ -n "${ADDR[r]:-}" ]]; then
+    wait_http direct_r 127.0.0.1 80
+    PATHS+=(direct_r r)
+    BASE[r]=direct_r
+fi
 if [[ -n "$BULWARKD_B" ]]; then
     wait_http direct_b 127.0.0.1 80
     PATHS+=(direct_b b)
@@ -146,6 +158,8 @@ label() {
         a) echo "bulwarkd A: published port (proxy)" ;;
         direct_b) echo "bulwarkd B: direct (client in the netns)" ;;
         b) echo "bulwarkd B: published port (proxy)" ;;
+        direct_r) echo "bulwarkd R: direct (client in the netns)" ;;
+        r) echo "bulwarkd R: userland-proxy=false (redirect)" ;;
         direct_dk) echo "dockerd: direct (client in the netns)" ;;
         dk) echo "dockerd: published port (docker-proxy)" ;;
     esac

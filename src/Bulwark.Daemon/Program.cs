@@ -95,6 +95,7 @@ internal static partial class Program
             UserNamespace = userns,
             ApiSocketPath = options.SocketPath,
             DefaultPublishAddress = options.DefaultPublishAddress,
+            UserlandProxy = options.UserlandProxy,
         };
         var events = new EventBus();
         using var images = new ImageService(options.DataRoot, loggerFactory.CreateLogger<ImageService>());

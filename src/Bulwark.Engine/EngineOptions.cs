@@ -40,5 +40,10 @@ public sealed record EngineOptions
     /// <summary>daemon.json "ip": the host address ports are published on when -p names none (Docker's 0.0.0.0 is not the default).</summary>
     public System.Net.IPAddress DefaultPublishAddress { get; init; } = System.Net.IPAddress.Loopback;
 
+    /// <summary>daemon.json "userland-proxy": false redirects local connections to published TCP ports straight into
+    /// the container over a port link (<see cref="Ports.Redirect.PortRedirector"/>); true (the default) keeps them on
+    /// the daemon's forwarders.</summary>
+    public bool UserlandProxy { get; init; } = true;
+
     public const int MaxExecRootLength = 36;
 }

@@ -44,11 +44,15 @@ internal sealed record DaemonOptions
     /// <summary>daemon.json "ip": the host address of published ports that name none (default 127.0.0.1, not Docker's 0.0.0.0).</summary>
     public System.Net.IPAddress DefaultPublishAddress { get; init; } = System.Net.IPAddress.Loopback;
 
+    /// <summary>daemon.json "userland-proxy" / --userland-proxy: false sends local connections to published TCP ports
+    /// straight to the container over a port link instead of through the daemon (default true).</summary>
+    public bool UserlandProxy { get; init; } = true;
+
     private static readonly HashSet<string> KnownConfigKeys =
         [
             "data-root", "exec-root", "hosts", "group", "log-level", "default-runtime", "log-driver", "log-opts", "monitor-path", "userns-remap",
             "policy", "insecure-registries", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "authorization", "audit-log", "api-limits", "content-trust",
-            "idmapped-mounts", "userns-ranges", "ip",
+            "idmapped-mounts", "userns-ranges", "ip", "userland-proxy",
         ];
 
     public const string Usage =
@@ -71,6 +75,8 @@ internal sealed record DaemonOptions
           -l, --log-level string    debug|info|warn|error (default "info")
               --runtime string      OCI runtime: runc or crun (default: automatic)
               --monitor-path string Path of bulwark-monitor (default: next to bulwarkd)
+              --userland-proxy      Published ports through the daemon's forwarders (default true); --userland-proxy=false
+                                    sends local TCP connections straight to the container over a port link
               --userns-remap string User for container root's id mapping, or "host" to disable (default "bulwark")
           -h, --help                Print usage
         """;
@@ -103,7 +109,7 @@ internal sealed record DaemonOptions
                 "-h" => "--help",
                 _ => name,
             };
-            if (name is "--help" or "--tlsverify" or "--tls")
+            if (name is "--help" or "--tlsverify" or "--tls" or "--userland-proxy")
             {
                 flags[name] = value ?? "true";
                 continue;
@@ -181,6 +187,10 @@ internal sealed record DaemonOptions
         if (flags.TryGetValue("--monitor-path", out string? mp))
         {
             o = o with { MonitorPath = mp };
+        }
+        if (flags.TryGetValue("--userland-proxy", out string? up))
+        {
+            o = o with { UserlandProxy = ParseBool(up, "--userland-proxy") };
         }
         if (flags.TryGetValue("--userns-remap", out string? remap))
         {
@@ -266,6 +276,7 @@ internal sealed record DaemonOptions
                     "monitor-path" => o with { MonitorPath = p.Value.GetString() },
                     "userns-remap" => o with { UsernsRemap = p.Value.GetString() ?? "" },
                     "idmapped-mounts" => o with { IdmappedMounts = ReadBool(p.Value, p.Name, path) },
+                    "userland-proxy" => o with { UserlandProxy = ReadBool(p.Value, p.Name, path) },
                     "userns-ranges" => o with { UsernsRanges = p.Value.GetString() ?? "" },
                     "policy" => o with { Policy = ReadPolicy(p.Value, path) },
                     "log-driver" => p.Value.GetString() == "json-file" ? o : throw new ArgumentException($"configuration file {path}: only the json-file log driver is supported"),

@@ -81,7 +81,8 @@ public sealed class ContainerService : IAsyncDisposable
         Runtime = runtimeInfo;
         _snapshots = snapshots;
         _events = new ContainerEvents(events);
-        _networking = new ContainerNetworking(_index, _layout, networks, new Ports.PortPublisher(options.DefaultPublishAddress, options.Policy.PublishedPorts, logger), logger);
+        _networking = new ContainerNetworking(_index, _layout, networks, new Ports.PortPublisher(options.DefaultPublishAddress, options.Policy.PublishedPorts, logger,
+            options.UserlandProxy ? null : Ports.Redirect.PortRedirector.TryCreate(logger)), logger);
         _secrets = new ContainerSecrets(options, _index, secretStore, logger);
         _creator = new ContainerCreator(_index, _layout, images, snapshots, isolation, _networking, networks, volumes, runtimeInfo, _events, _secrets, logger);
         _starter = new ContainerStarter(options, _index, _layout, runtimeInfo, monitors, snapshots, isolation, _networking, volumes, _events, _secrets, logger, shutdown, verifyImage);

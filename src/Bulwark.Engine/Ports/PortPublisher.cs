@@ -10,9 +10,10 @@ namespace Bulwark.Engine.Ports;
 /// Published ports (the facade): checks a container's bindings against policy, binds the host listeners before the
 /// container starts (a port in use fails the start with nothing left behind), then forwards each connection into
 /// the container's network namespace once its process exists, and closes everything at exit. No NAT and no veth:
-/// it works for containers that have nothing but loopback.
+/// it works for containers that have nothing but loopback. With a <see cref="Redirect.PortRedirector"/> (daemon.json
+/// "userland-proxy": false) local TCP connections bypass the forwarders and go to the container over a port link.
 /// </summary>
-public sealed class PortPublisher(IPAddress defaultHostIp, PublishedPortsPolicy policy, ILogger logger) : IAsyncDisposable
+public sealed class PortPublisher(IPAddress defaultHostIp, PublishedPortsPolicy policy, ILogger logger, Redirect.PortRedirector? redirector = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, PortReservation> _active = new(StringComparer.Ordinal);
 
@@ -85,6 +86,10 @@ public sealed class PortPublisher(IPAddress defaultHostIp, PublishedPortsPolicy 
         {
             using var reservation = Reserve(containerId, [.. ports.Select(p => new PortBindingSpec(p.ContainerPort, p.Protocol, p.HostIp, p.HostPort))]);
             reservation.Activate(pid);
+            if (redirector is not null)
+            {
+                _ = reservation.RedirectAsync(redirector, pid, CancellationToken.None); // daemon start: not waited for (logs its own failure)
+            }
             return reservation.Ports;
         }
         catch (Exception ex) when (ex is EngineException or IOException or UnauthorizedAccessException)
@@ -110,12 +115,29 @@ public sealed class PortPublisher(IPAddress defaultHostIp, PublishedPortsPolicy 
         }
     }
 
+    /// <summary>
+    /// <see cref="Activate"/>, then (with a redirector) the container's port link: the start returns once local
+    /// connections go straight to the container.
+    /// </summary>
+    public async Task<IReadOnlyList<PublishedPort>> ActivateAsync(PortReservation reservation, int pid, CancellationToken ct)
+    {
+        var ports = Activate(reservation, pid);
+        if (redirector is not null && ports.Count > 0)
+        {
+            await reservation.RedirectAsync(redirector, pid, ct).ConfigureAwait(false);
+        }
+        return ports;
+    }
+
+    /// <summary>True when local connections to published TCP ports are redirected ("userland-proxy": false and this host can).</summary>
+    public bool Redirects => redirector is not null;
+
     /// <summary>Stops forwarding for the container and frees its host ports (idempotent).</summary>
     public void Close(string containerId)
     {
         if (_active.TryRemove(containerId, out var reservation))
         {
-            reservation.Close();
+            _ = reservation.Close(); // its port link goes in the background
         }
     }
 
@@ -123,7 +145,7 @@ public sealed class PortPublisher(IPAddress defaultHostIp, PublishedPortsPolicy 
     {
         if (_active.TryRemove(containerId, out var previous))
         {
-            previous.Close();
+            _ = previous.Close();
         }
         _active[containerId] = reservation;
     }
@@ -154,12 +176,17 @@ public sealed class PortPublisher(IPAddress defaultHostIp, PublishedPortsPolicy 
             : EngineException.Invalid($"cannot publish {address}->{b.Key}: listen {b.Protocol} {address}: bind: {ex.Message}");
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        var closing = new List<Task>();
         foreach (var id in _active.Keys)
         {
-            Close(id);
+            if (_active.TryRemove(id, out var reservation))
+            {
+                closing.Add(reservation.Close());
+            }
         }
-        return ValueTask.CompletedTask;
+        await Task.WhenAll(closing).ConfigureAwait(false);
+        redirector?.Dispose();
     }
 }

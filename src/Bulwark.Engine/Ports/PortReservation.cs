@@ -18,7 +18,10 @@ public sealed class PortReservation : IDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private NetnsSocketFactory? _sockets;
+    private Redirect.PortRedirector? _redirector;
+    private Redirect.RedirectedPorts? _redirected;
     private bool _activated;
+    private readonly Lock _gate = new();
     private int _closed;
 
     internal PortReservation(PortPublisher publisher, string containerId, List<(PublishedPort, Socket)> listeners, ILogger logger)
@@ -63,22 +66,61 @@ public sealed class PortReservation : IDisposable
         PortsLog.Published(_logger, _containerId, string.Join(", ", _listeners.Select(l => $"{l.Port.HostIp}:{l.Port.HostPort}->{l.Port.Key}")));
     }
 
+    /// <summary>
+    /// With a redirector ("userland-proxy": false): makes the container's port link and redirects local connections
+    /// through it. A failure is logged and leaves the ports on the proxy; a close that came first undoes the link.
+    /// </summary>
+    internal async Task RedirectAsync(Redirect.PortRedirector redirector, int pid, CancellationToken ct)
+    {
+        try
+        {
+            var redirected = await redirector.ConnectAsync(_containerId, pid, Ports, ct).ConfigureAwait(false);
+            if (redirected is null)
+            {
+                return;
+            }
+            lock (_gate)
+            {
+                if (_closed == 0)
+                {
+                    _redirector = redirector;
+                    _redirected = redirected;
+                    return;
+                }
+            }
+            await redirector.DisconnectAsync(redirected).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Errors.EngineException or IOException or OperationCanceledException)
+        {
+            PortsLog.RedirectFailed(_logger, Redirect.PortLinks.HostInterfaceOf(_containerId), ex.Message);
+        }
+    }
+
     /// <summary>Frees the ports unless activated (then <see cref="PortPublisher.Close"/> does).</summary>
     public void Dispose()
     {
         if (!_activated)
         {
-            Close();
+            _ = Close(); // not activated: no link was made
         }
     }
 
-    /// <summary>Stops the forwarders and their connections and frees the host ports (idempotent).</summary>
-    internal void Close()
+    /// <summary>Stops the forwarders and their connections and frees the host ports (idempotent). The task ends when
+    /// the port link, if any, is gone (it never fails: failures are logged).</summary>
+    internal Task Close()
     {
-        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        Redirect.RedirectedPorts? redirected;
+        lock (_gate)
         {
-            return;
+            if (_closed != 0)
+            {
+                return Task.CompletedTask;
+            }
+            _closed = 1;
+            redirected = _redirected;
+            _redirected = null;
         }
+        var unlinked = redirected is null ? Task.CompletedTask : _redirector!.DisconnectAsync(redirected);
         _stop.Cancel();
         foreach (var (_, listener) in _listeners)
         {
@@ -86,5 +128,6 @@ public sealed class PortReservation : IDisposable
         }
         _sockets?.Dispose();
         _stop.Dispose();
+        return unlinked;
     }
 }

@@ -82,4 +82,25 @@ public sealed class DaemonOptionsTests
             File.Delete(config);
         }
     }
+
+    [Fact]
+    public void UserlandProxy_IsOnByDefault_AndTurnsOffFromDaemonJsonOrTheFlag_FlagWinning()
+    {
+        Assert.True(DaemonOptions.Parse([]).UserlandProxy);
+        Assert.False(DaemonOptions.Parse(["--userland-proxy=false"]).UserlandProxy);
+        string config = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(config, """{ "userland-proxy": false }""");
+            Assert.False(DaemonOptions.Parse(["--config", config]).UserlandProxy);
+            Assert.True(DaemonOptions.Parse(["--config", config, "--userland-proxy=true"]).UserlandProxy);
+            File.WriteAllText(config, """{ "userland-proxy": "no" }""");
+            Assert.Contains("userland-proxy", Assert.Throws<ArgumentException>(() => DaemonOptions.Parse(["--config", config])).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+        Assert.Contains("invalid value \"maybe\" for --userland-proxy", Assert.Throws<ArgumentException>(() => DaemonOptions.Parse(["--userland-proxy=maybe"])).Message, StringComparison.Ordinal);
+    }
 }

@@ -158,7 +158,7 @@ internal sealed class ContainerStarter(
         r.ExitCode = 0;
         r.OomKilled = false;
         r.Error = "";
-        r.PublishedPorts = networking.Ports.Activate(reservation, session.Pid);
+        r.PublishedPorts = await networking.Ports.ActivateAsync(reservation, session.Pid, ct).ConfigureAwait(false);
         index.Save(entry, durable: false);
         Supervise(entry, session);
         foreach (var v in r.Volumes)
