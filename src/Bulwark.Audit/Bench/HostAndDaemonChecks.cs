@@ -72,9 +72,11 @@ internal static class HostAndDaemonChecks
             bool authz = d.Flag("--authorization-plugin").Count > 0 || d.Setting("authorization-plugins") is not null;
             yield return F("2.12", authz ? BenchResult.Pass : BenchResult.Info, daemon, authz ? "authorization plugin configured" : "no authorization plugin configured");
             var proxy = d.Bool("--userland-proxy", "userland-proxy");
-            yield return d.IsDockerd
-                ? F("2.16", proxy == false ? BenchResult.Pass : BenchResult.Warn, daemon, proxy == false ? "userland-proxy false" : "userland-proxy enabled (dockerd's default)")
-                : F("2.16", BenchResult.Info, daemon, "this daemon has no userland-proxy setting");
+            yield return proxy == false
+                ? F("2.16", BenchResult.Pass, daemon, d.IsDockerd ? "userland-proxy false" : "userland-proxy false: local connections to published ports are redirected in the kernel")
+                : d.IsDockerd
+                    ? F("2.16", BenchResult.Warn, daemon, "userland-proxy enabled (dockerd's default)")
+                    : F("2.16", BenchResult.Info, daemon, "userland-proxy on (bulwarkd's default): published ports are forwarded inside bulwarkd, no docker-proxy process; userland-proxy false redirects local connections in the kernel");
         }
 
         var insecure = Json.Strings(info, "RegistryConfig", "InsecureRegistryCIDRs").Where(c => c is not ("127.0.0.0/8" or "::1/128"))

@@ -107,6 +107,18 @@ public sealed class BenchRunnerTests
     }
 
     [Theory]
+    [InlineData("[]", null, BenchResult.Info)]                              // bulwarkd's default: its own forwarders
+    [InlineData("[\"--userland-proxy=false\"]", null, BenchResult.Pass)]
+    [InlineData("[]", "{\"userland-proxy\": false}", BenchResult.Pass)]
+    public void Evaluate_Bulwarkd_UserlandProxyFalse_Passes_TheDefaultIsInfo(string args, string? configJson, BenchResult expected)
+    {
+        var daemon = new DaemonProcess(1, "/usr/local/bin/bulwarkd", System.Text.Json.JsonSerializer.Deserialize<string[]>(args)!, configJson is null ? null : "/etc/bulwark/daemon.json",
+            configJson is null ? null : Parse(configJson));
+        var report = BenchRunner.Evaluate("unix:///x", new BenchInputs(DockerInfo, Version, [], [], daemon, null, [], [new("/", "8:1")]));
+        Assert.Equal(expected, One(report, "2.16").Result);
+    }
+
+    [Theory]
     [InlineData(0u, 0u, 0x1B0u, BenchResult.Pass)] // 0660
     [InlineData(0u, 0u, 0x1B6u, BenchResult.Warn)] // 0666
     [InlineData(0u, 0u, 0x1F8u, BenchResult.Warn)] // 0770
