@@ -187,6 +187,9 @@ public sealed class PortPublisher(IPAddress defaultHostIp, PublishedPortsPolicy 
             }
         }
         await Task.WhenAll(closing).ConfigureAwait(false);
-        redirector?.Dispose();
+        if (redirector is not null)
+        {
+            await redirector.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

@@ -37,4 +37,33 @@ public sealed class TestcontainersPortTests(SharedDaemonFixture fx)
             Assert.Equal("hello-from-container\n", body);
         }
     }
+
+    [Fact]
+    public async Task Testcontainers_AgainstUserlandProxyFalse_WaitsAndRequestsOverThePortLink()
+    {
+        Environment.SetEnvironmentVariable("TESTCONTAINERS_RYUK_DISABLED", "true");
+        Environment.SetEnvironmentVariable("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1");
+        await using var daemon = await DaemonInstance.StartAsync(null, ["--userland-proxy=false"]);
+        await daemon.ImportBusyboxAsync(SharedDaemonFixture.Image);
+        var container = new ContainerBuilder(SharedDaemonFixture.Image)
+            .WithDockerEndpoint(daemon.Host)
+            .WithImagePullPolicy(_ => false)
+            .WithCommand("sh", "-c", Httpd)
+            .WithPortBinding(80, assignRandomHostPort: true)
+            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(r => r.ForPort(80)))
+            .Build();
+        await using (container)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+            await container.StartAsync(timeout.Token);
+            ushort port = container.GetMappedPublicPort(80);
+            using var http = new HttpClient();
+            Assert.Equal("hello-from-container\n", await http.GetStringAsync(new Uri($"http://{container.Hostname}:{port}/")));
+            // The same dual-stack socket HttpClient uses: the kernel chose the port link's host end as its source.
+            using var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync(container.Hostname, port);
+            var local = ((System.Net.IPEndPoint)client.Client.LocalEndPoint!).Address.MapToIPv4().GetAddressBytes();
+            Assert.True(local[0] == 169 && local[1] == 254 && local[2] is >= 64 and < 128, "not over a port link: " + string.Join('.', local));
+        }
+    }
 }

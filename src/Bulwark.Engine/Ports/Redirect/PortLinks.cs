@@ -30,9 +30,8 @@ internal sealed class PortLinks
 
     private readonly bool[] _used = new bool[Capacity];
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private bool _guarded;
 
-    /// <summary>The nftables guard, applied at this daemon's first link (idempotent: the table is flushed and written whole).</summary>
+    /// <summary>The nftables guard, applied before every link is made (idempotent: the table is flushed and written whole).</summary>
     internal static string GuardRuleset =>
         $$"""
         table ip {{GuardTable}} {
@@ -80,11 +79,8 @@ internal sealed class PortLinks
         try
         {
             using var hostLock = await AcquireHostLockAsync(ct).ConfigureAwait(false);
-            if (!_guarded)
-            {
-                await HostCommand.RunAsync("nft", ["-f", "-"], GuardRuleset, ct).ConfigureAwait(false);
-                _guarded = true;
-            }
+            // Every time, under the lock: another daemon may have removed the table when its last link went.
+            await HostCommand.RunAsync("nft", ["-f", "-"], GuardRuleset, ct).ConfigureAwait(false);
             await DeleteLinkAsync(name).ConfigureAwait(false); // before the scan: its block is free again
             var taken = HostIpv4Addresses();
             // Start the search at a block derived from the id (hex), so concurrent daemons rarely even meet.
@@ -131,14 +127,15 @@ internal sealed class PortLinks
         _gate.Release();
     }
 
-    /// <summary>Removes the guard when no port link is left on the host (another daemon's links keep it).</summary>
-    public static void RemoveGuardIfUnused()
+    /// <summary>Removes the guard when no port link is left on the host (another daemon's links keep it), under the host-wide lock.</summary>
+    public static async Task RemoveGuardIfUnusedAsync()
     {
+        using var hostLock = await AcquireHostLockAsync(CancellationToken.None).ConfigureAwait(false);
         bool anyLink = Directory.Exists("/sys/class/net")
             && Directory.EnumerateFileSystemEntries("/sys/class/net").Any(d => Path.GetFileName(d).StartsWith(HostPrefix, StringComparison.Ordinal));
         if (!anyLink)
         {
-            _ = HostCommand.TryRunAsync("nft", ["delete", "table", "ip", GuardTable], null, CancellationToken.None).GetAwaiter().GetResult();
+            await HostCommand.TryRunAsync("nft", ["delete", "table", "ip", GuardTable], null, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -17,7 +17,7 @@ internal sealed record RedirectedPorts(PortLink Link, IReadOnlyList<(IPAddress H
 /// the container's loopback, a redirected connection arrives on the link: the server must listen on 0.0.0.0 (as
 /// under Docker).
 /// </summary>
-public sealed class PortRedirector : IDisposable
+public sealed class PortRedirector : IAsyncDisposable
 {
     private readonly ConnectRedirect _kernel;
     private readonly PortLinks _links = new();
@@ -112,9 +112,16 @@ public sealed class PortRedirector : IDisposable
     }
 
     /// <summary>Detaches the program (connects reach the listeners again); the guard goes when no link is left.</summary>
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
         _kernel.Dispose();
-        PortLinks.RemoveGuardIfUnused();
+        try
+        {
+            await PortLinks.RemoveGuardIfUnusedAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is EngineException or IOException)
+        {
+            PortsLog.RedirectFailed(_logger, PortLinks.HostPrefix + "*", ex.Message);
+        }
     }
 }
