@@ -19,13 +19,7 @@ public sealed class TestcontainersPortTests(SharedDaemonFixture fx)
         // The test host may itself be a container (/.dockerenv): Testcontainers would then look for the default bridge
         // network's gateway. Published ports are on loopback here, so say so.
         Environment.SetEnvironmentVariable("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1");
-        var container = new ContainerBuilder(SharedDaemonFixture.Image)
-            .WithDockerEndpoint(D.Host)
-            .WithImagePullPolicy(_ => false)
-            .WithCommand("sh", "-c", Httpd)
-            .WithPortBinding(80, assignRandomHostPort: true)
-            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(r => r.ForPort(80)))
-            .Build();
+        var container = HttpdWithRandomPort(D.Host);
         await using (container)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
@@ -45,13 +39,7 @@ public sealed class TestcontainersPortTests(SharedDaemonFixture fx)
         Environment.SetEnvironmentVariable("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1");
         await using var daemon = await DaemonInstance.StartAsync(null, ["--userland-proxy=false"]);
         await daemon.ImportBusyboxAsync(SharedDaemonFixture.Image);
-        var container = new ContainerBuilder(SharedDaemonFixture.Image)
-            .WithDockerEndpoint(daemon.Host)
-            .WithImagePullPolicy(_ => false)
-            .WithCommand("sh", "-c", Httpd)
-            .WithPortBinding(80, assignRandomHostPort: true)
-            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(r => r.ForPort(80)))
-            .Build();
+        var container = HttpdWithRandomPort(daemon.Host);
         await using (container)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
@@ -66,4 +54,13 @@ public sealed class TestcontainersPortTests(SharedDaemonFixture fx)
             Assert.True(local[0] == 169 && local[1] == 254 && local[2] is >= 64 and < 128, "not over a port link: " + string.Join('.', local));
         }
     }
+
+    private static DotNet.Testcontainers.Containers.IContainer HttpdWithRandomPort(string endpoint) =>
+        new ContainerBuilder(SharedDaemonFixture.Image)
+            .WithDockerEndpoint(endpoint)
+            .WithImagePullPolicy(_ => false)
+            .WithCommand("sh", "-c", Httpd)
+            .WithPortBinding(80, assignRandomHostPort: true)
+            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(r => r.ForPort(80)))
+            .Build();
 }

@@ -35,11 +35,19 @@ internal sealed partial class EgressFirewall
     public async Task ApplyAsync(NetworkRecord n, EgressPolicy policy, CancellationToken ct) =>
         await HostCommand.RunAsync("nft", ["-f", "-"], NftRuleset.Apply(n, policy), ct).ConfigureAwait(false);
 
+    /// <summary>Removes the network's chains and counters; a network that has none (no egress) touches nothing, so
+    /// removing it never creates the table.</summary>
     public async Task RemoveAsync(NetworkRecord n, CancellationToken ct)
     {
-        if (NftInstalled)
+        if (!NftInstalled)
         {
-            await HostCommand.RunAsync("nft", ["-f", "-"], NftRuleset.Remove(NftRuleset.Suffix(n)), ct).ConfigureAwait(false);
+            return;
+        }
+        string id = NftRuleset.Suffix(n);
+        var (code, listing, _) = await HostCommand.TryRunAsync("nft", ["list", "table", NftRuleset.Table], null, ct).ConfigureAwait(false);
+        if (code == 0 && OwnedName().Matches(listing).Any(m => m.Groups[1].Value == id))
+        {
+            await HostCommand.RunAsync("nft", ["-f", "-"], NftRuleset.Remove(id), ct).ConfigureAwait(false);
         }
     }
 

@@ -36,6 +36,9 @@ internal static class ConnectRedirectProgram
     private const int HelperGetNetnsCookie = 122;
     private const byte PseudoMapFd = 1;
     private const int SockStream = 1;
+    private const short UserIp4 = 4;       // offsetof(struct bpf_sock_addr, user_ip4)
+    private const short UserIp6Word3 = 20; // user_ip6[3]
+    private const short UserPort = 24;
 
     /// <summary>Key: netns cookie (u64), IPv4 address, port (u32 holding the port in network order): 16 bytes.</summary>
     public const int KeySize = 16;
@@ -46,13 +49,23 @@ internal static class ConnectRedirectProgram
     public static IReadOnlyList<I> Build4(int mapFd) =>
     [
         new(0xbf, 6, 1, 0, 0),                   // mov64 r6, r1
-        new(0x61, 2, 6, 32, 0),                  // ldxw r2, [r6+32]
+        new(0x61, 2, 6, 32, 0),                  // ldxw r2, [r6+32]  type
         new(0x55, 2, 0, 16, SockStream),         // jne r2, 1, +16
-        new(0x85, 0, 0, 0, HelperGetNetnsCookie),// call
+        .. LookupAndRewrite(mapFd, UserIp4),
+    ];
+
+    /// <summary>
+    /// The common tail (18 instructions; r1 and r6 hold ctx): the key from the netns cookie, the IPv4 address at
+    /// <paramref name="addressOffset"/> and the port; on a hit, the value's address and port written back; return 1.
+    /// The jumps above land on its last two instructions.
+    /// </summary>
+    private static I[] LookupAndRewrite(int mapFd, short addressOffset) =>
+    [
+        new(0x85, 0, 0, 0, HelperGetNetnsCookie),// call (r1 is still ctx)
         new(0x7b, 10, 0, -16, 0),                // stxdw [r10-16], r0
-        new(0x61, 2, 6, 4, 0),                   // ldxw r2, [r6+4]
+        new(0x61, 2, 6, addressOffset, 0),       // ldxw r2, [r6+address]
         new(0x63, 10, 2, -8, 0),                 // stxw [r10-8], r2
-        new(0x61, 2, 6, 24, 0),                  // ldxw r2, [r6+24]
+        new(0x61, 2, 6, UserPort, 0),            // ldxw r2, [r6+24]  user_port
         new(0x63, 10, 2, -4, 0),                 // stxw [r10-4], r2
         new(0x18, 1, PseudoMapFd, 0, mapFd),     // lddw r1, map
         new(0x00, 0, 0, 0, 0),
@@ -61,9 +74,9 @@ internal static class ConnectRedirectProgram
         new(0x85, 0, 0, 0, HelperMapLookupElem), // call
         new(0x15, 0, 0, 4, 0),                   // jeq r0, 0, +4
         new(0x61, 2, 0, 0, 0),                   // ldxw r2, [r0+0]
-        new(0x63, 6, 2, 4, 0),                   // stxw [r6+4], r2
+        new(0x63, 6, 2, addressOffset, 0),       // stxw [r6+address], r2
         new(0x61, 2, 0, 4, 0),                   // ldxw r2, [r0+4]
-        new(0x63, 6, 2, 24, 0),                  // stxw [r6+24], r2
+        new(0x63, 6, 2, UserPort, 0),            // stxw [r6+24], r2
         new(0xb7, 0, 0, 0, 1),                   // mov64 r0, 1
         new(0x95, 0, 0, 0, 0),                   // exit
     ];
@@ -93,24 +106,7 @@ internal static class ConnectRedirectProgram
         new(0x55, 2, 0, 18, 0),                  // jne r2, 0, +18
         new(0x61, 2, 6, 16, 0),                  // ldxw r2, [r6+16]  user_ip6[2]
         new(0x56, 2, 0, 16, unchecked((int)0xffff0000)), // jne32 r2, 0xffff0000 (00 00 ff ff in memory), +16
-        new(0x85, 0, 0, 0, HelperGetNetnsCookie),// call (r1 is still ctx)
-        new(0x7b, 10, 0, -16, 0),                // stxdw [r10-16], r0
-        new(0x61, 2, 6, 20, 0),                  // ldxw r2, [r6+20]  user_ip6[3]
-        new(0x63, 10, 2, -8, 0),                 // stxw [r10-8], r2
-        new(0x61, 2, 6, 24, 0),                  // ldxw r2, [r6+24]  user_port
-        new(0x63, 10, 2, -4, 0),                 // stxw [r10-4], r2
-        new(0x18, 1, PseudoMapFd, 0, mapFd),     // lddw r1, map
-        new(0x00, 0, 0, 0, 0),
-        new(0xbf, 2, 10, 0, 0),                  // mov64 r2, r10
-        new(0x07, 2, 0, 0, -16),                 // add64 r2, -16
-        new(0x85, 0, 0, 0, HelperMapLookupElem), // call
-        new(0x15, 0, 0, 4, 0),                   // jeq r0, 0, +4
-        new(0x61, 2, 0, 0, 0),                   // ldxw r2, [r0+0]
-        new(0x63, 6, 2, 20, 0),                  // stxw [r6+20], r2
-        new(0x61, 2, 0, 4, 0),                   // ldxw r2, [r0+4]
-        new(0x63, 6, 2, 24, 0),                  // stxw [r6+24], r2
-        new(0xb7, 0, 0, 0, 1),                   // mov64 r0, 1
-        new(0x95, 0, 0, 0, 0),                   // exit
+        .. LookupAndRewrite(mapFd, UserIp6Word3),
     ];
 
     /// <summary>The map key for connections from namespace <paramref name="netnsCookie"/> to <paramref name="address"/>:<paramref name="port"/>.</summary>
